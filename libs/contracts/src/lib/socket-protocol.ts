@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { channelNameSchema } from './channels';
+import { Envelope } from './envelope';
+import { ErrorBody, ErrorCode } from './errors';
+
+/** socket.io path and namespace every client connects to. */
+export const SOCKET_PATH = '/socket.io';
+export const SOCKET_NAMESPACE = '/';
+
+/** Events a client sends; each takes an ack callback. */
+export const CLIENT_EVENTS = {
+  subscribe: 'subscribe',
+  unsubscribe: 'unsubscribe',
+} as const;
+
+export const subscribeRequestSchema = z.strictObject({
+  channel: channelNameSchema,
+  /** The last channel offset the client saw; replay starts after it (history lands in a later issue). */
+  since: z.string().max(64).optional(),
+});
+export type SubscribeRequest = z.infer<typeof subscribeRequestSchema>;
+
+export const unsubscribeRequestSchema = z.strictObject({ channel: channelNameSchema });
+export type UnsubscribeRequest = z.infer<typeof unsubscribeRequestSchema>;
+
+/** Every ack: success with fields, or a coded error. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+
+export const ackOk = <T extends object>(fields: T = {} as T): Ack<T> => ({ ok: true, ...fields });
+export const ackError = (code: ErrorCode, message: string): Ack<never> => ({
+  ok: false,
+  error: { code, message },
+});
+
+export type SubscribeAck = Ack<{ channel: string }>;
+export type UnsubscribeAck = Ack<{ channel: string }>;
+
+/**
+ * What the server emits to a channel: the socket.io event name is the CloudEvents `type`
+ * (e.g. `order.status_changed`) and the payload is this delivery.
+ *
+ * @example
+ * socket.on('order.status_changed', (d: Delivery) => render(d.event.data.to));
+ */
+export interface Delivery<E extends Envelope = Envelope> {
+  channel: string;
+  event: E;
+}
+
+/** `connect_error` data when the handshake is refused. */
+export interface ConnectErrorData extends ErrorBody {
+  code: 'UNAUTHENTICATED' | 'RATE_LIMITED';
+}

@@ -1,0 +1,5 @@
+/** Kafka topic carrying every order domain event, keyed by order id so one order's events stay in order. */
+export const ORDERS_TOPIC = 'shopnest.orders.v1';
+
+/** Dead letters of {@link ORDERS_TOPIC}: events the worker could not parse or push after retries. */
+export const ORDERS_DLQ_TOPIC = `${ORDERS_TOPIC}.dlq`;

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { ConfigError, csv, parseEnv, port } from './env-config';
+
+const schema = z
+  .object({ HTTP_PORT: port(3000), KAFKA_BROKERS: csv(), NAME: z.string().min(1) })
+  .transform((e) => ({ http: { port: e.HTTP_PORT }, kafka: { brokers: e.KAFKA_BROKERS }, name: e.NAME }));
+
+describe('parseEnv', () => {
+  it('turns env strings into a typed nested config with defaults', () => {
+    expect(parseEnv(schema, { KAFKA_BROKERS: 'a:1, b:2', NAME: 'x' })).toEqual({
+      http: { port: 3000 },
+      kafka: { brokers: ['a:1', 'b:2'] },
+      name: 'x',
+    });
+  });
+
+  it('names every bad key at once', () => {
+    let error: unknown;
+    try {
+      parseEnv(schema, { HTTP_PORT: '99999', KAFKA_BROKERS: ' , ' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems } = error as ConfigError;
+    expect(problems.join('\n')).toMatch(/HTTP_PORT/);
+    expect(problems.join('\n')).toMatch(/KAFKA_BROKERS/);
+    expect(problems.join('\n')).toMatch(/NAME/);
+  });
+});

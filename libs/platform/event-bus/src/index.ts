@@ -1,0 +1,1 @@
+export * from './lib/event-bus.port';

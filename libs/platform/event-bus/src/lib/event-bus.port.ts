@@ -1,0 +1,58 @@
+import { Envelope } from '@shopnest/contracts';
+
+/** One event to publish, with the key that orders it (the order id for order events). */
+export interface OutgoingEvent {
+  key: string;
+  event: Envelope;
+}
+
+/** A message as it came off the bus: decoded when it could be, raw otherwise. */
+export type IncomingMessage =
+  | { kind: 'event'; topic: string; partition: number; offset: string; key: string | null; event: Envelope }
+  | {
+      kind: 'malformed';
+      topic: string;
+      partition: number;
+      offset: string;
+      key: string | null;
+      /** Why it could not be decoded, for the dead-letter headers. */
+      reason: string;
+      value: Buffer | null;
+      headers: Record<string, string>;
+    };
+
+export interface ConsumeOptions {
+  topic: string;
+  /** Consumer group: the group's members share the topic's partitions. */
+  group: string;
+  /** Where a group with no committed offset starts; default `latest`. */
+  fromBeginning?: boolean;
+  /**
+   * Called for each message, one at a time per partition, in partition order. The offset is
+   * committed only after it resolves; if it rejects, the message is delivered again.
+   */
+  handler: (message: IncomingMessage) => Promise<void>;
+}
+
+/** A running consumer; `stop()` finishes the message in hand, commits, and leaves the group. */
+export interface Consumption {
+  stop(): Promise<void>;
+}
+
+/**
+ * The event bus between services.
+ *
+ * Guarantees: `publish` resolves once the bus has durably accepted every event (Kafka:
+ * acks=all, idempotent producer, so retries never duplicate); events with the same key are
+ * delivered in publish order; delivery is at-least-once, so consumers de-duplicate by
+ * `event.id`. `close()` stops every consumption and flushes the producer; it is idempotent.
+ *
+ * @example
+ * await bus.publish(ORDERS_TOPIC, [{ key: order.id, event }]);
+ * const c = await bus.consume({ topic: ORDERS_TOPIC, group: 'notification-worker', handler });
+ */
+export abstract class EventBus {
+  abstract publish(topic: string, events: OutgoingEvent[]): Promise<void>;
+  abstract consume(options: ConsumeOptions): Promise<Consumption>;
+  abstract close(): Promise<void>;
+}

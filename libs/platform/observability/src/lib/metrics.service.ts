@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * One Prometheus registry per service, labelled with the service name, with Node's default
+ * metrics (event-loop lag, heap, GC). Modules create their own metrics through it so every
+ * name carries the `shopnest_` prefix.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  constructor(service: string) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry, prefix: 'shopnest_' });
+  }
+
+  counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
+    return new Counter({ name: `shopnest_${name}`, help, labelNames, registers: [this.registry] });
+  }
+
+  gauge(name: string, help: string, labelNames: string[] = []): Gauge<string> {
+    return new Gauge({ name: `shopnest_${name}`, help, labelNames, registers: [this.registry] });
+  }
+
+  histogram(name: string, help: string, buckets: number[], labelNames: string[] = []): Histogram<string> {
+    return new Histogram({ name: `shopnest_${name}`, help, buckets, labelNames, registers: [this.registry] });
+  }
+}
