@@ -1,21 +1,27 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
-
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { socketServerOptions } from '@shopnest/edge';
+import { parseEnv } from '@shopnest/platform-config';
+import { RedisIoAdapter } from '@shopnest/platform-fanout';
+import { ReadinessRegistry, runMain, runService } from '@shopnest/platform-observability';
 import { AppModule } from './app/app.module';
+import { edgeEnvSchema, SERVICE } from './app/edge.config';
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(
-    `🚀 Application is running on: http://localhost:${port}/${globalPrefix}`,
-  );
-}
-
-bootstrap();
+runMain(SERVICE, async () => {
+  const config = parseEnv(edgeEnvSchema, process.env);
+  await runService(AppModule.forRoot(config), {
+    service: SERVICE,
+    host: config.host,
+    port: config.port,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    configure: async (app) => {
+      // Nest closes the socket.io server and then disposes the adapter (quitting Redis) on shutdown.
+      const adapter = new RedisIoAdapter(app, {
+        url: config.redis.url,
+        key: config.redis.key,
+        server: socketServerOptions(config.socket),
+      });
+      await adapter.connect();
+      app.useWebSocketAdapter(adapter);
+      app.get(ReadinessRegistry).register('redis', () => adapter.ping());
+    },
+  });
+});

@@ -1,1 +1,5 @@
-export * from './lib/testing.module';
+export * from './lib/tokens';
+export * from './lib/service-process';
+export * from './lib/fanout-contract';
+export * from './lib/wait-for';
+export * from './lib/event-bus-contract';

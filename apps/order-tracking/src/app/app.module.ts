@@ -1,10 +1,29 @@
-import { Module } from '@nestjs/common';
-import { AppController } from './app.controller';
-import { AppService } from './app.service';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from '@shopnest/platform-auth';
+import { EventBusModule } from '@shopnest/platform-event-bus';
+import { ObservabilityModule } from '@shopnest/platform-observability';
+import { ErrorBodyFilter, OrdersModule } from '@shopnest/orders';
+import { OrderTrackingConfig, SERVICE_NAME } from './app.config';
+import { OrdersTopicSetup } from './orders-topic.setup';
 
-@Module({
-  imports: [],
-  controllers: [AppController],
-  providers: [AppService],
-})
-export class AppModule {}
+/** order-tracking: orders over REST, their events on the bus. */
+@Module({})
+export class AppModule {
+  static forRoot(config: OrderTrackingConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: SERVICE_NAME, logLevel: config.logLevel }),
+        AuthModule.forRoot(config.jwt),
+        EventBusModule.forRoot(config.eventBus),
+        OrdersModule,
+      ],
+      providers: [
+        // Every route answers errors with { code, message }, not only the orders routes.
+        { provide: APP_FILTER, useClass: ErrorBodyFilter },
+        OrdersTopicSetup,
+      ],
+    };
+  }
+}

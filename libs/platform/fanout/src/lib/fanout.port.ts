@@ -11,7 +11,11 @@ export interface EmitOptions {
  *
  * Guarantees: at-most-once per socket (a socket that is not connected misses it; history and
  * resume cover the gap). Events emitted to one channel from one process arrive in emit order.
- * `close()` releases connections; it is idempotent.
+ * Sockets outside the channel receive nothing. `close()` releases connections; it is idempotent,
+ * and `emit()` after it rejects.
+ *
+ * Adapters: `RedisEmitterFanout` (every edge, through Redis) and `LocalFanout` (this process's
+ * socket.io server only); `describeFanoutContract` in `@shopnest/testing` proves both.
  *
  * @example
  * await fanout.emit({ channel: orderChannel(id), event });

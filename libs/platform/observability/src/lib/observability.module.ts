@@ -28,6 +28,15 @@ export class ObservabilityModule {
             level: options.logLevel,
             base: { service: options.service },
             autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
+            // Requests are logged without headers, and a token in the query string is masked,
+            // so access tokens never reach the logs.
+            serializers: {
+              req: (req: { method: string; url: string; id: unknown }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url.replace(/access_token=[^&]+/, 'access_token=[redacted]'),
+              }),
+            },
           },
         }),
       ],

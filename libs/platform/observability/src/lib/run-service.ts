@@ -19,7 +19,9 @@ export interface RunServiceOptions {
 export async function runService(module: unknown, options: RunServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create(module as never, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // process.exit(0) after a clean drain (instead of re-raising the signal) lets pino flush
+  // and tells the orchestrator the shutdown succeeded.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {

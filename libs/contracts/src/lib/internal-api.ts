@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/**
+ * Who may see an order: the body of order-tracking's internal
+ * `GET /internal/orders/:orderId/access` (callers need a `service` token). The edge asks it
+ * before letting a customer or courier join `order:{orderId}`; 404 means no such order.
+ *
+ * @example
+ * { customerId: 'user-42', courierId: null }
+ */
+export const orderAccessSchema = z.object({
+  customerId: z.string().min(1),
+  courierId: z.string().min(1).nullable(),
+});
+export type OrderAccess = z.infer<typeof orderAccessSchema>;
+
+/** Path of the order-access endpoint, relative to order-tracking's base URL. */
+export const orderAccessPath = (orderId: string): string => `/internal/orders/${encodeURIComponent(orderId)}/access`;

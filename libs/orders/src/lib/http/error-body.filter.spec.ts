@@ -1,0 +1,42 @@
+import { BadRequestException, HttpException, HttpStatus, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { TransitionRefused } from '../order';
+import { toErrorResponse } from './error-body.filter';
+
+describe('toErrorResponse', () => {
+  it('maps a refused transition to 409 with the current status and the allowed ones', () => {
+    expect(toErrorResponse(new TransitionRefused('o-1', 'shipped', 'cancelled', ['out_for_delivery']))).toEqual({
+      status: 409,
+      body: { code: 'CONFLICT', message: expect.any(String), currentStatus: 'shipped', allowed: ['out_for_delivery'] },
+    });
+  });
+
+  it("normalises Nest's own bodies to { code, message }", () => {
+    expect(toErrorResponse(new NotFoundException('Cannot GET /x'))).toEqual({
+      status: 404,
+      body: { code: 'NOT_FOUND', message: 'Cannot GET /x' },
+    });
+    expect(toErrorResponse(new BadRequestException(['a is bad', 'b is bad']))).toEqual({
+      status: 400,
+      body: { code: 'INVALID', message: 'a is bad; b is bad' },
+    });
+    expect(toErrorResponse(new HttpException('slow down', HttpStatus.TOO_MANY_REQUESTS))).toEqual({
+      status: 429,
+      body: { code: 'RATE_LIMITED', message: 'slow down' },
+    });
+  });
+
+  it('keeps a coded body and its details as they are', () => {
+    const body = { code: 'CONFLICT', message: 'stale', currentVersion: 3 };
+    expect(toErrorResponse(new HttpException(body, HttpStatus.PRECONDITION_FAILED))).toEqual({ status: 412, body });
+  });
+
+  it('leaves a body with a shape of its own (the health report) untouched', () => {
+    const report = { status: 'error', info: {}, error: { kafka: { status: 'down' } }, details: {} };
+    expect(toErrorResponse(new ServiceUnavailableException(report))).toEqual({ status: 503, body: report });
+  });
+
+  it('has no mapping for an unexpected error, so it becomes a bare 500', () => {
+    expect(toErrorResponse(new Error('boom'))).toBeNull();
+    expect(toErrorResponse('a string')).toBeNull();
+  });
+});

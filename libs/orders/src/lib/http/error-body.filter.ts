@@ -1,0 +1,118 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ErrorCode } from '@shopnest/contracts';
+import { TransitionRefused } from '../order';
+import { OrderAccessDenied, OrderInputInvalid, OrderNotFound, OrderVersionConflict } from '../order.errors';
+
+/** The part of Express's response the filter uses. */
+interface JsonResponse {
+  status(code: number): { json(body: unknown): unknown };
+}
+
+/** A REST error: status and the `{ code, message, ...details }` body. */
+export interface ErrorResponse {
+  status: number;
+  body: { code: ErrorCode; message: string; [detail: string]: unknown } | Record<string, unknown>;
+}
+
+function codeFor(status: number): ErrorCode {
+  switch (status) {
+    case HttpStatus.UNAUTHORIZED:
+      return 'UNAUTHENTICATED';
+    case HttpStatus.FORBIDDEN:
+      return 'FORBIDDEN';
+    case HttpStatus.NOT_FOUND:
+      return 'NOT_FOUND';
+    case HttpStatus.CONFLICT:
+    case HttpStatus.PRECONDITION_FAILED:
+      return 'CONFLICT';
+    case HttpStatus.TOO_MANY_REQUESTS:
+      return 'RATE_LIMITED';
+    default:
+      return status >= 500 ? 'INTERNAL' : 'INVALID';
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function fromHttpException(exception: HttpException): ErrorResponse {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  if (typeof response === 'string') return { status, body: { code: codeFor(status), message: response } };
+  if (isRecord(response) && typeof response['code'] === 'string') {
+    const { code, message, ...details } = response;
+    return { status, body: { code, message: typeof message === 'string' ? message : exception.message, ...details } };
+  }
+  if (isRecord(response) && 'statusCode' in response) {
+    // Nest's own shape ({ statusCode, message, error }); message may be a list.
+    const message = response['message'];
+    return {
+      status,
+      body: { code: codeFor(status), message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message) },
+    };
+  }
+  // A body with a deliberate shape of its own (e.g. the terminus health report) passes unchanged.
+  return { status, body: isRecord(response) ? response : { code: codeFor(status), message: exception.message } };
+}
+
+/** Errors that say they are safe to show (http-errors' `expose`, e.g. body-parser's malformed JSON). */
+function isExposedClientError(error: unknown): error is Error & { status: number } {
+  return (
+    error instanceof Error &&
+    isRecord(error) &&
+    typeof error['status'] === 'number' &&
+    error['status'] >= 400 &&
+    error['status'] < 500 &&
+    error['expose'] === true
+  );
+}
+
+/** Maps any error to its REST status and body; `null` for an unexpected error (a 500). */
+export function toErrorResponse(error: unknown): ErrorResponse | null {
+  if (error instanceof TransitionRefused) {
+    return {
+      status: HttpStatus.CONFLICT,
+      body: { code: 'CONFLICT', message: error.message, currentStatus: error.currentStatus, allowed: [...error.allowed] },
+    };
+  }
+  if (error instanceof OrderVersionConflict) {
+    return {
+      status: HttpStatus.CONFLICT,
+      body: { code: 'CONFLICT', message: error.message, currentVersion: error.currentVersion },
+    };
+  }
+  if (error instanceof OrderNotFound) return { status: HttpStatus.NOT_FOUND, body: { code: 'NOT_FOUND', message: error.message } };
+  if (error instanceof OrderAccessDenied) return { status: HttpStatus.FORBIDDEN, body: { code: 'FORBIDDEN', message: error.message } };
+  if (error instanceof OrderInputInvalid) return { status: HttpStatus.BAD_REQUEST, body: { code: 'INVALID', message: error.message } };
+  if (error instanceof HttpException) return fromHttpException(error);
+  if (isExposedClientError(error)) return { status: error.status, body: { code: codeFor(error.status), message: error.message } };
+  return null;
+}
+
+/**
+ * One error body for every REST error: `{ code, message, ...details }` with the matching status.
+ * Domain errors map to 404/403/409/400; an unexpected error is logged with its stack and answered
+ * 500 `{ code: 'INTERNAL' }`, never with the stack or the original message.
+ */
+@Catch()
+export class ErrorBodyFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ErrorBodyFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    // Sockets have their own error protocol (acks); leave them to their own filters.
+    if (host.getType() !== 'http') throw exception;
+    const response = host.switchToHttp().getResponse<JsonResponse>();
+    const mapped = toErrorResponse(exception);
+    if (mapped) {
+      if (mapped.status >= 500) this.logger.error(describe(exception));
+      response.status(mapped.status).json(mapped.body);
+      return;
+    }
+    this.logger.error(describe(exception), exception instanceof Error ? exception.stack : undefined);
+    response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ code: 'INTERNAL', message: 'internal error' });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : `non-error thrown: ${String(error)}`;
+}

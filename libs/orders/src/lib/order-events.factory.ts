@@ -1,0 +1,46 @@
+import { ORDER_EVENT_TYPES, ORDER_TRACKING_SOURCE, OrderEventOf, OrderEventType, OrderStatus } from '@shopnest/contracts';
+import { v7 as uuidv7 } from 'uuid';
+import { Order } from './order';
+
+/** The CloudEvents envelope of an order event; `sequence` is the order's version after the change. */
+function envelope<T extends OrderEventType>(type: T, order: Order, data: OrderEventOf<T>['data'], now: Date) {
+  return {
+    specversion: '1.0' as const,
+    id: uuidv7(),
+    type,
+    source: ORDER_TRACKING_SOURCE,
+    subject: order.id,
+    time: now.toISOString(),
+    datacontenttype: 'application/json' as const,
+    sequence: order.version,
+    data,
+  } as OrderEventOf<T>;
+}
+
+export function orderCreatedEvent(order: Order, now: Date = new Date()): OrderEventOf<'order.created'> {
+  return envelope(
+    ORDER_EVENT_TYPES.created,
+    order,
+    {
+      orderId: order.id,
+      customerId: order.customerId,
+      status: order.status,
+      itemsSummary: order.itemsSummary,
+      totalCents: order.totalCents,
+    },
+    now,
+  );
+}
+
+export function orderStatusChangedEvent(
+  order: Order,
+  from: OrderStatus,
+  now: Date = new Date(),
+): OrderEventOf<'order.status_changed'> {
+  return envelope(
+    ORDER_EVENT_TYPES.statusChanged,
+    order,
+    { orderId: order.id, customerId: order.customerId, from, to: order.status },
+    now,
+  );
+}

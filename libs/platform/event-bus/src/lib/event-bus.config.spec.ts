@@ -1,0 +1,22 @@
+import { parseEnv } from '@shopnest/platform-config';
+import { eventBusEnvSchema } from './event-bus.config';
+
+describe('eventBusEnvSchema', () => {
+  it('defaults to kafka and parses the broker list', () => {
+    expect(parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: ' a:9092, b:9092 ,' })).toEqual({
+      driver: 'kafka',
+      kafka: { brokers: ['a:9092', 'b:9092'], clientId: 'shopnest', namespace: '' },
+    });
+    expect(parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: 'a:1', KAFKA_CLIENT_ID: 'edge' }).kafka?.clientId).toBe('edge');
+  });
+
+  it('requires KAFKA_BROKERS only with EVENT_BUS=kafka, naming the key', () => {
+    expect(() => parseEnv(eventBusEnvSchema, {})).toThrow(/KAFKA_BROKERS: required when EVENT_BUS=kafka/);
+    expect(() => parseEnv(eventBusEnvSchema, { EVENT_BUS: 'kafka', KAFKA_BROKERS: ' , ' })).toThrow(/KAFKA_BROKERS/);
+    expect(parseEnv(eventBusEnvSchema, { EVENT_BUS: 'memory' })).toEqual({ driver: 'memory' });
+  });
+
+  it('refuses an unknown driver, naming EVENT_BUS', () => {
+    expect(() => parseEnv(eventBusEnvSchema, { EVENT_BUS: 'rabbit', KAFKA_BROKERS: 'a:1' })).toThrow(/EVENT_BUS/);
+  });
+});

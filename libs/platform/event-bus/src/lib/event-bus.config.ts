@@ -1,0 +1,60 @@
+import { csv } from '@shopnest/platform-config';
+import { z } from 'zod';
+
+export const EVENT_BUS_DRIVERS = ['kafka', 'memory'] as const;
+export type EventBusDriver = (typeof EVENT_BUS_DRIVERS)[number];
+
+/** Which {@link EventBus} adapter a service uses, with its settings: the argument of `EventBusModule.forRoot`. */
+export interface EventBusConfig {
+  driver: EventBusDriver;
+  /** Required when `driver` is `kafka`. */
+  kafka?: {
+    brokers: string[];
+    /** Names this service in broker logs and quotas. */
+    clientId: string;
+    /** Prefix of every topic and group on the broker; empty by default. */
+    namespace?: string;
+  };
+}
+
+/** Client id when `KAFKA_CLIENT_ID` is not set. */
+export const DEFAULT_KAFKA_CLIENT_ID = 'shopnest';
+
+/**
+ * `EVENT_BUS=kafka|memory` (default `kafka`; anything else stops start-up), `KAFKA_BROKERS`
+ * (comma-separated `host:port`, required unless `EVENT_BUS=memory`), `KAFKA_CLIENT_ID`
+ * (optional) and `KAFKA_TOPIC_PREFIX` (optional namespace of topics and groups). Parses to an {@link EventBusConfig}.
+ *
+ * @example
+ * const eventBus = parseEnv(eventBusEnvSchema, process.env);
+ * // { driver: 'kafka', kafka: { brokers: ['127.0.0.1:19092'], clientId: 'shopnest' } }
+ * EventBusModule.forRoot(eventBus);
+ */
+export const eventBusEnvSchema = z
+  .object({
+    EVENT_BUS: z.enum(EVENT_BUS_DRIVERS).default('kafka'),
+    KAFKA_BROKERS: csv().optional(),
+    KAFKA_CLIENT_ID: z.string().min(1).optional(),
+    KAFKA_TOPIC_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
+      .default(''),
+  })
+  .superRefine((env, ctx) => {
+    if (env.EVENT_BUS === 'kafka' && !env.KAFKA_BROKERS) {
+      ctx.addIssue({ code: 'custom', path: ['KAFKA_BROKERS'], message: 'required when EVENT_BUS=kafka (host:port,...)' });
+    }
+  })
+  .transform(
+    (env): EventBusConfig =>
+      env.EVENT_BUS === 'memory'
+        ? { driver: 'memory' }
+        : {
+            driver: 'kafka',
+            kafka: {
+              brokers: env.KAFKA_BROKERS ?? [],
+              clientId: env.KAFKA_CLIENT_ID ?? DEFAULT_KAFKA_CLIENT_ID,
+              namespace: env.KAFKA_TOPIC_PREFIX,
+            },
+          },
+  );

@@ -1,0 +1,52 @@
+import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { ReadinessRegistry } from '@shopnest/platform-observability';
+import { EventBusConfig, EVENT_BUS_DRIVERS } from './event-bus.config';
+import { EventBus } from './event-bus.port';
+import { KafkaEventBus } from './kafka/kafka-event-bus';
+import { InMemoryEventBus } from './memory/in-memory-event-bus';
+
+/**
+ * Provides the {@link EventBus} token with the adapter `config.driver` names. The adapter
+ * connects in `onModuleInit` (the Kafka one fails start-up within about a second, naming the
+ * brokers) and closes in `onApplicationShutdown`. With Kafka, a readiness probe named `kafka`
+ * is registered with `ReadinessRegistry` when the app has `ObservabilityModule`.
+ *
+ * @example
+ * EventBusModule.forRoot(parseEnv(eventBusEnvSchema, process.env))
+ */
+@Global()
+@Module({})
+export class EventBusModule {
+  static forRoot(config: EventBusConfig): DynamicModule {
+    const create = adapterFactory(config); // a bad config throws here, before anything starts
+    return {
+      module: EventBusModule,
+      providers: [
+        {
+          provide: EventBus,
+          useFactory: (readiness?: ReadinessRegistry) => {
+            const bus = create();
+            if (bus instanceof KafkaEventBus) readiness?.register('kafka', () => bus.ping());
+            return bus;
+          },
+          inject: [{ token: ReadinessRegistry, optional: true }],
+        },
+      ],
+      exports: [EventBus],
+    };
+  }
+}
+
+function adapterFactory(config: EventBusConfig): () => EventBus {
+  switch (config.driver) {
+    case 'memory':
+      return () => new InMemoryEventBus();
+    case 'kafka': {
+      const kafka = config.kafka;
+      if (!kafka || kafka.brokers.length === 0) throw new Error('EventBusModule: driver kafka needs kafka.brokers');
+      return () => new KafkaEventBus({ ...kafka, logger: new Logger('EventBus') });
+    }
+    default:
+      throw new Error(`EventBusModule: unknown driver ${JSON.stringify(config.driver)}; use ${EVENT_BUS_DRIVERS.join('|')}`);
+  }
+}

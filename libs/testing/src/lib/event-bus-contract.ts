@@ -1,0 +1,310 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { Envelope } from '@shopnest/contracts';
+import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { waitFor } from './wait-for';
+
+/**
+ * What the suite drives: the shape of `EventBus` and `IncomingMessage` from
+ * `@shopnest/platform-event-bus`, restated so this library does not depend on the event-bus
+ * library whose specs import it (no project cycle). A port that drifts from it stops compiling there.
+ */
+export interface EventBusUnderTest {
+  publish(topic: string, events: { key: string; event: Envelope }[]): Promise<void>;
+  consume(options: {
+    topic: string;
+    group: string;
+    fromBeginning?: boolean;
+    handler: (message: IncomingMessage) => Promise<void>;
+  }): Promise<Consumption>;
+  close(): Promise<void>;
+}
+
+interface Consumption {
+  stop(): Promise<void>;
+}
+
+type IncomingMessage =
+  | { kind: 'event'; topic: string; partition: number; offset: string; key: string | null; event: Envelope }
+  | {
+      kind: 'malformed';
+      topic: string;
+      partition: number;
+      offset: string;
+      key: string | null;
+      reason: string;
+      value: Buffer | null;
+      headers: Record<string, string>;
+    };
+
+/** A record written as-is, bypassing the adapter's encoding: feeds the malformed path. */
+export interface RawRecord {
+  key: string | null;
+  value: Buffer | null;
+  headers?: Record<string, string>;
+}
+
+/** What each test of the suite gets from the adapter under test; a fresh one per test. */
+export interface EventBusFixture {
+  bus: EventBusUnderTest;
+  /** A new, empty topic name for one test (the adapter may create it, e.g. with 3 partitions). */
+  topic: () => string | Promise<string>;
+  /** Writes a raw record to the topic; without it the malformed-message case is skipped. */
+  publishRaw?: (topic: string, record: RawRecord) => Promise<void>;
+  /** Runs after `bus.close()`. */
+  cleanup?: () => Promise<void>;
+}
+
+export interface EventBusContractOptions {
+  /** Bound on each wait for deliveries; real brokers need more than memory. Default 10000 ms. */
+  waitMs?: number;
+  /** How long to watch for unwanted extra deliveries once the wanted ones arrived. Default 300 ms. */
+  settleMs?: number;
+}
+
+/** A unique name per test, so runs against a shared broker never see each other's data. */
+export const uniqueName = (prefix: string): string => `${prefix}.${Date.now()}.${randomUUID().slice(0, 8)}`;
+
+/** A valid envelope for `subject` at `sequence`, with a fresh UUIDv7 id. */
+export function testEnvelope(subject: string, sequence: number, data: unknown = { subject, sequence }): Envelope {
+  return {
+    specversion: '1.0',
+    id: uuidv7(),
+    type: 'test.happened',
+    source: '/shopnest/contract-test',
+    subject,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    sequence,
+    data,
+  };
+}
+
+const eventsOf = (messages: IncomingMessage[]): Envelope[] =>
+  messages.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
+
+/**
+ * The behaviour every `EventBus` adapter must show; run it once per adapter, the real one
+ * against a real server. Each test uses its own topic and groups.
+ *
+ * @example
+ * describeEventBusContract('in-memory', async () => {
+ *   const bus = new InMemoryEventBus();
+ *   return { bus, topic: () => uniqueName('test'), publishRaw: (t, r) => bus.publishRaw(t, r) };
+ * });
+ */
+export function describeEventBusContract(
+  name: string,
+  factory: () => Promise<EventBusFixture>,
+  options: EventBusContractOptions = {},
+): void {
+  const waitMs = options.waitMs ?? 10_000;
+  const settleMs = options.settleMs ?? 300;
+  // Jest's own limit must outlast the waits, or a slow test dies without saying what it waited for.
+  const testTimeout = waitMs * 3 + 5_000;
+
+  describe(`EventBus contract: ${name}`, () => {
+    let fx: EventBusFixture;
+    let bus: EventBusUnderTest;
+
+    beforeEach(async () => {
+      fx = await factory();
+      bus = fx.bus;
+    }, testTimeout);
+
+    afterEach(async () => {
+      await bus.close();
+      await fx.cleanup?.();
+    }, testTimeout);
+
+    /** Starts a consumer recording what it receives; `fail` decides which deliveries reject. */
+    async function record(
+      topic: string,
+      group: string,
+      fail: (m: IncomingMessage) => boolean = () => false,
+    ): Promise<{ received: IncomingMessage[]; consumption: Consumption }> {
+      const received: IncomingMessage[] = [];
+      const consumption = await bus.consume({
+        topic,
+        group,
+        fromBeginning: true,
+        handler: async (message) => {
+          received.push(message);
+          if (fail(message)) throw new Error('handler failure (on purpose)');
+        },
+      });
+      return { received, consumption };
+    }
+
+    it(
+      'delivers a published event with every envelope field intact',
+      async () => {
+        const topic = await fx.topic();
+        const { received } = await record(topic, uniqueName('g'));
+        const event = testEnvelope('order-1', 3, { orderId: 'order-1', nested: { list: [1, 'two', null] }, text: 'ünï 🚚' });
+
+        await bus.publish(topic, [{ key: 'order-1', event }]);
+        await waitFor(() => received.length >= 1, waitMs);
+
+        const [message] = received;
+        expect(message).toMatchObject({ kind: 'event', topic, key: 'order-1', offset: expect.any(String) });
+        expect(message?.kind === 'event' && message.event).toEqual(event);
+        expect(typeof message?.partition).toBe('number');
+      },
+      testTimeout,
+    );
+
+    it(
+      'keeps publish order per key: 200 events over 20 keys',
+      async () => {
+        const topic = await fx.topic();
+        const { received } = await record(topic, uniqueName('g'));
+        const keys = Array.from({ length: 20 }, (_, i) => `order-${i}`);
+
+        // Ten publish calls, each carrying the next sequence of every key, interleaved.
+        for (let sequence = 0; sequence < 10; sequence++) {
+          await bus.publish(topic, keys.map((key) => ({ key, event: testEnvelope(key, sequence) })));
+        }
+        await waitFor(() => received.length >= 200, waitMs);
+
+        for (const key of keys) {
+          const sequences = eventsOf(received).filter((e) => e.subject === key).map((e) => e.sequence);
+          expect(sequences).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        }
+        const partitionsOfKey = new Map<string, Set<number>>();
+        for (const m of received) partitionsOfKey.set(m.key ?? '', (partitionsOfKey.get(m.key ?? '') ?? new Set()).add(m.partition));
+        for (const partitions of partitionsOfKey.values()) expect(partitions.size).toBe(1);
+      },
+      testTimeout,
+    );
+
+    it(
+      'gives every event to each of two groups',
+      async () => {
+        const topic = await fx.topic();
+        const a = await record(topic, uniqueName('ga'));
+        const b = await record(topic, uniqueName('gb'));
+        const events = Array.from({ length: 30 }, (_, i) => testEnvelope(`order-${i % 7}`, i));
+
+        await bus.publish(topic, events.map((event) => ({ key: event.subject, event })));
+        await waitFor(() => a.received.length >= 30 && b.received.length >= 30, waitMs);
+
+        const ids = events.map((e) => e.id).sort();
+        expect(eventsOf(a.received).map((e) => e.id).sort()).toEqual(ids);
+        expect(eventsOf(b.received).map((e) => e.id).sort()).toEqual(ids);
+      },
+      testTimeout,
+    );
+
+    it(
+      'shares a group between two members: every event once, to one of them',
+      async () => {
+        const topic = await fx.topic();
+        const group = uniqueName('g');
+        const first = await record(topic, group);
+        const second = await record(topic, group);
+        const events = Array.from({ length: 60 }, (_, i) => testEnvelope(`order-${i % 20}`, i));
+
+        await bus.publish(topic, events.map((event) => ({ key: event.subject, event })));
+        const all = () => [...first.received, ...second.received];
+        await waitFor(() => new Set(eventsOf(all()).map((e) => e.id)).size >= 60, waitMs);
+        await new Promise((resolve) => setTimeout(resolve, settleMs)); // room for a duplicate to show
+
+        expect(eventsOf(all()).map((e) => e.id).sort()).toEqual(events.map((e) => e.id).sort());
+        expect(first.received.length).toBeGreaterThan(0);
+        expect(second.received.length).toBeGreaterThan(0);
+      },
+      testTimeout,
+    );
+
+    it(
+      'redelivers a message whose handler rejected, then moves on (at-least-once)',
+      async () => {
+        const topic = await fx.topic();
+        const events = [0, 1, 2].map((sequence) => testEnvelope('order-1', sequence));
+        let failures = 0;
+        const { received } = await record(topic, uniqueName('g'), (m) => {
+          const fail = m.kind === 'event' && m.event.id === events[1]?.id && failures === 0;
+          if (fail) failures++;
+          return fail;
+        });
+
+        await bus.publish(topic, events.map((event) => ({ key: 'order-1', event })));
+        await waitFor(() => eventsOf(received).some((e) => e.id === events[2]?.id), waitMs);
+
+        expect(eventsOf(received).map((e) => e.sequence)).toEqual([0, 1, 1, 2]);
+      },
+      testTimeout,
+    );
+
+    it(
+      'commits handled offsets: after stop(), the group resumes after them',
+      async () => {
+        const topic = await fx.topic();
+        const group = uniqueName('g');
+        // One key, so any redelivered old event would arrive before the new ones.
+        const before = [0, 1, 2, 3, 4].map((sequence) => testEnvelope('order-1', sequence));
+        const after = [5, 6, 7].map((sequence) => testEnvelope('order-1', sequence));
+
+        const first = await record(topic, group);
+        await bus.publish(topic, before.map((event) => ({ key: 'order-1', event })));
+        await waitFor(() => first.received.length >= 5, waitMs);
+        await first.consumption.stop();
+
+        const second = await record(topic, group);
+        await bus.publish(topic, after.map((event) => ({ key: 'order-1', event })));
+        await waitFor(() => eventsOf(second.received).some((e) => e.sequence === 7), waitMs);
+
+        expect(eventsOf(second.received).map((e) => e.sequence)).toEqual([5, 6, 7]);
+      },
+      testTimeout,
+    );
+
+    it(
+      'hands undecodable records to the handler as malformed and keeps consuming',
+      async () => {
+        const publishRaw = fx.publishRaw;
+        // Capability, not behaviour: an adapter with no way to write raw bytes cannot be fed one.
+        if (!publishRaw) return;
+        const topic = await fx.topic();
+        const { received } = await record(topic, uniqueName('g'));
+        const good = [testEnvelope('order-1', 0), testEnvelope('order-1', 1)];
+        const notJson = Buffer.from('{"orderId": nope');
+        const notAnEvent = Buffer.from(JSON.stringify({ orderId: 'order-1' }));
+
+        await bus.publish(topic, [{ key: 'order-1', event: good[0] as Envelope }]);
+        await publishRaw(topic, { key: 'order-1', value: notJson, headers: { 'content-type': 'application/json' } });
+        await publishRaw(topic, { key: 'order-1', value: notAnEvent });
+        await bus.publish(topic, [{ key: 'order-1', event: good[1] as Envelope }]);
+        await waitFor(() => received.length >= 4, waitMs);
+
+        expect(received.map((m) => m.kind)).toEqual(['event', 'malformed', 'malformed', 'event']);
+        const [, first, second] = received;
+        for (const [message, value] of [
+          [first, notJson],
+          [second, notAnEvent],
+        ] as const) {
+          expect(message).toMatchObject({ kind: 'malformed', topic, key: 'order-1', reason: expect.stringMatching(/\S/) });
+          expect(message?.kind === 'malformed' && message.value?.equals(value)).toBe(true);
+        }
+        expect(eventsOf(received).map((e) => e.id)).toEqual(good.map((e) => e.id));
+      },
+      testTimeout,
+    );
+
+    it(
+      'closes idempotently, stopping consumers and refusing new work',
+      async () => {
+        const topic = await fx.topic();
+        const { consumption } = await record(topic, uniqueName('g'));
+
+        await Promise.all([bus.close(), bus.close()]);
+        await bus.close();
+        await consumption.stop(); // already stopped by close(): still resolves
+
+        await expect(bus.publish(topic, [{ key: 'k', event: testEnvelope('k', 0) }])).rejects.toThrow();
+      },
+      testTimeout,
+    );
+  });
+}

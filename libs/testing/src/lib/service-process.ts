@@ -1,0 +1,94 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** A free TCP port on loopback, picked by the kernel. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServiceProcess {
+  name: string;
+  url: string;
+  /** Everything the process wrote, for failure messages. */
+  output(): string;
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface StartServiceOptions {
+  /** The app's folder name under dist/apps. */
+  app: 'connection-edge' | 'order-tracking' | 'notification-worker';
+  /** A label for logs when several instances of one app run (e.g. `edge-2`). */
+  name?: string;
+  port: number;
+  env: Record<string, string>;
+  readyTimeoutMs?: number;
+}
+
+const WORKSPACE_ROOT = join(__dirname, '..', '..', '..', '..');
+
+/**
+ * Starts a built service (`dist/apps/<app>/main.js`) as its own process and resolves once
+ * `/health/ready` answers 200, so a test talks to the real thing, exactly as deployed.
+ */
+export async function startService(options: StartServiceOptions): Promise<ServiceProcess> {
+  const name = options.name ?? options.app;
+  const url = `http://127.0.0.1:${options.port}`;
+  const main = join(WORKSPACE_ROOT, 'dist', 'apps', options.app, 'main.js');
+  const child: ChildProcess = spawn(process.execPath, [main], {
+    cwd: WORKSPACE_ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(options.port), LOG_LEVEL: 'warn', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const service: ServiceProcess = {
+    name,
+    url,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return service;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await service.stop();
+  throw new Error(`${name} was not ready within ${options.readyTimeoutMs ?? 30_000} ms:\n${output}`);
+}
+
+/** A short unique id for names (topics, key prefixes) that must not collide between runs. */
+export function runId(): string {
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `npm test`: lint, unit, integration and end-to-end tests against real Kafka, Redis and
+# PostgreSQL. Servers named by KAFKA_BROKERS / REDIS_URL / DATABASE_URL are used as given;
+# the rest are provisioned by tools/infra (idempotent). A Kafka broker this run started is
+# stopped at the end; one that was already running is left alone.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
+
+kafka_started_here=false
+if [[ -z "${KAFKA_BROKERS:-}" ]] && ! tools/kafka/kafka.sh status >/dev/null 2>&1; then
+  kafka_started_here=true
+fi
+stop_kafka() {
+  if [[ $kafka_started_here == true ]]; then tools/kafka/kafka.sh stop || true; fi
+}
+trap stop_kafka EXIT
+
+eval "$(tools/infra/up)"
+
+step() { printf '\n==> %s\n' "$*"; }
+step "lint and unit tests"
+npx nx run-many -t lint test --parallel=2 --outputStyle=stream-without-prefixes
+step "integration tests (real Kafka, Redis, PostgreSQL)"
+npx nx run-many -t int-test --parallel=1 --outputStyle=stream-without-prefixes
+step "end-to-end tests (services as processes)"
+npx nx run platform-e2e:e2e --outputStyle=stream-without-prefixes
