@@ -9,9 +9,7 @@ runMain(SERVICE, async () => {
   const config = parseEnv(edgeEnvSchema, process.env);
   await runService(AppModule.forRoot(config), {
     service: SERVICE,
-    host: config.host,
-    port: config.port,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    ...config,
     configure: async (app) => {
       // Nest closes the socket.io server and then disposes the adapter (quitting Redis) on shutdown.
       const adapter = new RedisIoAdapter(app, {

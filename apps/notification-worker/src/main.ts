@@ -1,21 +1,9 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
-
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { parseEnv } from '@shopnest/platform-config';
+import { runMain, runService } from '@shopnest/platform-observability';
 import { AppModule } from './app/app.module';
+import { notificationWorkerEnvSchema, SERVICE_NAME } from './app/notification-worker.config';
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(
-    `🚀 Application is running on: http://localhost:${port}/${globalPrefix}`,
-  );
-}
-
-bootstrap();
+runMain(SERVICE_NAME, async () => {
+  const config = parseEnv(notificationWorkerEnvSchema, process.env);
+  await runService(AppModule.forRoot(config), { service: SERVICE_NAME, ...config });
+});

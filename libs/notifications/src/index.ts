@@ -1,1 +1,4 @@
+export * from './lib/notifications.config';
 export * from './lib/notifications.module';
+export * from './lib/order-events.consumer';
+export * from './lib/routing';

@@ -1,26 +1,17 @@
-import { ConfigError, parseEnv } from '@shopnest/platform-config';
+import { envProblems, parseEnv } from '@shopnest/platform-config';
 import { TEST_JWT_ENV } from '@shopnest/testing';
 import { edgeEnvSchema } from './edge.config';
 
 const SERVICE_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJlZGdlIn0.c2lnbmF0dXJl';
 const minimal = { ...TEST_JWT_ENV, REDIS_URL: 'redis://127.0.0.1:6379', SERVICE_TOKEN };
 
-const problems = (env: NodeJS.ProcessEnv): string[] => {
-  try {
-    parseEnv(edgeEnvSchema, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+const problems = (env: NodeJS.ProcessEnv): string[] => envProblems(edgeEnvSchema, env);
 
 describe('edgeEnvSchema', () => {
   it('fills every default from a minimal environment', () => {
     const config = parseEnv(edgeEnvSchema, minimal);
     expect(config).toMatchObject({
-      host: '127.0.0.1',
-      port: 3000,
+      http: { host: '127.0.0.1', port: 3000 },
       redis: { url: 'redis://127.0.0.1:6379', key: 'socket.io' },
       edge: { orderAccess: { driver: 'http', baseUrl: 'http://127.0.0.1:3001', serviceToken: SERVICE_TOKEN, timeoutMs: 2000 } },
       socket: {

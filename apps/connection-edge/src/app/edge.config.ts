@@ -1,5 +1,5 @@
 import { EdgeModuleOptions, SocketServerSettings } from '@shopnest/edge';
-import { csv, port, positiveInt, serviceEnvSchema } from '@shopnest/platform-config';
+import { csv, envFragments, positiveInt, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import { jwtEnvSchema, JwtVerifyConfig } from '@shopnest/platform-auth';
 import { redisEnvSchema } from '@shopnest/platform-fanout';
 import { z } from 'zod';
@@ -7,11 +7,7 @@ import { z } from 'zod';
 export const SERVICE = 'connection-edge';
 
 /** Everything connection-edge reads from its environment, parsed once at start-up. */
-export interface EdgeConfig {
-  host: string;
-  port: number;
-  logLevel: string;
-  shutdownTimeoutMs: number;
+export interface EdgeConfig extends ServiceSettings {
   jwt: JwtVerifyConfig;
   /** The socket.io Redis adapter: rooms shared by every edge, reached by the workers' emitter. */
   redis: { url: string; key: string };
@@ -19,8 +15,7 @@ export interface EdgeConfig {
   socket: SocketServerSettings;
 }
 
-const env = serviceEnvSchema.extend({
-  PORT: port(3000),
+const edgeEnv = z.object({
   ...redisEnvSchema.shape,
   // Every edge must share rooms with the others and with the emitters, so Redis is not optional here.
   REDIS_URL: redisEnvSchema.shape.REDIS_URL.unwrap(),
@@ -40,16 +35,13 @@ const env = serviceEnvSchema.extend({
 });
 
 /**
- * The connection-edge environment: `serviceEnvSchema`, `PORT`, the JWT keys, Redis, order-tracking's
- * URL and service token, and the socket server's limits. See `.env.example` for every key.
+ * The connection-edge environment: service settings (`PORT` default 3000), the JWT keys, Redis,
+ * order-tracking's URL and service token, and the socket server's limits. See `.env.example`.
  */
-export const edgeEnvSchema = env.and(jwtEnvSchema.transform((jwt) => ({ jwt }))).transform(
-  (e): EdgeConfig => ({
-    host: e.HOST,
-    port: e.PORT,
-    logLevel: e.LOG_LEVEL,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    jwt: e.jwt,
+export const edgeEnvSchema = envFragments({ service: serviceEnv(3000), jwt: jwtEnvSchema, edge: edgeEnv }).transform(
+  ({ service, jwt, edge: e }): EdgeConfig => ({
+    ...service,
+    jwt,
     redis: { url: e.REDIS_URL, key: e.SOCKET_IO_KEY },
     edge: {
       orderAccess: {

@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ORDERS_TOPIC, ORDERS_TOPIC_PARTITIONS } from '@shopnest/contracts';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from '@shopnest/platform-auth';
 import { EventBusModule } from '@shopnest/platform-event-bus';
 import { ObservabilityModule } from '@shopnest/platform-observability';
 import { ErrorBodyFilter, OrdersModule } from '@shopnest/orders';
 import { OrderTrackingConfig, SERVICE_NAME } from './app.config';
-import { OrdersTopicSetup } from './orders-topic.setup';
 
 /** order-tracking: orders over REST, their events on the bus. */
 @Module({})
@@ -16,13 +16,12 @@ export class AppModule {
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE_NAME, logLevel: config.logLevel }),
         AuthModule.forRoot(config.jwt),
-        EventBusModule.forRoot(config.eventBus),
+        EventBusModule.forRoot(config.eventBus, { topics: [{ topic: ORDERS_TOPIC, numPartitions: ORDERS_TOPIC_PARTITIONS }] }),
         OrdersModule,
       ],
       providers: [
         // Every route answers errors with { code, message }, not only the orders routes.
         { provide: APP_FILTER, useClass: ErrorBodyFilter },
-        OrdersTopicSetup,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, csv, parseEnv, port } from './env-config';
+import { ConfigError, csv, envFragments, parseEnv, port, serviceEnv } from './env-config';
 
 const schema = z
   .object({ HTTP_PORT: port(3000), KAFKA_BROKERS: csv(), NAME: z.string().min(1) })
@@ -26,5 +26,23 @@ describe('parseEnv', () => {
     expect(problems.join('\n')).toMatch(/HTTP_PORT/);
     expect(problems.join('\n')).toMatch(/KAFKA_BROKERS/);
     expect(problems.join('\n')).toMatch(/NAME/);
+  });
+});
+
+describe('envFragments', () => {
+  const schema = envFragments({
+    service: serviceEnv(3001),
+    bus: z.object({ KAFKA_BROKERS: csv() }).transform((e) => ({ brokers: e.KAFKA_BROKERS })),
+  });
+
+  it('gives each fragment its parsed output under its name', () => {
+    expect(parseEnv(schema, { KAFKA_BROKERS: 'k:1', PORT: '4000' })).toEqual({
+      service: { http: { host: '127.0.0.1', port: 4000 }, logLevel: 'info', shutdownTimeoutMs: 10_000 },
+      bus: { brokers: ['k:1'] },
+    });
+  });
+
+  it('reports the bad keys of every fragment together', () => {
+    expect(() => parseEnv(schema, { PORT: 'x' })).toThrow(/PORT[\s\S]*KAFKA_BROKERS/);
   });
 });

@@ -24,6 +24,17 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
   );
 }
 
+/** The problems `parseEnv` would report for `env` (empty when it parses): for config tests. */
+export function envProblems(schema: z.ZodType, env: NodeJS.ProcessEnv): string[] {
+  try {
+    parseEnv(schema, env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
 /** A TCP port from an env string, with a default. */
 export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
@@ -44,10 +55,57 @@ export const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
 
-/** Settings every service shares: where it listens, how it logs. */
-export const serviceEnvSchema = z.object({
-  HOST: z.string().default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
-});
-export type ServiceEnv = z.output<typeof serviceEnvSchema>;
+/** Settings every service shares: where it listens, how it logs, how long it may drain. */
+export interface ServiceSettings {
+  http: { host: string; port: number };
+  logLevel: string;
+  shutdownTimeoutMs: number;
+}
+
+/** `HOST`, `PORT` (the service's default), `LOG_LEVEL`, `SHUTDOWN_TIMEOUT_MS` → {@link ServiceSettings}. */
+export const serviceEnv = (defaultPort: number) =>
+  z
+    .object({
+      HOST: z.string().default('127.0.0.1'),
+      PORT: port(defaultPort),
+      LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+    })
+    .transform(
+      (env): ServiceSettings => ({
+        http: { host: env.HOST, port: env.PORT },
+        logLevel: env.LOG_LEVEL,
+        shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      }),
+    );
+
+type Fragments = Record<string, z.ZodType>;
+
+/**
+ * One environment read by several fragments, each owned by the lib it configures (JWT, Kafka,
+ * Redis, ...). Every bad key of every fragment is reported at once; the result holds each
+ * fragment's parsed output under its name.
+ *
+ * @example
+ * const schema = envFragments({ service: serviceEnv(3001), eventBus: eventBusEnvSchema })
+ *   .transform(({ service, eventBus }) => ({ ...service, eventBus }));
+ */
+export function envFragments<F extends Fragments>(fragments: F) {
+  // z.custom, not z.object: process.env is not a plain object, and each fragment picks its own keys.
+  return z
+    .custom<NodeJS.ProcessEnv>((env) => typeof env === 'object' && env !== null, 'expected the environment')
+    .transform((env, ctx) => {
+      const parsed: Record<string, unknown> = {};
+      let ok = true;
+      for (const [name, schema] of Object.entries(fragments)) {
+        const result = schema.safeParse(env);
+        if (result.success) {
+          parsed[name] = result.data;
+          continue;
+        }
+        ok = false;
+        for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      }
+      return ok ? (parsed as { [K in keyof F]: z.output<F[K]> }) : z.NEVER;
+    });
+}

@@ -2,14 +2,15 @@ import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { ReadinessRegistry } from '@shopnest/platform-observability';
 import { EventBusConfig, EVENT_BUS_DRIVERS } from './event-bus.config';
 import { EventBus } from './event-bus.port';
-import { KafkaEventBus } from './kafka/kafka-event-bus';
+import { KafkaEventBus, TopicPartitions } from './kafka/kafka-event-bus';
 import { InMemoryEventBus } from './memory/in-memory-event-bus';
 
 /**
  * Provides the {@link EventBus} token with the adapter `config.driver` names. The adapter
  * connects in `onModuleInit` (the Kafka one fails start-up within about a second, naming the
  * brokers) and closes in `onApplicationShutdown`. With Kafka, a readiness probe named `kafka`
- * is registered with `ReadinessRegistry` when the app has `ObservabilityModule`.
+ * is registered with `ReadinessRegistry` when the app has `ObservabilityModule`, and the topics
+ * in `options.topics` are created if missing before any provider can publish or consume.
  *
  * @example
  * EventBusModule.forRoot(parseEnv(eventBusEnvSchema, process.env))
@@ -17,16 +18,20 @@ import { InMemoryEventBus } from './memory/in-memory-event-bus';
 @Global()
 @Module({})
 export class EventBusModule {
-  static forRoot(config: EventBusConfig): DynamicModule {
+  static forRoot(config: EventBusConfig, options: { topics?: TopicPartitions[] } = {}): DynamicModule {
     const create = adapterFactory(config); // a bad config throws here, before anything starts
     return {
       module: EventBusModule,
       providers: [
         {
           provide: EventBus,
-          useFactory: (readiness?: ReadinessRegistry) => {
+          useFactory: async (readiness?: ReadinessRegistry) => {
             const bus = create();
-            if (bus instanceof KafkaEventBus) readiness?.register('kafka', () => bus.ping());
+            if (bus instanceof KafkaEventBus) {
+              readiness?.register('kafka', () => bus.ping());
+              // Joining a group on a missing topic fails: create them before anyone consumes.
+              if (options.topics?.length) await bus.ensureTopics(options.topics);
+            }
             return bus;
           },
           inject: [{ token: ReadinessRegistry, optional: true }],

@@ -4,8 +4,7 @@ import { Logger } from 'nestjs-pino';
 
 export interface RunServiceOptions {
   service: string;
-  host: string;
-  port: number;
+  http: { host: string; port: number };
   shutdownTimeoutMs: number;
   /** Extra wiring before listen, e.g. a WebSocket adapter. */
   configure?: (app: INestApplication) => Promise<void> | void;
@@ -31,8 +30,8 @@ export async function runService(module: unknown, options: RunServiceOptions): P
     });
   }
   await options.configure?.(app);
-  await app.listen(options.port, options.host);
-  NestLogger.log(`${options.service} listening on http://${options.host}:${options.port}`, options.service);
+  await app.listen(options.http.port, options.http.host);
+  NestLogger.log(`${options.service} listening on http://${options.http.host}:${options.http.port}`, options.service);
   return app;
 }
 

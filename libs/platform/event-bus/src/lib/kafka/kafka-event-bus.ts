@@ -12,7 +12,7 @@ export interface KafkaConsumerTuning {
   rebalanceTimeout?: number;
   /** ms between heartbeats; also how soon a member notices a rebalance (kafkajs default 3000). */
   heartbeatInterval?: number;
-  /** ms a fetch waits on the broker for data; bounds how long `stop()` waits (kafkajs default 5000). */
+  /** ms a fetch waits on the broker for data; bounds how long `stop()` waits (default 1000; kafkajs's is 5000). */
   maxWaitTimeInMs?: number;
 }
 
@@ -212,6 +212,8 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
     const tuning = this.options.consumer ?? {};
     const consumer = this.kafka.consumer({
       groupId: this.onBroker(options.group),
+      // An idle fetch parks on the broker this long, and shutdown waits for it: keep it short.
+      maxWaitTimeInMs: 1_000,
       ...tuning,
       // A failing handler is retried from its offset with this backoff; after the last retry
       // kafkajs restarts the consumer (re-join) and goes on retrying: the partition waits, in order.

@@ -1,0 +1,44 @@
+import { bool, envFragments, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
+import { EventBusConfig, eventBusEnvSchema } from '@shopnest/platform-event-bus';
+import { FanoutConfig, redisEnvSchema } from '@shopnest/platform-fanout';
+import { DEFAULT_CONSUMER_GROUP, NotificationsConfig } from '@shopnest/notifications';
+import { z } from 'zod';
+
+export const SERVICE_NAME = 'notification-worker';
+
+/** The worker's typed config; nothing else in the process reads `process.env`. */
+export interface NotificationWorkerConfig extends ServiceSettings {
+  eventBus: EventBusConfig;
+  fanout: FanoutConfig;
+  notifications: NotificationsConfig;
+}
+
+const consumerEnvSchema = z
+  .object({
+    CONSUMER_GROUP: z.string().min(1).default(DEFAULT_CONSUMER_GROUP),
+    CONSUMER_FROM_BEGINNING: bool(false),
+  })
+  .transform((env): NotificationsConfig => ({
+    consumer: { group: env.CONSUMER_GROUP, fromBeginning: env.CONSUMER_FROM_BEGINNING },
+  }));
+
+// The worker has no socket.io server of its own, so it always pushes through Redis (`FANOUT=local`
+// would make every push fail): no FANOUT key, and REDIS_URL is required.
+const workerRedisEnvSchema = redisEnvSchema.transform((env, ctx): FanoutConfig => {
+  if (env.REDIS_URL) return { driver: 'redis', redis: { url: env.REDIS_URL, keyPrefix: env.SOCKET_IO_KEY } };
+  ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required: the worker pushes events through Redis' });
+  return z.NEVER;
+});
+
+/**
+ * The notification worker's environment: service settings (HTTP for `/health/*` and `/metrics`
+ * only, `PORT` default 3002), the event bus, Redis, and the consumer group.
+ */
+export const notificationWorkerEnvSchema = envFragments({
+  service: serviceEnv(3002),
+  eventBus: eventBusEnvSchema,
+  fanout: workerRedisEnvSchema,
+  notifications: consumerEnvSchema,
+}).transform(
+  ({ service, eventBus, fanout, notifications }): NotificationWorkerConfig => ({ ...service, eventBus, fanout, notifications }),
+);

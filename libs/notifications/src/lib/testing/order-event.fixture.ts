@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ORDER_TRACKING_SOURCE,
+  OrderEvent,
+  OrderEventOf,
+  OrderEventType,
+} from '@shopnest/contracts';
+
+const DATA: {
+  [T in OrderEventType]: (ref: {
+    orderId: string;
+    customerId: string;
+  }) => OrderEventOf<T>['data'];
+} = {
+  'order.created': (ref) => ({
+    ...ref,
+    status: 'placed',
+    itemsSummary: '2 × tea',
+    totalCents: 1250,
+  }),
+  'order.status_changed': (ref) => ({
+    ...ref,
+    from: 'shipped',
+    to: 'out_for_delivery',
+  }),
+  'order.courier_assigned': (ref) => ({ ...ref, courierId: 'c-1' }),
+  'order.location_updated': (ref) => ({
+    ...ref,
+    courierId: 'c-1',
+    lat: 52.52,
+    lng: 13.405,
+  }),
+};
+
+/** A valid order event of `type` (tests only): order `o-1` of customer `u-1` unless told otherwise. */
+export function orderEvent<T extends OrderEventType>(
+  type: T,
+  ref: { orderId?: string; customerId?: string } = {},
+  sequence = 1,
+): OrderEventOf<T> {
+  const orderId = ref.orderId ?? 'o-1';
+  const customerId = ref.customerId ?? 'u-1';
+  const event: OrderEvent = {
+    specversion: '1.0',
+    id: randomUUID(),
+    type,
+    source: ORDER_TRACKING_SOURCE,
+    subject: orderId,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    sequence,
+    data: DATA[type]({ orderId, customerId }),
+  } as OrderEvent;
+  return event as OrderEventOf<T>;
+}
