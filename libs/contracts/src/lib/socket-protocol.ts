@@ -32,7 +32,12 @@ export const ackError = (code: ErrorCode, message: string): Ack<never> => ({
   error: { code, message },
 });
 
-export type SubscribeAck = Ack<{ channel: string }>;
+/**
+ * `recovered` answers a subscribe with `since`: true when every event after `since` was replayed
+ * (before this ack, in order), false when `since` fell out of history, so the client must
+ * refetch state over REST. Absent when no `since` was given.
+ */
+export type SubscribeAck = Ack<{ channel: string; recovered?: boolean }>;
 export type UnsubscribeAck = Ack<{ channel: string }>;
 
 /**
@@ -44,6 +49,11 @@ export type UnsubscribeAck = Ack<{ channel: string }>;
  */
 export interface Delivery<E extends Envelope = Envelope> {
   channel: string;
+  /**
+   * The event's position in the channel's history (monotonic per channel, opaque: compare only
+   * by equality, pass back as `since`). Absent on volatile events, which history does not keep.
+   */
+  offset?: string;
   event: E;
 }
 
