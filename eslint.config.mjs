@@ -11,7 +11,7 @@ function boundaries(inTests) {
       { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', ...testing] },
       { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', ...testing] },
       { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
-      { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
+      { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts', ...testing] },
       { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:testing'] },
       { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts'] },
     ],

@@ -41,7 +41,7 @@ cat <<EOT
 
 ShopNest Live is running:
   connection-edge      http://127.0.0.1:${EDGE_PORT:-3000}   (socket.io; /health/ready, /metrics)
-  order-tracking       http://127.0.0.1:${ORDERS_PORT:-3001}   (REST: POST /orders, PATCH /orders/:id/status)
+  order-tracking       http://127.0.0.1:${ORDERS_PORT:-3001}   (REST, OpenAPI at /docs)
   notification-worker  http://127.0.0.1:${WORKER_PORT:-3002}   (/health/ready, /metrics)
 Follow an order live:  node tools/dev/follow-order.mjs
 Mint a token:          node tools/dev/token.mjs <userId> [roles]

@@ -7,7 +7,12 @@
 #          --bootstrap-server 127.0.0.1:19092 --list
 #
 # Env: SHOPNEST_INFRA_HOME (default ~/.cache/shopnest-infra), KAFKA_PORT (19092),
-#      KAFKA_CONTROLLER_PORT (19093), KAFKA_HEAP_OPTS, KAFKA_START_TIMEOUT (60 s).
+#      KAFKA_CONTROLLER_PORT (19093), KAFKA_HEAP_OPTS, KAFKA_START_TIMEOUT (60 s),
+#      KAFKA_LIBS_DIR (default $SHOPNEST_INFRA_HOME/kafka/libs: where the jars are cached).
+# One broker per SHOPNEST_INFRA_HOME: a test that needs a private broker it may stop and start
+# (e.g. an outage test) runs one beside the shared one, reusing the downloaded jars:
+#   SHOPNEST_INFRA_HOME=$(mktemp -d) KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 \
+#     KAFKA_LIBS_DIR=~/.cache/shopnest-infra/kafka/libs tools/kafka/kafka.sh start
 # Human messages go to stderr; `status` prints its one-line result to stdout.
 set -euo pipefail
 
@@ -15,7 +20,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 POM="$SCRIPT_DIR/pom.xml"
 INFRA_HOME="${SHOPNEST_INFRA_HOME:-${HOME:?HOME not set}/.cache/shopnest-infra}"
 KAFKA_HOME="$INFRA_HOME/kafka"
-LIBS="$KAFKA_HOME/libs"
+LIBS="${KAFKA_LIBS_DIR:-$KAFKA_HOME/libs}"
 DATA="$KAFKA_HOME/data"
 CONF="$KAFKA_HOME/server.properties"
 LOG4J="$KAFKA_HOME/log4j.properties"

@@ -4,5 +4,7 @@ export * from './lib/envelope';
 export * from './lib/errors';
 export * from './lib/internal-api';
 export * from './lib/order-events';
+export * from './lib/session-protocol';
 export * from './lib/socket-protocol';
 export * from './lib/topics';
+export * from './lib/notification-events';

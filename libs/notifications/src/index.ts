@@ -1,4 +1,5 @@
 export * from './lib/notifications.config';
 export * from './lib/notifications.module';
 export * from './lib/order-events.consumer';
+export * from './lib/order-status-notification';
 export * from './lib/routing';

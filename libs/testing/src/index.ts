@@ -3,3 +3,4 @@ export * from './lib/service-process';
 export * from './lib/fanout-contract';
 export * from './lib/wait-for';
 export * from './lib/event-bus-contract';
+export * from './lib/history-contract';

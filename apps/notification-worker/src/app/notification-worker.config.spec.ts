@@ -23,10 +23,31 @@ describe('notificationWorkerEnvSchema', () => {
         driver: 'redis',
         redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'socket.io' },
       },
+      history: {
+        driver: 'redis',
+        limits: { maxLength: 1000, maxAgeMs: 86_400_000, dedupeTtlMs: 3_600_000 },
+        redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'history:' },
+      },
       notifications: {
-        consumer: { group: 'notification-worker', fromBeginning: false },
+        consumer: { group: 'notification-worker', fromBeginning: false, lagIntervalMs: 10_000 },
+        retry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 5_000 },
       },
     });
+  });
+
+  it('reads the retry policy, the lag interval and the history limits', () => {
+    const config = parseEnv(notificationWorkerEnvSchema, {
+      ...required,
+      RETRY_ATTEMPTS: '8',
+      RETRY_BASE_DELAY_MS: '50',
+      RETRY_MAX_DELAY_MS: '20000',
+      CONSUMER_LAG_INTERVAL_MS: '5000',
+      HISTORY_MAX_LENGTH: '200',
+      HISTORY_KEY_PREFIX: 'h:',
+    });
+    expect(config.notifications.retry).toEqual({ attempts: 8, baseDelayMs: 50, maxDelayMs: 20_000 });
+    expect(config.notifications.consumer.lagIntervalMs).toBe(5_000);
+    expect(config.history).toMatchObject({ limits: { maxLength: 200 }, redis: { keyPrefix: 'h:' } });
   });
 
   it('reads the consumer group and where a new group starts', () => {
@@ -36,7 +57,7 @@ describe('notificationWorkerEnvSchema', () => {
       CONSUMER_FROM_BEGINNING: 'true',
       SOCKET_IO_KEY: 'edge-io',
     });
-    expect(config.notifications.consumer).toEqual({
+    expect(config.notifications.consumer).toMatchObject({
       group: 'worker-blue',
       fromBeginning: true,
     });
@@ -51,6 +72,8 @@ describe('notificationWorkerEnvSchema', () => {
       PORT: 'abc',
       EVENT_BUS: 'nats',
       CONSUMER_FROM_BEGINNING: 'maybe',
+      RETRY_ATTEMPTS: '0',
+      HISTORY: 'files',
     }).map((p) => p.split(':')[0]);
     expect(found).toEqual(
       expect.arrayContaining([
@@ -58,13 +81,16 @@ describe('notificationWorkerEnvSchema', () => {
         'CONSUMER_FROM_BEGINNING',
         'EVENT_BUS',
         'REDIS_URL',
+        'RETRY_ATTEMPTS',
+        'HISTORY',
       ]),
     );
   });
 
-  it('requires REDIS_URL: the worker has no sockets of its own to push to', () => {
+  it('requires REDIS_URL: the worker pushes through Redis and keeps history there', () => {
     expect(problems({ KAFKA_BROKERS: required.KAFKA_BROKERS })).toEqual([
       'REDIS_URL: required: the worker pushes events through Redis',
+      'REDIS_URL: required when HISTORY=redis',
     ]);
   });
 });

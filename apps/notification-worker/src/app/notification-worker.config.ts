@@ -1,7 +1,8 @@
-import { bool, envFragments, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
+import { bool, envFragments, positiveInt, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import { EventBusConfig, eventBusEnvSchema } from '@shopnest/platform-event-bus';
 import { FanoutConfig, redisEnvSchema } from '@shopnest/platform-fanout';
-import { DEFAULT_CONSUMER_GROUP, NotificationsConfig } from '@shopnest/notifications';
+import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
+import { DEFAULT_CONSUMER_GROUP, DEFAULT_LAG_INTERVAL_MS, DEFAULT_RETRY, NotificationsConfig } from '@shopnest/notifications';
 import { z } from 'zod';
 
 export const SERVICE_NAME = 'notification-worker';
@@ -10,6 +11,7 @@ export const SERVICE_NAME = 'notification-worker';
 export interface NotificationWorkerConfig extends ServiceSettings {
   eventBus: EventBusConfig;
   fanout: FanoutConfig;
+  history: HistoryConfig;
   notifications: NotificationsConfig;
 }
 
@@ -17,10 +19,17 @@ const consumerEnvSchema = z
   .object({
     CONSUMER_GROUP: z.string().min(1).default(DEFAULT_CONSUMER_GROUP),
     CONSUMER_FROM_BEGINNING: bool(false),
+    CONSUMER_LAG_INTERVAL_MS: positiveInt(DEFAULT_LAG_INTERVAL_MS),
+    RETRY_ATTEMPTS: positiveInt(DEFAULT_RETRY.attempts),
+    RETRY_BASE_DELAY_MS: positiveInt(DEFAULT_RETRY.baseDelayMs),
+    RETRY_MAX_DELAY_MS: positiveInt(DEFAULT_RETRY.maxDelayMs),
   })
-  .transform((env): NotificationsConfig => ({
-    consumer: { group: env.CONSUMER_GROUP, fromBeginning: env.CONSUMER_FROM_BEGINNING },
-  }));
+  .transform(
+    (env): NotificationsConfig => ({
+      consumer: { group: env.CONSUMER_GROUP, fromBeginning: env.CONSUMER_FROM_BEGINNING, lagIntervalMs: env.CONSUMER_LAG_INTERVAL_MS },
+      retry: { attempts: env.RETRY_ATTEMPTS, baseDelayMs: env.RETRY_BASE_DELAY_MS, maxDelayMs: env.RETRY_MAX_DELAY_MS },
+    }),
+  );
 
 // The worker has no socket.io server of its own, so it always pushes through Redis (`FANOUT=local`
 // would make every push fail): no FANOUT key, and REDIS_URL is required.
@@ -32,13 +41,14 @@ const workerRedisEnvSchema = redisEnvSchema.transform((env, ctx): FanoutConfig =
 
 /**
  * The notification worker's environment: service settings (HTTP for `/health/*` and `/metrics`
- * only, `PORT` default 3002), the event bus, Redis, and the consumer group.
+ * only, `PORT` default 3002), the event bus, Redis (fanout and history), the consumer group and retries.
  */
 export const notificationWorkerEnvSchema = envFragments({
   service: serviceEnv(3002),
   eventBus: eventBusEnvSchema,
   fanout: workerRedisEnvSchema,
+  history: historyEnvSchema,
   notifications: consumerEnvSchema,
 }).transform(
-  ({ service, eventBus, fanout, notifications }): NotificationWorkerConfig => ({ ...service, eventBus, fanout, notifications }),
+  ({ service, eventBus, fanout, history, notifications }): NotificationWorkerConfig => ({ ...service, eventBus, fanout, history, notifications }),
 );

@@ -23,4 +23,44 @@ describe('order-tracking config', () => {
     expect(() => load({ PORT: 'x', EVENT_BUS: 'kafka' })).toThrow(/PORT[\s\S]*JWT_SECRET[\s\S]*KAFKA_BROKERS/);
     expect(() => load({ ...TEST_JWT_ENV, EVENT_BUS: 'carrier-pigeon' })).toThrow(/EVENT_BUS/);
   });
+
+  it('keeps orders in PostgreSQL when DATABASE_URL is set, in embedded PGlite when it is not', () => {
+    expect(load({ ...TEST_JWT_ENV, EVENT_BUS: 'memory' }).orders).toEqual({
+      store: { driver: 'pglite', schema: 'public' },
+      locationEventsPerSecond: 1,
+      outbox: { batchSize: 100, sweepIntervalMs: 2000 },
+    });
+    expect(
+      load({
+        ...TEST_JWT_ENV,
+        EVENT_BUS: 'memory',
+        DATABASE_URL: 'postgres://u:p@db:5432/shopnest',
+        DATABASE_SCHEMA: 'orders_7',
+        DATABASE_POOL_MAX: '4',
+        LOCATION_EVENT_MAX_PER_SEC: '0.5',
+        OUTBOX_SWEEP_INTERVAL_MS: '500',
+      }).orders,
+    ).toEqual({
+      store: { driver: 'postgres', url: 'postgres://u:p@db:5432/shopnest', schema: 'orders_7', poolMax: 4 },
+      locationEventsPerSecond: 0.5,
+      outbox: { batchSize: 100, sweepIntervalMs: 500 },
+    });
+    expect(load({ ...TEST_JWT_ENV, EVENT_BUS: 'memory', PGLITE_DATA_DIR: '/var/lib/orders' }).orders.store).toEqual({
+      driver: 'pglite',
+      schema: 'public',
+      dataDir: '/var/lib/orders',
+    });
+  });
+
+  it('names bad database and outbox keys', () => {
+    expect(() =>
+      load({
+        ...TEST_JWT_ENV,
+        EVENT_BUS: 'memory',
+        DATABASE_URL: 'mysql://x',
+        DATABASE_SCHEMA: 'Robert"); DROP',
+        LOCATION_EVENT_MAX_PER_SEC: '0',
+      }),
+    ).toThrow(/DATABASE_URL[\s\S]*DATABASE_SCHEMA[\s\S]*LOCATION_EVENT_MAX_PER_SEC/);
+  });
 });

@@ -7,7 +7,7 @@ import { ObservabilityModule } from '@shopnest/platform-observability';
 import { ErrorBodyFilter, OrdersModule } from '@shopnest/orders';
 import { OrderTrackingConfig, SERVICE_NAME } from './app.config';
 
-/** order-tracking: orders over REST, their events on the bus. */
+/** order-tracking: orders over REST in Postgres (or embedded PGlite), their events on the bus through the outbox. */
 @Module({})
 export class AppModule {
   static forRoot(config: OrderTrackingConfig): DynamicModule {
@@ -16,8 +16,13 @@ export class AppModule {
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE_NAME, logLevel: config.logLevel }),
         AuthModule.forRoot(config.jwt),
-        EventBusModule.forRoot(config.eventBus, { topics: [{ topic: ORDERS_TOPIC, numPartitions: ORDERS_TOPIC_PARTITIONS }] }),
-        OrdersModule,
+        EventBusModule.forRoot(config.eventBus, {
+          topics: [{ topic: ORDERS_TOPIC, numPartitions: ORDERS_TOPIC_PARTITIONS }],
+          // Changes keep committing while Kafka is down (the outbox holds their events): ready
+          // means the database answers.
+          readinessProbe: false,
+        }),
+        OrdersModule.forRoot(config.orders),
       ],
       providers: [
         // Every route answers errors with { code, message }, not only the orders routes.

@@ -6,8 +6,9 @@ import {
 import { OrderEventsConsumer } from './order-events.consumer';
 
 /**
- * The notification worker's domain: order events in, channel pushes out. `EventBus`, `Fanout`
- * and `MetricsService` come from the global platform modules the app imports.
+ * The notification worker's domain: order events in, history appends and channel pushes out.
+ * `EventBus`, `Fanout`, `ChannelHistory`, `ProcessedEvents` and `MetricsService` come from the
+ * global platform modules the app imports (`ReadinessRegistry` too, when there is one).
  */
 @Module({})
 export class NotificationsModule {

@@ -4,200 +4,271 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
 import {
   describeZodError,
+  ORDERS_DLQ_TOPIC,
   ORDERS_TOPIC,
   OrderEvent,
   orderEventSchema,
   parseChannel,
 } from '@shopnest/contracts';
-import {
-  Consumption,
-  EventBus,
-  IncomingMessage,
-} from '@shopnest/platform-event-bus';
+import { Consumption, EventBus, IncomingMessage } from '@shopnest/platform-event-bus';
 import { Fanout } from '@shopnest/platform-fanout';
-import { MetricsService } from '@shopnest/platform-observability';
-import {
-  NOTIFICATIONS_CONFIG,
-  NotificationsConfig,
-} from './notifications.config';
-import { routeEvent } from './routing';
+import { ChannelHistory, ProcessedEvents } from '@shopnest/platform-history';
+import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
+import { backOff } from 'exponential-backoff';
+import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
+import { Route, routeEvent } from './routing';
 
-type Outcome = 'pushed' | 'dead_lettered' | 'failed';
+type Outcome = 'pushed' | 'duplicate' | 'dead_lettered' | 'failed';
+type DeadLetterReason = 'undecodable' | 'invalid' | 'failed';
 
-type ConsumerMetrics = ReturnType<typeof consumerMetrics>;
+/** Headers added to a dead letter, beside the original record's own. */
+export const DLQ_HEADERS = {
+  reason: 'dlq-reason',
+  error: 'dlq-error',
+  attempts: 'dlq-attempts',
+  topic: 'dlq-original-topic',
+  partition: 'dlq-original-partition',
+  offset: 'dlq-original-offset',
+  group: 'dlq-consumer-group',
+  failedAt: 'dlq-failed-at',
+} as const;
+
+const MAX_ERROR_HEADER_CHARS = 1_000;
 
 function consumerMetrics(metrics: MetricsService) {
   return {
-    consumed: metrics.counter(
-      'events_consumed_total',
-      'Valid order events received, by type',
-      ['type'],
-    ),
-    pushed: metrics.counter(
-      'events_pushed_total',
-      'Pushes to a channel, by channel kind',
-      ['channel_kind'],
-    ),
+    consumed: metrics.counter('events_consumed_total', 'Valid order events received, by type', ['type']),
+    pushed: metrics.counter('events_pushed_total', 'Pushes to a channel (after its history append), by channel kind', ['channel_kind']),
+    retried: metrics.counter('events_retried_total', 'Retries of an event whose history append or push failed', []),
+    duplicates: metrics.counter('events_duplicates_skipped_total', 'Redelivered events skipped because they were already handled', []),
     deadLettered: metrics.counter(
       'events_dead_lettered_total',
-      'Messages skipped because they could not be decoded or validated, by reason',
+      'Messages sent to the dead-letter topic: undecodable, invalid, or failed after retries',
       ['reason'],
     ),
     processing: metrics.histogram(
       'event_processing_seconds',
-      'Time from receiving a message to its last push resolving, by outcome',
-      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      'Time from receiving a message to its outcome (retries included), by outcome',
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       ['outcome'],
     ),
+    lag: metrics.gauge('consumer_lag', "Messages of the orders topic not yet committed by the worker's group, by partition", ['partition']),
   };
 }
 
 /**
- * Consumes order events from Kafka in the worker's group, routes each to its channels and pushes
- * it through the fanout. The handler resolves only once every push resolved, so the bus commits
- * the offset after the push (at-least-once: a failure or a crash re-delivers; clients
- * de-duplicate by event id).
+ * Consumes order events from Kafka in the worker's group and, for each, every route of the
+ * routing table: append to the channel's history (non-volatile) and push with that offset, or
+ * keep it as the channel's latest volatile event and push it without one.
+ *
+ * - At-least-once: the handler resolves only after every route is appended and pushed, and only
+ *   then does the bus commit the offset. A crash re-delivers.
+ * - Idempotent: history appends are idempotent by event id (a redelivered event keeps its
+ *   offset), and an event already fully handled is skipped (`ProcessedEvents`). A crash between
+ *   a push and that mark pushes again with the same offset and id: clients drop the repeat.
+ * - Failures: retried with exponential backoff and full jitter; retries within one delivery skip
+ *   the routes already done. Still failing, the event is dead-lettered to `ORDERS_DLQ_TOPIC`
+ *   (original bytes, error in `dlq-*` headers) and the worker goes on, unless a readiness probe
+ *   fails: an outage is not the event's fault, so the handler rejects and the bus redelivers it.
+ *   Records that do not decode or validate are dead-lettered at once.
  */
 @Injectable()
-export class OrderEventsConsumer
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OrderEventsConsumer.name);
+  private readonly metrics: ReturnType<typeof consumerMetrics>;
   private consumption: Consumption | undefined;
-
-  private readonly metrics: ConsumerMetrics;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
 
   constructor(
     private readonly bus: EventBus,
     private readonly fanout: Fanout,
+    private readonly history: ChannelHistory,
+    private readonly processed: ProcessedEvents,
     metrics: MetricsService,
     @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
+    @Optional() private readonly readiness?: ReadinessRegistry,
   ) {
     this.metrics = consumerMetrics(metrics);
   }
 
   /** Starts once every module is initialised (adapters connected, topics set up by the app). */
   async onApplicationBootstrap(): Promise<void> {
-    const { group, fromBeginning } = this.config.consumer;
+    const { group, fromBeginning, lagIntervalMs } = this.config.consumer;
     this.consumption = await this.bus.consume({
       topic: ORDERS_TOPIC,
       group,
       fromBeginning,
       handler: (message) => this.handle(message),
     });
-    this.logger.log({
-      msg: 'consuming order events',
-      topic: ORDERS_TOPIC,
-      group,
-      fromBeginning,
-    });
+    void this.refreshLag();
+    this.lagTimer = setInterval(() => void this.refreshLag(), lagIntervalMs);
+    this.lagTimer.unref();
+    this.logger.log({ msg: 'consuming order events', topic: ORDERS_TOPIC, group, fromBeginning });
   }
 
   /** Stops taking messages before the app closes its connections; the message in hand finishes. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.lagTimer);
     const consumption = this.consumption;
     this.consumption = undefined;
     if (!consumption) return;
     await consumption.stop();
-    this.logger.log({
-      msg: 'stopped consuming order events',
-      group: this.config.consumer.group,
-    });
+    this.logger.log({ msg: 'stopped consuming order events', group: this.config.consumer.group });
   }
 
-  /** Handles one message; rejects only when a push failed, so the bus delivers it again. */
+  /** Reads the group's lag into `shopnest_consumer_lag`; a failed read keeps the last values. */
+  async refreshLag(): Promise<void> {
+    try {
+      for (const { partition, lag } of (await this.consumption?.lag()) ?? []) {
+        this.metrics.lag.set({ partition: String(partition) }, lag);
+      }
+    } catch (error) {
+      this.logger.warn({ msg: 'could not read consumer lag', err: messageOf(error) });
+    }
+  }
+
+  /**
+   * Handles one message: resolves once it is delivered, skipped as a duplicate, or dead-lettered;
+   * rejects (so the bus delivers it again) only when dead-lettering failed or a dependency is down.
+   */
   async handle(message: IncomingMessage): Promise<void> {
     const stopTimer = this.metrics.processing.startTimer();
     let outcome: Outcome = 'failed';
     try {
       if (message.kind === 'malformed') {
-        this.deadLetter(message, 'undecodable', message.reason);
+        await this.deadLetter(message, 'undecodable', message.reason);
         outcome = 'dead_lettered';
         return;
       }
       const parsed = orderEventSchema.safeParse(message.event);
       if (!parsed.success) {
-        this.deadLetter(
-          message,
-          'invalid',
-          describeZodError(parsed.error),
-          message.event,
-        );
+        await this.deadLetter(message, 'invalid', describeZodError(parsed.error));
         outcome = 'dead_lettered';
         return;
       }
-      await this.push(parsed.data);
-      outcome = 'pushed';
+      outcome = await this.deliverWithRetries(message, parsed.data);
     } finally {
       stopTimer({ outcome });
     }
   }
 
-  private async push(event: OrderEvent): Promise<void> {
-    const log = {
-      eventId: event.id,
-      type: event.type,
-      orderId: event.data.orderId,
-      sequence: event.sequence,
-    };
+  private async deliverWithRetries(message: IncomingMessage, event: OrderEvent): Promise<Outcome> {
     this.metrics.consumed.inc({ type: event.type });
+    const log = { eventId: event.id, type: event.type, orderId: event.data.orderId, sequence: event.sequence };
     const routes = routeEvent(event);
-    // Wait for every push, even after one failed, so a redelivery never races a push still in flight.
-    const results = await Promise.allSettled(
-      routes.map(async ({ channel, volatile }) => {
-        await this.fanout.emit({ channel, event }, { volatile });
-        this.metrics.pushed.inc({
-          channel_kind: parseChannel(channel)?.kind ?? 'unknown',
-        });
-      }),
-    );
-    const failures = results.flatMap((r, i) =>
-      r.status === 'rejected'
-        ? [{ channel: routes[i].channel, reason: r.reason }]
-        : [],
-    );
-    if (failures.length > 0) {
-      const reason = failures[0].reason;
-      this.logger.error({
-        msg: 'push failed; the event will be delivered again',
-        ...log,
-        channels: failures.map((f) => f.channel),
-        err: reason instanceof Error ? reason.message : String(reason),
-      });
-      throw reason instanceof Error ? reason : new Error(String(reason));
+    const done = new Set<Route>();
+    const { attempts, baseDelayMs, maxDelayMs } = this.config.retry;
+    let tries = 0;
+    try {
+      return await backOff(
+        async () => {
+          tries += 1;
+          return this.deliver(event, routes, done);
+        },
+        {
+          numOfAttempts: attempts,
+          startingDelay: baseDelayMs,
+          timeMultiple: 2,
+          maxDelay: maxDelayMs,
+          jitter: 'full',
+          // Called after every failed try, the last one included, with the number of tries so far.
+          retry: (error: unknown, failures: number) => {
+            if (this.stopping || failures >= attempts) return false;
+            this.metrics.retried.inc();
+            this.logger.warn({ msg: 'delivery failed; retrying', ...log, failures, err: messageOf(error) });
+            return true;
+          },
+        },
+      );
+    } catch (error) {
+      if (this.stopping || !(await this.dependenciesReady())) {
+        this.logger.error({ msg: 'delivery failed while stopping or during an outage; the event will be delivered again', ...log, err: messageOf(error) });
+        throw error;
+      }
+      await this.deadLetter(message, 'failed', messageOf(error), tries);
+      return 'dead_lettered';
     }
-    this.logger.debug({
-      msg: 'event pushed',
-      ...log,
-      channels: routes.map((r) => r.channel),
-    });
   }
 
-  // Issue 5 publishes these to ORDERS_DLQ_TOPIC; the EventBus port carries envelopes, not raw bytes, so for now they are logged, counted and skipped.
-  private deadLetter(
-    message: IncomingMessage,
-    reason: 'undecodable' | 'invalid',
-    detail: string,
-    event?: unknown,
-  ): void {
+  /** One attempt: skip if already handled, else every route not yet done, then mark the event handled. */
+  private async deliver(event: OrderEvent, routes: Route[], done: Set<Route>): Promise<Outcome> {
+    if (done.size === 0 && (await this.processed.has(event.id))) {
+      this.metrics.duplicates.inc();
+      this.logger.debug({ msg: 'event already handled; skipped', eventId: event.id });
+      return 'duplicate';
+    }
+    // Every route settles before the attempt ends, so a retry never races a push still in flight.
+    const results = await Promise.allSettled(
+      routes.filter((route) => !done.has(route)).map(async (route) => {
+        await this.push(route);
+        done.add(route);
+      }),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+    await this.processed.add(event.id);
+    this.logger.debug({ msg: 'event pushed', eventId: event.id, channels: routes.map((r) => r.channel) });
+    return 'pushed';
+  }
+
+  private async push({ channel, event, volatile }: Route): Promise<void> {
+    if (volatile) {
+      await this.history.keepLatestVolatile(channel, event);
+      await this.fanout.emit({ channel, event }, { volatile: true });
+    } else {
+      const offset = await this.history.append(channel, event);
+      await this.fanout.emit({ channel, offset, event });
+    }
+    this.metrics.pushed.inc({ channel_kind: parseChannel(channel)?.kind ?? 'unknown' });
+  }
+
+  /** Whether every readiness probe of the app answers; without a registry (unit tests), yes. */
+  private async dependenciesReady(): Promise<boolean> {
+    const probes = this.readiness?.entries() ?? [];
+    const results = await Promise.allSettled(probes.map(([, probe]) => probe()));
+    return results.every((r) => r.status === 'fulfilled');
+  }
+
+  private async deadLetter(message: IncomingMessage, reason: DeadLetterReason, error: string, attempts?: number): Promise<void> {
+    const raw = message.kind === 'malformed' ? { value: message.value, headers: message.headers } : message.raw;
+    await this.bus.publishRaw(ORDERS_DLQ_TOPIC, {
+      key: message.key,
+      value: raw.value,
+      headers: {
+        ...raw.headers,
+        [DLQ_HEADERS.reason]: reason,
+        [DLQ_HEADERS.error]: error.slice(0, MAX_ERROR_HEADER_CHARS),
+        [DLQ_HEADERS.topic]: message.topic,
+        [DLQ_HEADERS.partition]: String(message.partition),
+        [DLQ_HEADERS.offset]: message.offset,
+        [DLQ_HEADERS.group]: this.config.consumer.group,
+        [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+        ...(attempts === undefined ? {} : { [DLQ_HEADERS.attempts]: String(attempts) }),
+      },
+    });
     this.metrics.deadLettered.inc({ reason });
-    const envelope = event as
-      | { id?: unknown; type?: unknown; subject?: unknown }
-      | undefined;
+    const envelope = message.kind === 'event' ? message.event : undefined;
     this.logger.warn({
-      msg: 'skipping a message that is not a valid order event',
+      msg: 'dead-lettered a message',
       reason,
-      detail,
+      error,
+      dlq: ORDERS_DLQ_TOPIC,
       topic: message.topic,
       partition: message.partition,
       offset: message.offset,
       key: message.key,
       eventId: envelope?.id,
       type: envelope?.type,
-      orderId: envelope?.subject ?? message.key,
     });
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

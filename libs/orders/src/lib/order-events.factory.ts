@@ -1,6 +1,6 @@
 import { ORDER_EVENT_TYPES, ORDER_TRACKING_SOURCE, OrderEventOf, OrderEventType, OrderStatus } from '@shopnest/contracts';
 import { v7 as uuidv7 } from 'uuid';
-import { Order } from './order';
+import { Order, Position } from './order';
 
 /** The CloudEvents envelope of an order event; `sequence` is the order's version after the change. */
 function envelope<T extends OrderEventType>(type: T, order: Order, data: OrderEventOf<T>['data'], now: Date) {
@@ -41,6 +41,44 @@ export function orderStatusChangedEvent(
     ORDER_EVENT_TYPES.statusChanged,
     order,
     { orderId: order.id, customerId: order.customerId, from, to: order.status },
+    now,
+  );
+}
+
+export function orderCourierAssignedEvent(order: Order, now: Date = new Date()): OrderEventOf<'order.courier_assigned'> {
+  if (order.courierId === null) throw new Error(`order ${order.id} has no courier to announce`);
+  return envelope(
+    ORDER_EVENT_TYPES.courierAssigned,
+    order,
+    { orderId: order.id, customerId: order.customerId, courierId: order.courierId },
+    now,
+  );
+}
+
+/**
+ * A position, as an event. Positions do not advance the order's version, so the event carries
+ * the sequence of the state it follows: the "a gap in `sequence` is a missed event" rule keeps
+ * holding for state events while positions stay volatile (latest wins, may be dropped).
+ */
+export function orderLocationUpdatedEvent(
+  order: Order,
+  courierId: string,
+  position: Position,
+  now: Date = new Date(),
+): OrderEventOf<'order.location_updated'> {
+  const { lat, lng, heading, speed } = position;
+  return envelope(
+    ORDER_EVENT_TYPES.locationUpdated,
+    order,
+    {
+      orderId: order.id,
+      customerId: order.customerId,
+      courierId,
+      lat,
+      lng,
+      ...(heading !== undefined && { heading }),
+      ...(speed !== undefined && { speed }),
+    },
     now,
   );
 }

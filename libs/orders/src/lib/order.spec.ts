@@ -1,5 +1,14 @@
 import { ORDER_STATUSES, OrderStatus } from '@shopnest/contracts';
-import { nextStatuses, Order, placeOrder, transition, TransitionRefused } from './order';
+import {
+  acceptsPositionFrom,
+  assignCourier,
+  nextStatuses,
+  Order,
+  OrderChangeRefused,
+  placeOrder,
+  transition,
+  TransitionRefused,
+} from './order';
 
 const ALLOWED: [OrderStatus, OrderStatus][] = [
   ['placed', 'confirmed'],
@@ -25,7 +34,7 @@ const orderIn = (status: OrderStatus): Order => ({
 describe('placeOrder', () => {
   it('starts placed, at version 1, with a UUIDv7 id and no courier', () => {
     const order = placeOrder({ customerId: 'u-1', itemsSummary: '1 × tea', totalCents: 450 }, new Date('2026-01-01T00:00:00Z'));
-    expect(order).toMatchObject({ status: 'placed', version: 1, courierId: null, createdAt: '2026-01-01T00:00:00.000Z' });
+    expect(order).toMatchObject({ status: 'placed', version: 1, courierId: null, position: null, createdAt: '2026-01-01T00:00:00.000Z' });
     expect(order.updatedAt).toBe(order.createdAt);
     expect(order.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
@@ -64,5 +73,35 @@ describe('transition', () => {
 
   it('covers every pair of statuses between the two tables', () => {
     expect(ALLOWED.length + REFUSED.length).toBe(ORDER_STATUSES.length ** 2);
+  });
+});
+
+describe('assignCourier', () => {
+  it.each(ORDER_STATUSES.filter((s) => s !== 'delivered' && s !== 'cancelled').map((s) => [s]))(
+    'assigns a courier to an order in %s, one version later',
+    (status) => {
+      const after = assignCourier(orderIn(status), 'c-1', new Date('2026-01-02T00:00:00Z'));
+      expect(after).toMatchObject({ courierId: 'c-1', version: 5, status, updatedAt: '2026-01-02T00:00:00.000Z' });
+      expect(assignCourier(after, 'c-2')).toMatchObject({ courierId: 'c-2', version: 6 });
+    },
+  );
+
+  it.each([['delivered'], ['cancelled']] as const)('refuses a courier for a %s order', (status) => {
+    expect(() => assignCourier(orderIn(status), 'c-1')).toThrow(OrderChangeRefused);
+  });
+
+  it('refuses assigning the courier the order already has', () => {
+    const assigned = assignCourier(orderIn('packed'), 'c-1');
+    expect(() => assignCourier(assigned, 'c-1')).toThrow(expect.objectContaining({ currentStatus: 'packed' }));
+  });
+});
+
+describe('acceptsPositionFrom', () => {
+  it('accepts only the assigned courier, and refuses once the order is final', () => {
+    const carried = { ...orderIn('out_for_delivery'), courierId: 'c-1' };
+    expect(acceptsPositionFrom(carried, 'c-1')).toBe(true);
+    expect(acceptsPositionFrom(carried, 'c-2')).toBe(false);
+    expect(acceptsPositionFrom(orderIn('placed'), 'c-1')).toBe(false);
+    expect(() => acceptsPositionFrom({ ...carried, status: 'delivered' }, 'c-1')).toThrow(OrderChangeRefused);
   });
 });

@@ -14,11 +14,29 @@ export interface Order {
   readonly status: OrderStatus;
   /** The courier carrying the order; null until one is assigned. */
   readonly courierId: string | null;
-  /** 1 at creation, +1 per change: the optimistic-concurrency token. */
+  /**
+   * The courier's last reported position; null until one is reported. Telemetry, not state: a
+   * new position changes neither `version` nor `updatedAt`, so a courier reporting every
+   * second never makes an ops `If-Match` stale.
+   */
+  readonly position: Position | null;
+  /** 1 at creation, +1 per change of state (status, courier): the optimistic-concurrency token. */
   readonly version: number;
-  /** ISO 8601 timestamps. */
+  /** ISO 8601 timestamps of creation and of the last change of state. */
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** Where a courier was, as they reported it; `at` is when order-tracking received it. */
+export interface Position {
+  readonly lat: number;
+  readonly lng: number;
+  /** Degrees clockwise from north, 0-360. */
+  readonly heading?: number;
+  /** Metres per second. */
+  readonly speed?: number;
+  /** ISO 8601. */
+  readonly at: string;
 }
 
 export interface NewOrder {
@@ -60,6 +78,24 @@ export class TransitionRefused extends Error {
   }
 }
 
+/** Statuses after which nothing about the order changes any more. */
+export const FINAL_STATUSES: readonly OrderStatus[] = ['delivered', 'cancelled'];
+
+export const isFinal = (status: OrderStatus): boolean => FINAL_STATUSES.includes(status);
+
+/** A change other than a status transition that the order's state refuses (e.g. a courier for a delivered order). */
+export class OrderChangeRefused extends Error {
+  override readonly name = 'OrderChangeRefused';
+
+  constructor(
+    readonly orderId: string,
+    readonly currentStatus: OrderStatus,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A new order in `placed`, version 1. */
 export function placeOrder(input: NewOrder, now: Date = new Date()): Order {
   const at = now.toISOString();
@@ -70,6 +106,7 @@ export function placeOrder(input: NewOrder, now: Date = new Date()): Order {
     totalCents: input.totalCents,
     status: 'placed',
     courierId: null,
+    position: null,
     version: 1,
     createdAt: at,
     updatedAt: at,
@@ -86,4 +123,35 @@ export function transition(order: Order, to: OrderStatus, now: Date = new Date()
   const allowed = nextStatuses(order.status);
   if (!allowed.includes(to)) throw new TransitionRefused(order.id, order.status, to, allowed);
   return { ...order, status: to, version: order.version + 1, updatedAt: now.toISOString() };
+}
+
+/**
+ * The order carried by `courierId`, one version later. A courier can be (re)assigned until the
+ * order is final.
+ *
+ * @throws OrderChangeRefused when the order is delivered or cancelled, or already has this courier
+ */
+export function assignCourier(order: Order, courierId: string, now: Date = new Date()): Order {
+  if (isFinal(order.status)) {
+    throw new OrderChangeRefused(order.id, order.status, `order ${order.id} is ${order.status}: no courier can be assigned`);
+  }
+  if (order.courierId === courierId) {
+    throw new OrderChangeRefused(order.id, order.status, `order ${order.id} is already assigned to courier ${courierId}`);
+  }
+  return { ...order, courierId, version: order.version + 1, updatedAt: now.toISOString() };
+}
+
+/**
+ * Whether `courierId` may report a position for the order: it must be the assigned courier and
+ * the order not final.
+ *
+ * @throws OrderChangeRefused when the order is final
+ * @returns false when `courierId` is not the order's courier (the caller then treats the order as unknown)
+ */
+export function acceptsPositionFrom(order: Order, courierId: string): boolean {
+  if (order.courierId !== courierId) return false;
+  if (isFinal(order.status)) {
+    throw new OrderChangeRefused(order.id, order.status, `order ${order.id} is ${order.status}: positions are no longer recorded`);
+  }
+  return true;
 }

@@ -4,11 +4,12 @@ import { Test } from '@nestjs/testing';
 import { orderAccessSchema, ORDERS_TOPIC, orderEventSchema, Role } from '@shopnest/contracts';
 import { EventBus, InMemoryEventBus, OutgoingEvent } from '@shopnest/platform-event-bus';
 import { AuthModule, jwtEnvSchema } from '@shopnest/platform-auth';
-import { signTestToken, TEST_JWT_ENV } from '@shopnest/testing';
+import { signTestToken, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
 import { AddressInfo } from 'node:net';
 import { ErrorBodyFilter } from './http/error-body.filter';
 import { OrderRepository } from './order.repository.port';
 import { OrdersModule } from './orders.module';
+import { Outbox } from './outbox/outbox.port';
 
 const bus = new InMemoryEventBus();
 
@@ -30,7 +31,11 @@ describe('OrdersController (HTTP)', () => {
 
   beforeAll(async () => {
     const module = await Test.createTestingModule({
-      imports: [AuthModule.forRoot(jwtEnvSchema.parse(TEST_JWT_ENV)), TestEventBusModule, OrdersModule],
+      imports: [
+        AuthModule.forRoot(jwtEnvSchema.parse(TEST_JWT_ENV)),
+        TestEventBusModule,
+        OrdersModule.forRoot({ store: { driver: 'memory' }, locationEventsPerSecond: 1, outbox: { sweepIntervalMs: 100 } }),
+      ],
       // As the app does, so errors outside the orders routes (e.g. malformed JSON) get the same body.
       providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],
     }).compile();
@@ -44,7 +49,10 @@ describe('OrdersController (HTTP)', () => {
     await bus.close();
   });
 
-  beforeEach(() => {
+  beforeEach(async () => {
+    // Events of the previous test are all out before this one starts counting.
+    const outbox = app.get(Outbox);
+    await waitFor(async () => (await outbox.backlog()).pending === 0, 5000);
     published = [];
     jest.spyOn(bus, 'publish').mockImplementation(async (topic, events) => {
       published.push({ topic, events });
@@ -77,12 +85,15 @@ describe('OrdersController (HTTP)', () => {
   const createOrder = async (as = shopperA) => {
     const reply = await call('POST', '/orders', { token: as, body: { itemsSummary: '2 × espresso beans', totalCents: 2400 } });
     expect(reply.status).toBe(201);
+    // Its order.created is out, so a test can count only the events it causes.
+    await waitFor(async () => (await app.get(Outbox).backlog()).pending === 0);
     return reply.body as { id: string; version: number };
   };
 
   it('POST /orders as a customer: 201, the order, and order.created on the orders topic keyed by its id', async () => {
     const reply = await call('POST', '/orders', { token: shopperA, body: { itemsSummary: '2 × espresso beans', totalCents: 2400 } });
     expect(reply.status).toBe(201);
+    await waitFor(() => published.length === 1);
     expect(reply.body).toMatchObject({
       customerId: 'shopper-a',
       itemsSummary: '2 × espresso beans',
@@ -125,7 +136,7 @@ describe('OrdersController (HTTP)', () => {
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ id: order.id, status: 'confirmed', version: 2 });
     expect(reply.headers.get('etag')).toBe('"2"');
-    expect(published).toHaveLength(1);
+    await waitFor(() => published.length === 1);
     expect(published[0]?.topic).toBe(ORDERS_TOPIC);
     expect(published[0]?.events[0]?.key).toBe(order.id);
     expect(orderEventSchema.parse(published[0]?.events[0]?.event)).toMatchObject({
@@ -149,6 +160,10 @@ describe('OrdersController (HTTP)', () => {
     ['POST', '/orders'],
     ['GET', '/orders/0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60'],
     ['PATCH', '/orders/0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60/status'],
+    ['POST', '/orders/0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60/courier'],
+    ['POST', '/orders/0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60/location'],
+    ['GET', '/orders/0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60/timeline'],
+    ['GET', '/orders?mine'],
     ['GET', '/internal/orders/0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60/access'],
   ])('%s %s without a token: 401 UNAUTHENTICATED', async (method, path) => {
     const reply = await call(method, path, method === 'GET' ? {} : { body: { status: 'confirmed' } });
@@ -269,5 +284,107 @@ describe('OrdersController (HTTP)', () => {
     const reply = await call('GET', `/orders/${order.id}`, { token: ops });
     expect(reply.status).toBe(500);
     expect(reply.body).toEqual({ code: 'INTERNAL', message: 'internal error' });
+  });
+
+  const courierA = token('courier-a', 'courier');
+  const assign = (id: string, courierId = 'courier-a', headers: Record<string, string> = {}) =>
+    call('POST', `/orders/${id}/courier`, { token: ops, body: { courierId }, headers });
+
+  it('POST /orders/:id/courier as ops: 200, the order with its courier, and order.courier_assigned', async () => {
+    const order = await createOrder();
+    published = [];
+    const reply = await assign(order.id, 'courier-a', { 'if-match': '"1"' });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ courierId: 'courier-a', version: 2 });
+    expect(reply.headers.get('etag')).toBe('"2"');
+    await waitFor(() => published.length === 1);
+    expect(orderEventSchema.parse(published[0]?.events[0]?.event)).toMatchObject({
+      type: 'order.courier_assigned',
+      sequence: 2,
+      data: { orderId: order.id, courierId: 'courier-a' },
+    });
+    const again = await assign(order.id, 'courier-a');
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'CONFLICT', currentStatus: 'placed' });
+    const stale = await assign(order.id, 'courier-b', { 'if-match': '"1"' });
+    expect(stale.status).toBe(412);
+    const asShopper = await call('POST', `/orders/${order.id}/courier`, { token: shopperA, body: { courierId: 'x' } });
+    expect(asShopper.status).toBe(403);
+    const bad = await call('POST', `/orders/${order.id}/courier`, { token: ops, body: { courierId: '' } });
+    expect(bad).toMatchObject({ status: 400, body: { code: 'INVALID', message: expect.stringContaining('courierId') } });
+  });
+
+  it('POST /orders/:id/location by the assigned courier: 202; the order shows the position; events are coalesced', async () => {
+    const order = await createOrder();
+    await assign(order.id);
+    const first = await call('POST', `/orders/${order.id}/location`, { token: courierA, body: { lat: 52.52, lng: 13.4, heading: 180, speed: 6.5 } });
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ orderId: order.id, event: 'queued', position: { lat: 52.52, lng: 13.4, heading: 180, speed: 6.5, at: expect.any(String) } });
+    const bursts = [];
+    for (let i = 1; i <= 5; i++) {
+      bursts.push(await call('POST', `/orders/${order.id}/location`, { token: courierA, body: { lat: 52 + i / 10, lng: 13.4 } }));
+    }
+    expect(bursts.map((reply) => reply.status)).toEqual([202, 202, 202, 202, 202]);
+    expect(bursts.filter((reply) => reply.body['event'] === 'coalesced').length).toBeGreaterThanOrEqual(3);
+    const read = await call('GET', `/orders/${order.id}`, { token: shopperA });
+    expect(read.body).toMatchObject({ version: 2, position: { lat: 52.5 } });
+    await waitFor(async () => {
+      const timeline = await call('GET', `/orders/${order.id}/timeline`, { token: shopperA });
+      const events = timeline.body['events'] as { event: { type: string; data: { lat: number } }; publishedAt: string | null }[];
+      const last = events[events.length - 1];
+      return last?.event.type === 'order.location_updated' && last.event.data.lat === 52.5 && last.publishedAt !== null;
+    }, 5000);
+  });
+
+  it('POST /orders/:id/location refuses bad positions naming the fields, and anyone but the assigned courier', async () => {
+    const order = await createOrder();
+    await assign(order.id);
+    const bad = await call('POST', `/orders/${order.id}/location`, { token: courierA, body: { lat: 91, lng: 'east', heading: 400 } });
+    expect(bad.status).toBe(400);
+    for (const field of ['lat', 'lng', 'heading']) expect(bad.body['message']).toEqual(expect.stringContaining(field));
+    const otherCourier = await call('POST', `/orders/${order.id}/location`, { token: token('courier-b', 'courier'), body: { lat: 1, lng: 1 } });
+    expect(otherCourier).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    const asOps = await call('POST', `/orders/${order.id}/location`, { token: ops, body: { lat: 1, lng: 1 } });
+    expect(asOps.status).toBe(403);
+    await call('PATCH', `/orders/${order.id}/status`, { token: ops, body: { status: 'cancelled' } });
+    const final = await call('POST', `/orders/${order.id}/location`, { token: courierA, body: { lat: 1, lng: 1 } });
+    expect(final).toMatchObject({ status: 409, body: { code: 'CONFLICT', currentStatus: 'cancelled' } });
+  });
+
+  it("GET /orders?mine: the customer's own orders, or the courier's, newest first, in pages", async () => {
+    const shopper = token(`shopper-${Date.now()}`, 'customer');
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await createOrder(shopper)).id);
+    const page1 = await call('GET', '/orders?mine&limit=2', { token: shopper });
+    expect(page1.status).toBe(200);
+    expect((page1.body['orders'] as { id: string }[]).map((o) => o.id)).toEqual([ids[2], ids[1]]);
+    expect(page1.body['nextBefore']).toBe(ids[1]);
+    const page2 = await call('GET', `/orders?mine=true&limit=2&before=${ids[1]}`, { token: shopper });
+    expect(page2.body).toEqual({ orders: [expect.objectContaining({ id: ids[0] })], nextBefore: null });
+    await assign(ids[0] as string, 'courier-lister');
+    const carried = await call('GET', '/orders?mine', { token: token('courier-lister', 'courier') });
+    expect((carried.body['orders'] as { id: string }[]).map((o) => o.id)).toEqual([ids[0]]);
+    const noMine = await call('GET', '/orders', { token: shopper });
+    expect(noMine).toMatchObject({ status: 400, body: { code: 'INVALID', message: expect.stringContaining('mine') } });
+    const asOps = await call('GET', '/orders?mine', { token: ops });
+    expect(asOps.status).toBe(403);
+  });
+
+  it('GET /orders/:id/timeline: every event of the order in order, with when it was published; 404 for strangers', async () => {
+    const order = await createOrder();
+    await call('PATCH', `/orders/${order.id}/status`, { token: ops, body: { status: 'confirmed' } });
+    await assign(order.id);
+    await waitFor(async () => (await app.get(Outbox).backlog()).pending === 0);
+    const reply = await call('GET', `/orders/${order.id}/timeline`, { token: shopperA });
+    expect(reply.status).toBe(200);
+    const events = reply.body['events'] as { event: { type: string; sequence: number }; publishedAt: string }[];
+    expect(events.map((e) => [e.event.type, e.event.sequence])).toEqual([
+      ['order.created', 1],
+      ['order.status_changed', 2],
+      ['order.courier_assigned', 3],
+    ]);
+    expect(events.every((e) => typeof e.publishedAt === 'string')).toBe(true);
+    const stranger = await call('GET', `/orders/${order.id}/timeline`, { token: token('shopper-b', 'customer') });
+    expect(stranger.status).toBe(404);
   });
 });

@@ -11,6 +11,7 @@ import { waitFor } from './wait-for';
  */
 export interface EventBusUnderTest {
   publish(topic: string, events: { key: string; event: Envelope }[]): Promise<void>;
+  publishRaw(topic: string, record: RawRecord): Promise<void>;
   consume(options: {
     topic: string;
     group: string;
@@ -22,6 +23,7 @@ export interface EventBusUnderTest {
 
 interface Consumption {
   stop(): Promise<void>;
+  lag(): Promise<{ partition: number; lag: number }[]>;
 }
 
 type IncomingMessage =
@@ -49,7 +51,7 @@ export interface EventBusFixture {
   bus: EventBusUnderTest;
   /** A new, empty topic name for one test (the adapter may create it, e.g. with 3 partitions). */
   topic: () => string | Promise<string>;
-  /** Writes a raw record to the topic; without it the malformed-message case is skipped. */
+  /** Writes a raw record to the topic for the malformed-message case; default `bus.publishRaw`. */
   publishRaw?: (topic: string, record: RawRecord) => Promise<void>;
   /** Runs after `bus.close()`. */
   cleanup?: () => Promise<void>;
@@ -90,7 +92,7 @@ const eventsOf = (messages: IncomingMessage[]): Envelope[] =>
  * @example
  * describeEventBusContract('in-memory', async () => {
  *   const bus = new InMemoryEventBus();
- *   return { bus, topic: () => uniqueName('test'), publishRaw: (t, r) => bus.publishRaw(t, r) };
+ *   return { bus, topic: () => uniqueName('test') };
  * });
  */
 export function describeEventBusContract(
@@ -263,9 +265,7 @@ export function describeEventBusContract(
     it(
       'hands undecodable records to the handler as malformed and keeps consuming',
       async () => {
-        const publishRaw = fx.publishRaw;
-        // Capability, not behaviour: an adapter with no way to write raw bytes cannot be fed one.
-        if (!publishRaw) return;
+        const publishRaw = fx.publishRaw ?? ((t: string, r: RawRecord) => bus.publishRaw(t, r));
         const topic = await fx.topic();
         const { received } = await record(topic, uniqueName('g'));
         const good = [testEnvelope('order-1', 0), testEnvelope('order-1', 1)];
@@ -288,6 +288,56 @@ export function describeEventBusContract(
           expect(message?.kind === 'malformed' && message.value?.equals(value)).toBe(true);
         }
         expect(eventsOf(received).map((e) => e.id)).toEqual(good.map((e) => e.id));
+      },
+      testTimeout,
+    );
+
+    it(
+      'publishRaw writes key, bytes and headers as given, in order with published events (dead letters)',
+      async () => {
+        const topic = await fx.topic();
+        const { received } = await record(topic, uniqueName('g'));
+        const before = testEnvelope('order-1', 0);
+        const value = Buffer.from([0x7b, 0xff, 0x00, 0x22]); // not UTF-8, not JSON: bytes must survive as they are
+        const headers = { 'dlq-reason': 'failed', 'dlq-error': 'push failed: ünï' };
+
+        await bus.publish(topic, [{ key: 'order-1', event: before }]);
+        await bus.publishRaw(topic, { key: 'order-1', value, headers });
+        await waitFor(() => received.length >= 2, waitMs);
+
+        const [, raw] = received;
+        expect(raw).toMatchObject({ kind: 'malformed', topic, key: 'order-1', headers });
+        expect(raw?.kind === 'malformed' && raw.value?.equals(value)).toBe(true);
+        expect(received[0]?.kind === 'event' && received[0].event.id).toBe(before.id);
+      },
+      testTimeout,
+    );
+
+    it(
+      "reports the group's lag: messages not yet handled count, and it drops to zero once they are",
+      async () => {
+        const topic = await fx.topic();
+        let release: () => void = () => undefined;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const handled: Envelope[] = [];
+        const consumption = await bus.consume({
+          topic,
+          group: uniqueName('g'),
+          fromBeginning: true,
+          handler: async (message) => {
+            await gate;
+            if (message.kind === 'event') handled.push(message.event);
+          },
+        });
+        const total = async () => (await consumption.lag()).reduce((sum, p) => sum + p.lag, 0);
+
+        await bus.publish(topic, [0, 1, 2].map((sequence) => ({ key: 'order-1', event: testEnvelope('order-1', sequence) })));
+        await waitFor(async () => (await total()) === 3, waitMs);
+        release();
+        await waitFor(() => handled.length === 3, waitMs);
+        await waitFor(async () => (await total()) === 0, waitMs);
+
+        expect((await consumption.lag()).every((p) => typeof p.partition === 'number' && p.lag === 0)).toBe(true);
       },
       testTimeout,
     );

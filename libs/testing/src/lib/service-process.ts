@@ -22,6 +22,8 @@ export interface ServiceProcess {
   output(): string;
   /** SIGTERM and wait for exit; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL (a crash: no shutdown hook runs) and wait for exit. */
+  kill(): Promise<void>;
 }
 
 export interface StartServiceOptions {
@@ -68,6 +70,11 @@ export async function startService(options: StartServiceOptions): Promise<Servic
       const code = await exited;
       clearTimeout(timer);
       return code;
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 

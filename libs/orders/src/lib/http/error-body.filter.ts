@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCode } from '@shopnest/contracts';
-import { TransitionRefused } from '../order';
+import { OrderChangeRefused, TransitionRefused } from '../order';
 import { OrderAccessDenied, OrderInputInvalid, OrderNotFound, OrderVersionConflict } from '../order.errors';
 
 /** The part of Express's response the filter uses. */
@@ -75,6 +75,12 @@ export function toErrorResponse(error: unknown): ErrorResponse | null {
       body: { code: 'CONFLICT', message: error.message, currentStatus: error.currentStatus, allowed: [...error.allowed] },
     };
   }
+  if (error instanceof OrderChangeRefused) {
+    return {
+      status: HttpStatus.CONFLICT,
+      body: { code: 'CONFLICT', message: error.message, currentStatus: error.currentStatus },
+    };
+  }
   if (error instanceof OrderVersionConflict) {
     return {
       status: HttpStatus.CONFLICT,
@@ -91,7 +97,7 @@ export function toErrorResponse(error: unknown): ErrorResponse | null {
 
 /**
  * One error body for every REST error: `{ code, message, ...details }` with the matching status.
- * Domain errors map to 404/403/409/400; an unexpected error is logged with its stack and answered
+ * Domain errors map to 404/403/409/400 (refused changes carry `currentStatus`); an unexpected error is logged with its stack and answered
  * 500 `{ code: 'INTERNAL' }`, never with the stack or the original message.
  */
 @Catch()

@@ -22,6 +22,16 @@ export class HandshakeRefused extends Error {
  */
 @Injectable()
 export class HandshakeAuthenticator {
+  /**
+   * Verifies a bare token exactly as a handshake carrying it in `auth.token` would be (e.g. a
+   * token sent on an open connection to refresh it).
+   *
+   * @throws HandshakeRefused with the reason.
+   */
+  authenticateToken(token: string): Promise<Principal> {
+    return this.authenticate({ headers: {}, query: {}, auth: { token } });
+  }
+
   authenticate(handshake: HandshakeLike): Promise<Principal> {
     const token = handshake.auth?.['token'];
     const headers = { ...handshake.headers };

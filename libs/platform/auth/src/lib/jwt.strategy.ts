@@ -1,7 +1,9 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { accessClaimsSchema, describeZodError, Principal } from '@shopnest/contracts';
+import { createPublicKey, createSecretKey } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { JwksKeySet } from './jwks-key-set';
 import { JwtVerifyConfig } from './jwt.config';
 
 export const JWT_VERIFY_CONFIG = Symbol('JWT_VERIFY_CONFIG');
@@ -13,6 +15,7 @@ export const JWT_STRATEGY = 'jwt';
  * passport-jwt, configured once for REST and sockets. The token comes from
  * `Authorization: Bearer` or, for clients that cannot set headers, `?access_token=`.
  * An unsigned (`alg: none`) token never passes: only the configured algorithms verify.
+ * With a JSON Web Key Set, the key is picked per token by its `kid`.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
@@ -22,7 +25,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
         ExtractJwt.fromAuthHeaderAsBearerToken(),
         ExtractJwt.fromUrlQueryParameter('access_token'),
       ]),
-      secretOrKey: config.secretOrKey,
+      ...(config.keySet
+        ? { secretOrKeyProvider: keyFromSet(config.keySet) }
+        : { secretOrKey: keyObject(config) }),
       algorithms: config.algorithms,
       issuer: config.issuer,
       audience: config.audience,
@@ -38,4 +43,29 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
     }
     return { userId: claims.data.sub, roles: claims.data.roles, expiresAt: claims.data.exp };
   }
+}
+
+/** passport-jwt's per-token key callback over a key set; a token with no matching key is refused with the reason. */
+function keyFromSet(keySet: JwksKeySet) {
+  return (_request: unknown, rawToken: string, done: (error: Error | null, key?: string | Buffer) => void): void => {
+    try {
+      // jsonwebtoken verifies with a KeyObject too; passport-jwt's typing only names string | Buffer.
+      done(null, keySet.keyFor(rawToken) as unknown as Buffer);
+    } catch (error) {
+      done(error as Error);
+    }
+  };
+}
+
+/**
+ * The verification key, parsed once. Given a string, jsonwebtoken would try it as a public key
+ * and then as a secret on every request (measurably slow under load); a KeyObject skips that.
+ */
+function keyObject(config: JwtVerifyConfig): Buffer {
+  const key = config.secretOrKey as string | Buffer;
+  const parsed = config.algorithms.every((algorithm) => algorithm.startsWith('HS'))
+    ? createSecretKey(Buffer.from(key))
+    : createPublicKey(key);
+  // jsonwebtoken verifies with a KeyObject; passport-jwt's typing only names string | Buffer.
+  return parsed as unknown as Buffer;
 }

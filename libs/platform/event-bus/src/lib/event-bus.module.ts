@@ -15,10 +15,20 @@ import { InMemoryEventBus } from './memory/in-memory-event-bus';
  * @example
  * EventBusModule.forRoot(parseEnv(eventBusEnvSchema, process.env))
  */
+export interface EventBusModuleOptions {
+  /** Created if missing before any provider can publish or consume. */
+  topics?: TopicPartitions[];
+  /**
+   * Whether Kafka's health counts towards `/health/ready` (default true). A service that keeps
+   * serving while Kafka is down (order-tracking, through its outbox) turns it off.
+   */
+  readinessProbe?: boolean;
+}
+
 @Global()
 @Module({})
 export class EventBusModule {
-  static forRoot(config: EventBusConfig, options: { topics?: TopicPartitions[] } = {}): DynamicModule {
+  static forRoot(config: EventBusConfig, options: EventBusModuleOptions = {}): DynamicModule {
     const create = adapterFactory(config); // a bad config throws here, before anything starts
     return {
       module: EventBusModule,
@@ -28,7 +38,7 @@ export class EventBusModule {
           useFactory: async (readiness?: ReadinessRegistry) => {
             const bus = create();
             if (bus instanceof KafkaEventBus) {
-              readiness?.register('kafka', () => bus.ping());
+              if (options.readinessProbe ?? true) readiness?.register('kafka', () => bus.ping());
               // Joining a group on a missing topic fails: create them before anyone consumes.
               if (options.topics?.length) await bus.ensureTopics(options.topics);
             }

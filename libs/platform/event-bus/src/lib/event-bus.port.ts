@@ -6,9 +6,28 @@ export interface OutgoingEvent {
   event: Envelope;
 }
 
+/**
+ * A record as bytes on the wire, bypassing envelope encoding: what `publishRaw` writes and what
+ * a consumer may forward unchanged (e.g. to a dead-letter topic).
+ */
+export interface RawRecord {
+  key: string | null;
+  value: Buffer | null;
+  headers?: Record<string, string>;
+}
+
 /** A message as it came off the bus: decoded when it could be, raw otherwise. */
 export type IncomingMessage =
-  | { kind: 'event'; topic: string; partition: number; offset: string; key: string | null; event: Envelope }
+  | {
+      kind: 'event';
+      topic: string;
+      partition: number;
+      offset: string;
+      key: string | null;
+      event: Envelope;
+      /** The record's bytes and headers as received, so a consumer can dead-letter the original. */
+      raw: { value: Buffer | null; headers: Record<string, string> };
+    }
   | {
       kind: 'malformed';
       topic: string;
@@ -34,9 +53,20 @@ export interface ConsumeOptions {
   handler: (message: IncomingMessage) => Promise<void>;
 }
 
+/** How far a group is behind on one partition: messages published but not yet committed. */
+export interface PartitionLag {
+  partition: number;
+  lag: number;
+}
+
 /** A running consumer; `stop()` finishes the message in hand, commits, and leaves the group. */
 export interface Consumption {
   stop(): Promise<void>;
+  /**
+   * The group's lag on every partition of the topic (the whole group's, not only this member's
+   * partitions), from committed offsets: a message in hand still counts. For metrics.
+   */
+  lag(): Promise<PartitionLag[]>;
 }
 
 /**
@@ -53,6 +83,15 @@ export interface Consumption {
  */
 export abstract class EventBus {
   abstract publish(topic: string, events: OutgoingEvent[]): Promise<void>;
+  /**
+   * Writes one record exactly as given (key, bytes, headers), with the same durability as
+   * `publish`. For forwarding records that are not valid envelopes, such as dead letters; a
+   * consumer of `topic` receives it as `malformed` unless the bytes happen to decode.
+   *
+   * @example
+   * await bus.publishRaw(ORDERS_DLQ_TOPIC, { key: message.key, value: message.raw.value, headers: { ...message.raw.headers, 'dlq-reason': 'failed' } });
+   */
+  abstract publishRaw(topic: string, record: RawRecord): Promise<void>;
   abstract consume(options: ConsumeOptions): Promise<Consumption>;
   abstract close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Admin, Consumer, Kafka, KafkaMessage, Partitioners, Producer, RetryOptions } from 'kafkajs';
-import { ConsumeOptions, Consumption, EventBus, IncomingMessage, OutgoingEvent } from '../event-bus.port';
-import { decodeRecord, encodeRecord } from './cloudevents-binding';
+import { ConsumeOptions, Consumption, EventBus, IncomingMessage, OutgoingEvent, PartitionLag, RawRecord } from '../event-bus.port';
+import { decodeRecord, encodeRecord, headersToStrings } from './cloudevents-binding';
 import { EventBusLogger, KAFKA_LOG_LEVELS, kafkaLogCreator, KafkaLogLevelName } from './kafka-log';
 
 /** Consumer group timings; the defaults suit production, tests shrink them to join faster. */
@@ -201,6 +201,15 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
     await this.producer.send({ topic: this.onBroker(topic), acks: -1, messages: events.map(({ key, event }) => encodeRecord(key, event)) });
   }
 
+  async publishRaw(topic: string, record: RawRecord): Promise<void> {
+    await this.connect();
+    await this.producer.send({
+      topic: this.onBroker(topic),
+      acks: -1,
+      messages: [{ key: record.key, value: record.value, headers: { ...record.headers } }],
+    });
+  }
+
   /**
    * Starts a consumer in `options.group` and resolves once it has joined the group and holds its
    * partitions, so callers (and tests) know the group is settled. Rejects, naming the group, if
@@ -221,12 +230,26 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
     });
 
     const joined = firstJoin(consumer);
+    let lagAdmin: Promise<Admin> | undefined;
     const consumption: Consumption = {
       stop: once(async () => {
         this.consumptions.delete(consumption);
         // disconnect() stops fetching, lets the message in hand finish, commits, leaves the group.
         await consumer.disconnect();
+        await lagAdmin?.then((admin) => admin.disconnect()).catch(() => undefined);
       }),
+      lag: async () => {
+        // One admin connection per consumption, opened on first use and kept for later polls.
+        lagAdmin ??= (async () => {
+          const admin = this.kafka.admin();
+          await admin.connect();
+          return admin;
+        })().catch((error: unknown) => {
+          lagAdmin = undefined;
+          throw error;
+        });
+        return groupLag(await lagAdmin, this.onBroker(options.topic), this.onBroker(options.group));
+      },
     };
     this.consumptions.add(consumption);
 
@@ -281,10 +304,34 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
   }
 }
 
+/** Per partition: the high watermark minus the group's committed offset (the earliest kept one when none is committed). */
+async function groupLag(admin: Admin, topic: string, groupId: string): Promise<PartitionLag[]> {
+  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const committedOf = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  return ends
+    .map(({ partition, high, low }) => {
+      const done = committedOf.get(partition) ?? -1;
+      // -1: nothing committed yet; count from the earliest retained offset.
+      const from = done < 0 ? Number(low) : done;
+      return { partition, lag: Math.max(0, Number(high) - from) };
+    })
+    .sort((a, b) => a.partition - b.partition);
+}
+
 function toIncoming(topic: string, partition: number, record: KafkaMessage): IncomingMessage {
   const key = record.key?.toString('utf8') ?? null;
   const decoded = decodeRecord(record);
-  if (decoded.ok) return { kind: 'event', topic, partition, offset: record.offset, key, event: decoded.event };
+  if (decoded.ok) {
+    return {
+      kind: 'event',
+      topic,
+      partition,
+      offset: record.offset,
+      key,
+      event: decoded.event,
+      raw: { value: record.value, headers: headersToStrings(record.headers) },
+    };
+  }
   return {
     kind: 'malformed',
     topic,

@@ -1,6 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { describeZodError, Envelope, envelopeSchema } from '@shopnest/contracts';
-import { ConsumeOptions, Consumption, EventBus, IncomingMessage, OutgoingEvent } from '../event-bus.port';
+import { ConsumeOptions, Consumption, EventBus, IncomingMessage, OutgoingEvent, RawRecord } from '../event-bus.port';
 
 export interface InMemoryEventBusOptions {
   /** Partitions per topic; keys hash onto them. Default 3, like the dev Kafka. */
@@ -73,11 +73,8 @@ export class InMemoryEventBus extends EventBus implements OnApplicationShutdown 
     }
   }
 
-  /**
-   * Appends a record as given, bypassing encoding: lets tests feed the malformed path. The value
-   * is read as a structured-mode CloudEvent (the whole envelope as JSON).
-   */
-  async publishRaw(topic: string, record: { key: string | null; value: Buffer | null; headers?: Record<string, string> }): Promise<void> {
+  /** Appends a record as given; consumers read its value as a structured-mode CloudEvent (the whole envelope as JSON). */
+  async publishRaw(topic: string, record: RawRecord): Promise<void> {
     this.assertOpen();
     this.append(topic, { key: record.key, value: record.value, headers: { ...record.headers } });
   }
@@ -109,6 +106,7 @@ export class InMemoryEventBus extends EventBus implements OnApplicationShutdown 
           // Finish the messages in hand; their offsets are committed as each one resolves.
           await Promise.allSettled([...member.inFlight]);
         })()),
+      lag: async () => topic.partitions.map((records, partition) => ({ partition, lag: records.length - (joined.committed[partition] ?? 0) })),
     };
     this.consumptions.add(consumption);
     return consumption;
@@ -182,7 +180,9 @@ export class InMemoryEventBus extends EventBus implements OnApplicationShutdown 
 function toIncoming(topic: string, partition: number, offset: number, record: StoredRecord): IncomingMessage {
   const base = { topic, partition, offset: String(offset), key: record.key };
   const decoded = decode(record.value);
-  if (typeof decoded !== 'string') return { kind: 'event', ...base, event: decoded };
+  if (typeof decoded !== 'string') {
+    return { kind: 'event', ...base, event: decoded, raw: { value: record.value, headers: { ...record.headers } } };
+  }
   return { kind: 'malformed', ...base, reason: decoded, value: record.value, headers: { ...record.headers } };
 }
 

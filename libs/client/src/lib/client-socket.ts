@@ -1,0 +1,72 @@
+import { SOCKET_PATH } from '@shopnest/contracts';
+import { io } from 'socket.io-client';
+
+/** The `Error` socket.io gives to `connect_error`; `data` is the server's refusal body, if any. */
+export type ConnectError = Error & { data?: unknown };
+
+/** Callbacks the client installs on its socket, once. */
+export interface ClientSocketHandlers {
+  connect(): void;
+  disconnect(reason: string): void;
+  connectError(error: ConnectError): void;
+  /** Every server → client event (name and arguments), in arrival order. */
+  event(name: string, args: unknown[]): void;
+}
+
+/**
+ * The slice of a socket.io-client socket the SDK uses. Never emits while disconnected (socket.io
+ * would buffer it and send it after the next connect, on top of the SDK's own resubscribe).
+ */
+export interface ClientSocket {
+  readonly connected: boolean;
+  listen(handlers: ClientSocketHandlers): void;
+  /** Opens the connection; the handshake reads `auth()` at that moment. */
+  connect(): void;
+  disconnect(): void;
+  /** Emits with an ack; rejects on timeout or when the connection drops first. */
+  emitWithAck(event: string, payload: unknown, timeoutMs: number): Promise<unknown>;
+}
+
+export interface ClientSocketSetup {
+  url: string;
+  transports?: ('websocket' | 'polling' | 'webtransport')[];
+  connectTimeoutMs: number;
+  /** Read on every handshake, so each (re)connect presents the newest token. */
+  auth: () => Record<string, unknown>;
+}
+
+export type ClientSocketFactory = (setup: ClientSocketSetup) => ClientSocket;
+
+/** The real thing: socket.io-client with its own reconnection off (the SDK does its own). */
+export const socketIoClientSocket: ClientSocketFactory = (setup) => {
+  const socket = io(setup.url, {
+    path: SOCKET_PATH,
+    autoConnect: false,
+    reconnection: false,
+    // Each client owns its connection: a shared (multiplexed) one would mix tokens and lifecycles.
+    forceNew: true,
+    timeout: setup.connectTimeoutMs,
+    ...(setup.transports && { transports: setup.transports }),
+    auth: (send) => send(setup.auth()),
+  });
+  return {
+    get connected() {
+      return socket.connected;
+    },
+    listen(handlers) {
+      socket.on('connect', () => handlers.connect());
+      socket.on('disconnect', (reason) => handlers.disconnect(reason));
+      socket.on('connect_error', (error) => handlers.connectError(error));
+      socket.onAny((name: string, ...args: unknown[]) => handlers.event(name, args));
+    },
+    connect() {
+      socket.connect();
+    },
+    disconnect() {
+      socket.disconnect();
+    },
+    emitWithAck(event, payload, timeoutMs) {
+      return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<unknown>;
+    },
+  };
+};

@@ -1,0 +1,485 @@
+import { ShopNestDelivery, ShopNestClient, ShopNestClientOptions } from './shopnest-client';
+import { ClientSocket, ClientSocketHandlers, ClientSocketSetup } from './client-socket';
+import { ShopNestClientError } from './client-error';
+import { RetryInfo } from './shopnest-client';
+
+/** A scripted socket: records what the client does; the test decides how the server answers. */
+class FakeSocket implements ClientSocket {
+  connected = false;
+  handlers!: ClientSocketHandlers;
+  /** The token presented at each handshake. */
+  handshakes: unknown[] = [];
+  emitted: { event: string; payload: unknown; answer: (ack: unknown) => void; fail: (error: Error) => void }[] = [];
+
+  constructor(private readonly setup: ClientSocketSetup) {}
+
+  listen(handlers: ClientSocketHandlers): void {
+    this.handlers = handlers;
+  }
+  connect(): void {
+    this.handshakes.push(this.setup.auth()['token']);
+  }
+  disconnect(): void {
+    if (!this.connected) return;
+    this.connected = false;
+    this.handlers.disconnect('io client disconnect');
+  }
+  emitWithAck(event: string, payload: unknown): Promise<unknown> {
+    return new Promise((answer, fail) => this.emitted.push({ event, payload, answer, fail }));
+  }
+
+  accept(): void {
+    this.connected = true;
+    this.handlers.connect();
+  }
+  refuse(data?: unknown): void {
+    this.handlers.connectError(Object.assign(new Error('refused'), { data }));
+  }
+  drop(reason = 'transport close'): void {
+    this.connected = false;
+    this.emitted.forEach((pending) => pending.fail(new Error('socket has been disconnected')));
+    this.emitted = [];
+    this.handlers.disconnect(reason);
+  }
+  deliver(delivery: ShopNestDelivery): void {
+    this.handlers.event(delivery.event.type, [delivery]);
+  }
+  /** Takes the oldest pending emit of `event`. */
+  take(event: string): { payload: unknown; answer: (ack: unknown) => void } {
+    const index = this.emitted.findIndex((pending) => pending.event === event);
+    if (index < 0) throw new Error(`no pending ${event}; pending: ${this.emitted.map((p) => p.event).join(', ')}`);
+    return this.emitted.splice(index, 1)[0];
+  }
+}
+
+const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const jwtExpiringAt = (epochMs: number, sub = 'u1') =>
+  `${segment({ alg: 'HS256' })}.${segment({ sub, exp: Math.floor(epochMs / 1000) })}.sig`;
+
+let counter = 0;
+function delivery(channel: string, offset?: string, id = `evt-${++counter}`): ShopNestDelivery {
+  return {
+    channel,
+    ...(offset !== undefined && { offset }),
+    event: {
+      specversion: '1.0',
+      id,
+      type: 'order.status_changed',
+      source: '/shopnest/order-tracking',
+      subject: 'o1',
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      sequence: 1,
+      data: { orderId: 'o1', customerId: 'u1', from: 'placed', to: 'confirmed' },
+    },
+  };
+}
+
+function setup(options: Partial<ShopNestClientOptions> = {}) {
+  let socket!: FakeSocket;
+  let tokens = 0;
+  const tokenProvider = jest.fn(() => `token-${++tokens}`);
+  const client = new ShopNestClient(
+    {
+      url: 'http://edge.test',
+      tokenProvider,
+      reconnect: { initialDelayMs: 100, maxDelayMs: 1_000 },
+      random: () => 0.999,
+      ...options,
+    },
+    (socketSetup) => (socket = new FakeSocket(socketSetup)),
+  );
+  const states: string[] = [];
+  const retries: RetryInfo[] = [];
+  const errors: ShopNestClientError[] = [];
+  client.on('state', (state) => states.push(state));
+  client.on('retry', (info) => retries.push(info));
+  client.on('error', (error) => errors.push(error));
+  return { client, socket: () => socket, tokenProvider, states, retries, errors };
+}
+
+/** Lets the client's awaited promises (token provider, acks) settle. */
+const settle = () => jest.advanceTimersByTimeAsync(0);
+
+beforeEach(() => jest.useFakeTimers({ now: new Date('2026-11-23T10:00:00Z') }));
+afterEach(() => jest.useRealTimers());
+
+describe('ShopNestClient connection', () => {
+  it('fetches a token before every connection attempt and presents it at the handshake', async () => {
+    const { client, socket, tokenProvider } = setup();
+    const connected = client.connect();
+    await settle();
+    socket().accept();
+    await connected;
+    socket().drop();
+    await jest.advanceTimersByTimeAsync(1_000);
+    socket().accept();
+    expect(tokenProvider).toHaveBeenCalledTimes(2);
+    expect(socket().handshakes).toEqual(['token-1', 'token-2']);
+    expect(client.state).toBe('connected');
+  });
+
+  it('reconnects after a lost connection with full-jitter exponential backoff, capped at maxDelayMs', async () => {
+    const { client, socket, states, retries } = setup();
+    const connected = client.connect();
+    await settle();
+    socket().accept();
+    await connected;
+    socket().drop();
+    // random() = 0.999 pins each delay just under its ceiling: 100, 200, 400, 800, then 1000 (cap).
+    const expected = [99, 199, 399, 799, 999, 999];
+    for (const [index, delayMs] of expected.entries()) {
+      expect(retries[index]).toMatchObject({ attempt: index + 1, delayMs });
+      const attemptsBefore = socket().handshakes.length;
+      await jest.advanceTimersByTimeAsync(delayMs - 1);
+      expect(socket().handshakes).toHaveLength(attemptsBefore);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket().handshakes).toHaveLength(attemptsBefore + 1);
+      socket().refuse();
+    }
+    expect(retries[0].error.code).toBe('TRANSPORT');
+    expect(states).toEqual(['connecting', 'connected', 'reconnecting']);
+    // A successful connection resets the backoff to its first window.
+    await jest.advanceTimersByTimeAsync(999);
+    socket().accept();
+    socket().drop();
+    expect(retries.at(-1)).toMatchObject({ attempt: 1, delayMs: 99 });
+  });
+
+  it('gives up after maxAttempts consecutive failures: state error, connect() rejects, no more attempts', async () => {
+    const { client, socket, states } = setup({ reconnect: { initialDelayMs: 10, maxDelayMs: 10, maxAttempts: 2 } });
+    const connected = client.connect();
+    const outcome = connected.catch((error: ShopNestClientError) => error);
+    await settle();
+    socket().refuse();
+    await jest.advanceTimersByTimeAsync(10);
+    socket().refuse();
+    await jest.advanceTimersByTimeAsync(10);
+    socket().refuse();
+    expect(await outcome).toMatchObject({ code: 'TRANSPORT' });
+    expect(states.at(-1)).toBe('error');
+    expect(socket().handshakes).toHaveLength(3);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(socket().handshakes).toHaveLength(3);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('does not reconnect after close(), and leaves no timer behind', async () => {
+    const { client, socket, states } = setup();
+    const connected = client.connect();
+    await settle();
+    socket().accept();
+    await connected;
+    client.close();
+    expect(states.at(-1)).toBe('disconnected');
+    expect(jest.getTimerCount()).toBe(0);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(socket().handshakes).toHaveLength(1);
+  });
+
+  it('close() during a backoff wait cancels the retry and rejects a pending connect()', async () => {
+    const { client, socket } = setup();
+    const outcome = client.connect().catch((error: ShopNestClientError) => error);
+    await settle();
+    socket().refuse();
+    client.close();
+    expect(await outcome).toMatchObject({ code: 'CLOSED' });
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(socket().handshakes).toHaveLength(1);
+  });
+
+  it('on an UNAUTHENTICATED refusal fetches a new token and retries, then gives up after maxAuthAttempts', async () => {
+    const { client, socket, tokenProvider, states } = setup({ maxAuthAttempts: 3 });
+    const outcome = client.connect().catch((error: ShopNestClientError) => error);
+    for (let i = 0; i < 3; i++) {
+      await jest.advanceTimersByTimeAsync(1_000);
+      socket().refuse({ code: 'UNAUTHENTICATED', message: 'jwt expired' });
+    }
+    const error = await outcome;
+    expect(error).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect((error as Error).message).toContain('jwt expired');
+    expect(socket().handshakes).toEqual(['token-1', 'token-2', 'token-3']);
+    expect(tokenProvider).toHaveBeenCalledTimes(3);
+    expect(states.at(-1)).toBe('error');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('a token accepted after a refusal resets the refusal count', async () => {
+    const { client, socket } = setup({ maxAuthAttempts: 2 });
+    const connected = client.connect();
+    await settle();
+    socket().refuse({ code: 'UNAUTHENTICATED', message: 'jwt expired' });
+    await jest.advanceTimersByTimeAsync(1_000);
+    socket().accept();
+    await connected;
+    socket().drop('io server disconnect');
+    await jest.advanceTimersByTimeAsync(1_000);
+    socket().refuse({ code: 'UNAUTHENTICATED', message: 'jwt expired' });
+    expect(client.state).toBe('reconnecting');
+  });
+
+  it('waits at least the retryAfterMs a RATE_LIMITED refusal asks for', async () => {
+    const { client, socket, retries } = setup();
+    void client.connect().catch(() => undefined);
+    await settle();
+    socket().refuse({ code: 'RATE_LIMITED', message: 'too many connections', retryAfterMs: 5_000 });
+    expect(retries[0]).toMatchObject({ delayMs: 5_000, error: { code: 'RATE_LIMITED' } });
+    client.close();
+  });
+
+  it('a token provider that throws counts as a failed attempt and is retried', async () => {
+    let calls = 0;
+    const { client, socket, retries } = setup({
+      tokenProvider: () => {
+        if (++calls === 1) throw new Error('identity provider down');
+        return 'token-ok';
+      },
+    });
+    const connected = client.connect();
+    await settle();
+    expect(retries[0].error).toMatchObject({ code: 'TOKEN' });
+    expect(socket().handshakes).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1_000);
+    socket().accept();
+    await connected;
+    expect(socket().handshakes).toEqual(['token-ok']);
+  });
+
+  it('refuses unusable options with one error naming each problem', () => {
+    expect(
+      () => new ShopNestClient({ url: '', tokenProvider: () => 't', reconnect: { initialDelayMs: 0, maxDelayMs: 10 } }),
+    ).toThrow(/url is required; reconnect.initialDelayMs must be a positive number/);
+  });
+});
+
+describe('ShopNestClient token refresh', () => {
+  const start = new Date('2026-11-23T10:00:00Z').getTime();
+
+  async function connectedWith(tokens: string[], options: Partial<ShopNestClientOptions> = {}) {
+    const tokenProvider = jest.fn(() => tokens.shift() ?? 'no-more-tokens');
+    const ctx = setup({ tokenProvider, ...options });
+    const connected = ctx.client.connect();
+    await settle();
+    ctx.socket().accept();
+    await connected;
+    return { ...ctx, tokenProvider };
+  }
+
+  it('sends auth.refresh with a new token refreshBeforeExpiryMs before the current one expires', async () => {
+    const { socket } = await connectedWith([jwtExpiringAt(start + 120_000), jwtExpiringAt(start + 300_000)], {
+      refreshBeforeExpiryMs: 30_000,
+    });
+    await jest.advanceTimersByTimeAsync(89_999);
+    expect(socket().emitted).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    const refresh = socket().take('auth.refresh');
+    expect(refresh.payload).toEqual({ token: jwtExpiringAt(start + 300_000) });
+  });
+
+  it('schedules the next refresh from the expiry the server acknowledged', async () => {
+    const { socket, tokenProvider } = await connectedWith(
+      [jwtExpiringAt(start + 60_000), jwtExpiringAt(start + 200_000), jwtExpiringAt(start + 400_000)],
+      { refreshBeforeExpiryMs: 30_000 },
+    );
+    await jest.advanceTimersByTimeAsync(30_000);
+    socket().take('auth.refresh').answer({ ok: true, expiresAt: (start + 200_000) / 1000 });
+    await settle();
+    // Next at 200 s − 30 s = 170 s after start; now is 30 s after start.
+    await jest.advanceTimersByTimeAsync(139_999);
+    expect(tokenProvider).toHaveBeenCalledTimes(2);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(tokenProvider).toHaveBeenCalledTimes(3);
+    expect(socket().take('auth.refresh').payload).toEqual({ token: jwtExpiringAt(start + 400_000) });
+  });
+
+  it('does not send a token that expires no later than the current one; asks the provider again later', async () => {
+    const same = jwtExpiringAt(start + 60_000);
+    const { socket, tokenProvider } = await connectedWith([same, same, jwtExpiringAt(start + 600_000)], {
+      refreshBeforeExpiryMs: 30_000,
+    });
+    await jest.advanceTimersByTimeAsync(30_000);
+    expect(tokenProvider).toHaveBeenCalledTimes(2);
+    expect(socket().emitted).toEqual([]);
+    // Half of the remaining 30 s.
+    await jest.advanceTimersByTimeAsync(15_000);
+    expect(tokenProvider).toHaveBeenCalledTimes(3);
+    expect(socket().take('auth.refresh').payload).toEqual({ token: jwtExpiringAt(start + 600_000) });
+  });
+
+  it('reports a refused refresh as an error without dropping the connection', async () => {
+    const { socket, errors, client } = await connectedWith(
+      [jwtExpiringAt(start + 60_000), jwtExpiringAt(start + 600_000, 'someone-else')],
+      { refreshBeforeExpiryMs: 30_000 },
+    );
+    await jest.advanceTimersByTimeAsync(30_000);
+    socket().take('auth.refresh').answer({ ok: false, error: { code: 'FORBIDDEN', message: 'token for another subject' } });
+    await settle();
+    expect(errors).toEqual([expect.objectContaining({ code: 'FORBIDDEN' })]);
+    expect(client.state).toBe('connected');
+  });
+
+  it('schedules no refresh for a token without exp, and cancels the timer when the connection drops', async () => {
+    const { socket } = await connectedWith(['opaque-token']);
+    expect(jest.getTimerCount()).toBe(0);
+    const withExp = await connectedWith([jwtExpiringAt(start + 60_000)]);
+    expect(jest.getTimerCount()).toBe(1);
+    withExp.client.close();
+    expect(jest.getTimerCount()).toBe(0);
+    expect(socket().emitted).toEqual([]);
+  });
+});
+
+describe('ShopNestClient subscriptions', () => {
+  async function connected(options: Partial<ShopNestClientOptions> = {}) {
+    const ctx = setup(options);
+    const connecting = ctx.client.connect();
+    await settle();
+    ctx.socket().accept();
+    await connecting;
+    return ctx;
+  }
+
+  it('delivers a channel event once however often it arrives, and the same id on another channel too', async () => {
+    const { client, socket } = await connected();
+    const order: string[] = [];
+    const user: string[] = [];
+    client.subscribe('order:o1', (d) => order.push(d.event.id));
+    client.subscribe('user:u1', (d) => user.push(d.event.id));
+    const first = delivery('order:o1', '1-0', 'a');
+    socket().deliver(first);
+    socket().deliver(delivery('order:o1', '2-0', 'b'));
+    socket().deliver(first);
+    socket().deliver(delivery('user:u1', '9-0', 'a'));
+    expect(order).toEqual(['a', 'b']);
+    expect(user).toEqual(['a']);
+  });
+
+  it('remembers only the last dedupeWindow ids', async () => {
+    const { client, socket } = await connected({ dedupeWindow: 2 });
+    const seen: string[] = [];
+    client.subscribe('order:o1', (d) => seen.push(d.event.id));
+    for (const id of ['a', 'b', 'c', 'a', 'c']) socket().deliver(delivery('order:o1', undefined, id));
+    expect(seen).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('resubscribes with since = the last offset seen after a reconnect', async () => {
+    const { client, socket } = await connected();
+    const seen: string[] = [];
+    const subscription = client.subscribe('order:o1', (d) => seen.push(d.event.id));
+    const first = socket().take('subscribe');
+    expect(first.payload).toEqual({ channel: 'order:o1' });
+    first.answer({ ok: true, channel: 'order:o1' });
+    await expect(subscription.ready).resolves.toEqual({ ok: true });
+    socket().deliver(delivery('order:o1', '5-0', 'a'));
+    socket().deliver(delivery('order:o1', undefined, 'volatile')); // no offset: does not move the resume point
+    expect(client.lastOffset('order:o1')).toBe('5-0');
+    socket().drop();
+    await jest.advanceTimersByTimeAsync(1_000);
+    socket().accept();
+    expect(socket().take('subscribe').payload).toEqual({ channel: 'order:o1', since: '5-0' });
+  });
+
+  it('surfaces recovered: false as a gap, to the client and to the subscription', async () => {
+    const { client, socket } = await connected();
+    const gaps: string[] = [];
+    const subscriptionGaps: number[] = [];
+    client.on('gap', (channel) => gaps.push(channel));
+    client.subscribe('order:o1', () => undefined, { onGap: () => subscriptionGaps.push(1) });
+    socket().take('subscribe').answer({ ok: true, channel: 'order:o1' });
+    await settle();
+    socket().deliver(delivery('order:o1', '5-0'));
+    socket().drop();
+    await jest.advanceTimersByTimeAsync(1_000);
+    socket().accept();
+    socket().take('subscribe').answer({ ok: true, channel: 'order:o1', recovered: false });
+    await settle();
+    expect(gaps).toEqual(['order:o1']);
+    expect(subscriptionGaps).toEqual([1]);
+  });
+
+  it('reports a gap when a channel had no offset to resume from after a reconnect', async () => {
+    const { client, socket } = await connected();
+    const gaps: string[] = [];
+    client.on('gap', (channel) => gaps.push(channel));
+    client.subscribe('order:o1', () => undefined);
+    socket().take('subscribe').answer({ ok: true, channel: 'order:o1' });
+    await settle();
+    expect(gaps).toEqual([]);
+    socket().drop();
+    await jest.advanceTimersByTimeAsync(1_000);
+    socket().accept();
+    const again = socket().take('subscribe');
+    expect(again.payload).toEqual({ channel: 'order:o1' });
+    again.answer({ ok: true, channel: 'order:o1' });
+    await settle();
+    expect(gaps).toEqual(['order:o1']);
+  });
+
+  it('subscribes made while disconnected are sent on connect', async () => {
+    const { client, socket } = setup();
+    const subscription = client.subscribe('order:o1', () => undefined);
+    const connecting = client.connect();
+    await settle();
+    expect(socket().emitted).toEqual([]);
+    socket().accept();
+    await connecting;
+    socket().take('subscribe').answer({ ok: true, channel: 'order:o1' });
+    await expect(subscription.ready).resolves.toEqual({ ok: true });
+  });
+
+  it('drops a refused subscription (FORBIDDEN) and does not resend it after a reconnect', async () => {
+    const { client, socket, errors } = await connected();
+    const onError = jest.fn();
+    const subscription = client.subscribe('order:not-mine', () => undefined, { onError });
+    socket().take('subscribe').answer({ ok: false, error: { code: 'FORBIDDEN', message: 'not your order' } });
+    const result = await subscription.ready;
+    expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', channel: 'order:not-mine' } });
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(errors).toHaveLength(1);
+    socket().drop();
+    await jest.advanceTimersByTimeAsync(1_000);
+    socket().accept();
+    expect(socket().emitted).toEqual([]);
+  });
+
+  it('shares one server subscription between handlers; the last unsubscribe sends unsubscribe and stops delivery', async () => {
+    const { client, socket } = await connected();
+    const a: string[] = [];
+    const b: string[] = [];
+    const stopA = client.subscribe('order:o1', (d) => a.push(d.event.id));
+    const stopB = client.subscribe('order:o1', (d) => b.push(d.event.id));
+    expect(socket().emitted.filter((e) => e.event === 'subscribe')).toHaveLength(1);
+    socket().take('subscribe').answer({ ok: true, channel: 'order:o1' });
+    socket().deliver(delivery('order:o1', '1-0', 'x'));
+    stopA();
+    expect(socket().emitted).toEqual([]);
+    socket().deliver(delivery('order:o1', '2-0', 'y'));
+    stopB();
+    expect(socket().take('unsubscribe').payload).toEqual({ channel: 'order:o1' });
+    socket().deliver(delivery('order:o1', '3-0', 'z'));
+    expect(a).toEqual(['x']);
+    expect(b).toEqual(['x', 'y']);
+  });
+
+  it('a throwing handler is reported and does not stop the other handlers', async () => {
+    const { client, socket, errors } = await connected();
+    const seen: string[] = [];
+    client.subscribe('order:o1', () => {
+      throw new Error('render failed');
+    });
+    client.subscribe('order:o1', (d) => seen.push(d.event.id));
+    socket().deliver(delivery('order:o1', '1-0', 'x'));
+    expect(seen).toEqual(['x']);
+    expect(errors[0].message).toContain('render failed');
+  });
+
+  it('ignores malformed deliveries instead of throwing', async () => {
+    const { client, socket } = await connected();
+    const seen: unknown[] = [];
+    client.subscribe('order:o1', (d) => seen.push(d));
+    socket().handlers.event('order.status_changed', [null]);
+    socket().handlers.event('order.status_changed', [{ channel: 'order:o1', event: { id: 7 } }]);
+    socket().handlers.event('order.status_changed', []);
+    expect(seen).toEqual([]);
+  });
+});

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { ErrorBody } from './errors';
+import { Ack } from './socket-protocol';
+
+/**
+ * Session-level socket events: keeping a connection's token fresh, and what the edge tells a
+ * client before it closes the connection or when a message cannot be answered with an ack.
+ */
+
+/** Client → server events of the session (each takes an ack callback). */
+export const SESSION_CLIENT_EVENTS = {
+  /** Replace the connection's access token before it expires: `{ token }`. */
+  refresh: 'auth.refresh',
+} as const;
+
+/** Server → client events of the session. */
+export const SESSION_SERVER_EVENTS = {
+  /** The token expired without a refresh; the server disconnects right after ({@link SessionExpired}). */
+  expired: 'session.expired',
+  /** Sustained abuse (too many refused messages); the server disconnects right after ({@link SessionTerminated}). */
+  terminated: 'session.terminated',
+  /** A message that had no ack callback was refused ({@link ProtocolError}). */
+  protocolError: 'protocol.error',
+} as const;
+
+/**
+ * @example
+ * const ack: AuthRefreshAck = await socket.emitWithAck('auth.refresh', { token: newToken });
+ */
+export const authRefreshRequestSchema = z.strictObject({
+  token: z.string().min(1).max(8_192),
+});
+export type AuthRefreshRequest = z.infer<typeof authRefreshRequestSchema>;
+
+/**
+ * Success carries the new expiry (seconds since the epoch, `null` when the token never expires).
+ * Failures: `INVALID` (payload), `UNAUTHENTICATED` (the new token does not verify; the old one
+ * stays in force until its own expiry), `FORBIDDEN` (a token for another subject).
+ */
+export type AuthRefreshAck = Ack<{ expiresAt: number | null }>;
+
+/** Payload of `session.expired`. */
+export interface SessionExpired extends ErrorBody {
+  code: 'UNAUTHENTICATED';
+  /** The token's `exp`, seconds since the epoch. */
+  expiredAt: number;
+}
+
+/** Payload of `session.terminated`. */
+export interface SessionTerminated extends ErrorBody {
+  code: 'RATE_LIMITED';
+}
+
+/** Payload of `protocol.error`: which event was refused, and why. */
+export interface ProtocolError extends ErrorBody {
+  event: string;
+  retryAfterMs?: number;
+}
+
+/**
+ * The `error` of an ack (or `connect_error` data) refused by a rate limit: wait `retryAfterMs`
+ * before trying again.
+ */
+export interface RateLimitedError extends ErrorBody {
+  code: 'RATE_LIMITED';
+  retryAfterMs: number;
+}

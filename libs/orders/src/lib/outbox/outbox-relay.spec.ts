@@ -1,0 +1,90 @@
+import { ORDERS_TOPIC } from '@shopnest/contracts';
+import { InMemoryEventBus, OutgoingEvent } from '@shopnest/platform-event-bus';
+import { MetricsService } from '@shopnest/platform-observability';
+import { waitFor } from '@shopnest/testing';
+import { InMemoryOrderRepository } from '../in-memory-order.repository';
+import { placeOrder, transition } from '../order';
+import { orderCreatedEvent, orderStatusChangedEvent } from '../order-events.factory';
+import { OutboxRelay } from './outbox-relay';
+
+describe('OutboxRelay', () => {
+  let repository: InMemoryOrderRepository;
+  let bus: InMemoryEventBus;
+  let sent: { topic: string; events: OutgoingEvent[] }[];
+  let relay: OutboxRelay;
+  let metrics: MetricsService;
+
+  beforeEach(() => {
+    repository = new InMemoryOrderRepository();
+    bus = new InMemoryEventBus();
+    sent = [];
+    metrics = new MetricsService('test');
+    // A long sweep: whatever goes out fast was woken by the commit, not found by the sweep.
+    relay = new OutboxRelay(repository.outbox, bus, { sweepIntervalMs: 60_000, retryMinMs: 20, retryMaxMs: 100 }, metrics);
+  });
+
+  afterEach(async () => {
+    await relay.stop();
+    await bus.close();
+  });
+
+  const change = async () => {
+    const order = placeOrder({ customerId: 'u-1', itemsSummary: 'tea', totalCents: 1 });
+    await repository.create(order, orderCreatedEvent(order));
+    const next = transition(order, 'confirmed');
+    await repository.update(next, 1, orderStatusChangedEvent(next, 'placed'));
+    return order;
+  };
+  const metric = async (name: string) => (await metrics.registry.getSingleMetricAsString(`shopnest_${name}`)).split('\n');
+
+  it('publishes each commit to the orders topic, keyed by order id, as soon as it commits', async () => {
+    jest.spyOn(bus, 'publish').mockImplementation(async (topic, events) => void sent.push({ topic, events }));
+    await relay.start();
+    const order = await change();
+    await waitFor(() => sent.flatMap((s) => s.events).length === 2, 2000);
+    expect(sent.every((s) => s.topic === ORDERS_TOPIC)).toBe(true);
+    expect(sent.flatMap((s) => s.events).map((e) => [e.key, e.event.type])).toEqual([
+      [order.id, 'order.created'],
+      [order.id, 'order.status_changed'],
+    ]);
+    await waitFor(async () => (await metric('outbox_pending')).some((line) => line.endsWith(' 0')));
+    expect(await metric('outbox_published_total')).toContainEqual(expect.stringContaining('type="order.created"'));
+    expect((await metric('outbox_publish_latency_seconds')).some((line) => /_count\{.*\} 2$/.test(line))).toBe(true);
+  });
+
+  it('keeps retrying with backoff while the bus fails, then publishes everything once, in order', async () => {
+    let failures = 0;
+    jest.spyOn(bus, 'publish').mockImplementation(async (topic, events) => {
+      if (failures < 3) {
+        failures += 1;
+        throw new Error('broker unreachable');
+      }
+      sent.push({ topic, events });
+    });
+    await relay.start();
+    const order = await change();
+    await waitFor(() => sent.flatMap((s) => s.events).length === 2, 5000);
+    expect(failures).toBe(3);
+    expect(sent.flatMap((s) => s.events).map((e) => e.event.sequence)).toEqual([1, 2]);
+    expect((await repository.timeline(order.id)).every((entry) => entry.publishedAt !== null)).toBe(true);
+    expect((await metric('outbox_publish_failures_total')).some((line) => line.endsWith(' 3'))).toBe(true);
+  });
+
+  it('stops cleanly: waits for the batch in flight, then publishes nothing more', async () => {
+    let release: () => void = () => undefined;
+    jest.spyOn(bus, 'publish').mockImplementation(async (topic, events) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      sent.push({ topic, events });
+    });
+    await relay.start();
+    await change();
+    await waitFor(() => (bus.publish as jest.Mock).mock.calls.length === 1);
+    const stopped = relay.stop();
+    release();
+    await stopped;
+    expect(sent).toHaveLength(1);
+    await change();
+    expect((await repository.outbox.backlog()).pending).toBeGreaterThan(0);
+    expect((bus.publish as jest.Mock).mock.calls.length).toBe(1);
+  });
+});

@@ -1,0 +1,193 @@
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ORDERS_TOPIC } from '@shopnest/contracts';
+import { EventBus } from '@shopnest/platform-event-bus';
+import type { MetricsService } from '@shopnest/platform-observability';
+import { Outbox, OutboxEntry } from './outbox.port';
+
+export interface OutboxRelayOptions {
+  /** Entries per claim (default 100). */
+  batchSize?: number;
+  /** How often to look for entries without being woken: what a crash or a lost notification left (default 2000 ms). */
+  sweepIntervalMs?: number;
+  /** First and longest wait after a failed publish; doubles in between, with jitter (default 200 ms, 10 s). */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** How long `stop()` waits for a batch in flight (default 5000 ms). */
+  stopTimeoutMs?: number;
+}
+
+interface RelayMetrics {
+  pending: { set(value: number): void };
+  lag: { set(value: number): void };
+  published: { inc(labels: { type: string }, value?: number): void };
+  failures: { inc(): void };
+  latency: { observe(value: number): void };
+}
+
+/**
+ * Publishes the outbox to `shopnest.orders.v1` (key = order id) through the {@link EventBus}.
+ *
+ * Runs when woken (a commit anywhere, through {@link Outbox.watch}), when a rate-delayed entry
+ * falls due, and on a periodic sweep; drains batch after batch until nothing is due. While the
+ * bus fails (Kafka down), it retries with exponential backoff and jitter, and REST changes keep
+ * committing: they only pile up in the outbox. `start()`/`stop()` are the Nest bootstrap and
+ * shutdown hooks: `stop()` ends the loop and waits (bounded) for the batch in flight, before the
+ * bus and the database close.
+ */
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  private readonly options: Required<OutboxRelayOptions>;
+  private readonly metrics?: RelayMetrics;
+  private running?: Promise<void>;
+  private wakeAgain = false;
+  private stopped = true;
+  private failures = 0;
+  private sweepTimer?: NodeJS.Timeout;
+  private dueTimer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
+  private unwatch?: () => Promise<void>;
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly bus: EventBus,
+    options: OutboxRelayOptions = {},
+    metrics?: MetricsService,
+  ) {
+    this.options = {
+      batchSize: options.batchSize ?? 100,
+      sweepIntervalMs: options.sweepIntervalMs ?? 2000,
+      retryMinMs: options.retryMinMs ?? 200,
+      retryMaxMs: options.retryMaxMs ?? 10_000,
+      stopTimeoutMs: options.stopTimeoutMs ?? 5000,
+    };
+    if (metrics) {
+      this.metrics = {
+        pending: metrics.gauge('outbox_pending', 'Order events committed but not yet published'),
+        lag: metrics.gauge('outbox_lag_seconds', 'Age of the oldest unpublished order event'),
+        published: metrics.counter('outbox_published_total', 'Order events published from the outbox', ['type']),
+        failures: metrics.counter('outbox_publish_failures_total', 'Failed outbox publish attempts (retried)'),
+        latency: metrics.histogram(
+          'outbox_publish_latency_seconds',
+          'From the commit of a change to its event acknowledged by the bus',
+          [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+        ),
+      };
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.unwatch = await this.outbox.watch(() => this.wake());
+    this.sweepTimer = setInterval(() => this.wake(), this.options.sweepIntervalMs);
+    this.sweepTimer.unref();
+    this.wake();
+  }
+
+  /** Runs a drain now, or right after the one in progress. Never rejects. */
+  wake(): void {
+    if (this.stopped || this.retryTimer) return;
+    if (this.running) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    [this.sweepTimer, this.dueTimer, this.retryTimer].forEach((timer) => clearTimeout(timer));
+    this.retryTimer = undefined;
+    await this.unwatch?.().catch(() => undefined);
+    const inFlight = this.running;
+    if (!inFlight) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      inFlight.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.options.stopTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.logger.warn(
+        `a batch was still publishing after ${this.options.stopTimeoutMs} ms; its claim is released on exit and ` +
+          'it is published again (possibly twice: consumers de-duplicate by event id)',
+      );
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        const published = await this.outbox.relay(this.options.batchSize, (entries) => this.publish(entries));
+        if (published === 0) break;
+      }
+      this.failures = 0;
+      await this.afterDrain();
+    } catch (error) {
+      this.metrics?.failures.inc();
+      this.failures += 1;
+      const delay = this.backoff();
+      this.logger.warn(`publishing the outbox failed (attempt ${this.failures}; next in ${delay} ms): ${describe(error)}`);
+      await this.updateGauges().catch(() => undefined);
+      if (this.stopped) return;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.wake();
+      }, delay);
+      this.retryTimer.unref();
+    }
+  }
+
+  private async publish(entries: OutboxEntry[]): Promise<void> {
+    await this.bus.publish(
+      ORDERS_TOPIC,
+      entries.map((entry) => ({ key: entry.orderId, event: entry.event })),
+    );
+    const now = Date.now();
+    for (const entry of entries) {
+      this.metrics?.published.inc({ type: entry.event.type });
+      this.metrics?.latency.observe(Math.max(0, now - entry.createdAt.getTime()) / 1000);
+    }
+  }
+
+  /** Updates the gauges and sets a timer for the next rate-delayed entry. */
+  private async afterDrain(): Promise<void> {
+    const backlog = await this.updateGauges();
+    clearTimeout(this.dueTimer);
+    if (backlog.nextDueInMs !== null && !this.stopped) {
+      this.dueTimer = setTimeout(() => this.wake(), Math.ceil(backlog.nextDueInMs) + 1);
+      this.dueTimer.unref();
+    }
+  }
+
+  private async updateGauges() {
+    const backlog = await this.outbox.backlog();
+    this.metrics?.pending.set(backlog.pending);
+    this.metrics?.lag.set((backlog.oldestAgeMs ?? 0) / 1000);
+    return backlog;
+  }
+
+  private backoff(): number {
+    const ceiling = Math.min(this.options.retryMaxMs, this.options.retryMinMs * 2 ** (this.failures - 1));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

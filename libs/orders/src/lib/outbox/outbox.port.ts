@@ -1,0 +1,49 @@
+import { OrderEvent } from '@shopnest/contracts';
+
+/** One event waiting in the outbox. */
+export interface OutboxEntry {
+  /** Position in the outbox: entries of one order are published in this order. */
+  id: number;
+  orderId: string;
+  event: OrderEvent;
+  /** When the change that wrote it committed (to within the transaction). */
+  createdAt: Date;
+}
+
+/** What is still waiting: for the lag gauges and the relay's next wake-up. */
+export interface OutboxBacklog {
+  /** Entries not yet published. */
+  pending: number;
+  /** Age of the oldest of them, in ms; null when none. */
+  oldestAgeMs: number | null;
+  /** In how many ms the next rate-delayed entry becomes due; null when none waits for its time. */
+  nextDueInMs: number | null;
+}
+
+/**
+ * The publishing side of the orders' event log (the transactional outbox). Entries are written
+ * by {@link OrderRepository} in the transaction of their change; the relay drains them here.
+ *
+ * Guarantees:
+ * - `relay` claims up to `limit` due entries, hands them to `publish` (oldest first; per order
+ *   in id order, and an order's entry only after every earlier one of that order was published),
+ *   and marks them published only after `publish` resolved. If `publish` rejects, nothing is
+ *   marked and the same entries (same event ids) come again on a later call.
+ * - Claims are exclusive: on Postgres, relays in several replicas never receive the same entry
+ *   at once (row locks, `FOR UPDATE SKIP LOCKED`, held until marked), and an order's entries go
+ *   to one relay at a time, so per-order order holds across replicas. A crash before the mark
+ *   releases the claim: the entry is published again (at-least-once; consumers de-duplicate by
+ *   event id).
+ * - `watch` calls `listener` after a change commits (on Postgres, in any replica: LISTEN/NOTIFY);
+ *   a missed call only delays an entry until the relay's next sweep.
+ *
+ * @example
+ * const published = await outbox.relay(100, (entries) =>
+ *   bus.publish(ORDERS_TOPIC, entries.map((e) => ({ key: e.orderId, event: e.event }))));
+ */
+export abstract class Outbox {
+  abstract relay(limit: number, publish: (entries: OutboxEntry[]) => Promise<void>): Promise<number>;
+  abstract backlog(): Promise<OutboxBacklog>;
+  /** Resolves once listening; the returned function stops it. */
+  abstract watch(listener: () => void): Promise<() => Promise<void>>;
+}

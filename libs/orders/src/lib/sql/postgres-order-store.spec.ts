@@ -1,0 +1,30 @@
+import { InMemoryOrderRepository } from '../in-memory-order.repository';
+import { describeOrderStoreContract } from '../testing/order-store.contract';
+import { migrate } from './migrations/migrate';
+import { PgliteDatabase } from './pglite/pglite-database';
+import { PostgresOrderRepository } from './postgres-order.repository';
+import { PostgresOutbox } from './postgres-outbox';
+
+describeOrderStoreContract('in memory', async () => {
+  const repository = new InMemoryOrderRepository();
+  return { repository, outbox: repository.outbox, close: async () => undefined };
+});
+
+// One PGlite for the file (starting WebAssembly PostgreSQL takes seconds), emptied after each test.
+let pglite: Promise<PgliteDatabase> | undefined;
+afterAll(async () => (await pglite)?.close());
+
+describeOrderStoreContract('PGlite', async () => {
+  pglite ??= (async () => {
+    const db = new PgliteDatabase({ schema: 'contract' });
+    await db.connect();
+    await migrate(db);
+    return db;
+  })();
+  const db = await pglite;
+  return {
+    repository: new PostgresOrderRepository(db),
+    outbox: new PostgresOutbox(db),
+    close: () => db.exec('TRUNCATE outbox, orders RESTART IDENTITY'),
+  };
+});

@@ -1,0 +1,121 @@
+import { OrderEvent } from '@shopnest/contracts';
+import { Outbox, OutboxBacklog, OutboxEntry } from '../outbox/outbox.port';
+import { outboxChannel } from './postgres-order.repository';
+import { SqlDatabase, SqlExecutor } from './sql-database';
+
+interface ClaimedRow {
+  id: string | number;
+  order_id: string;
+  event: OrderEvent;
+  created_at: Date;
+  revision: number;
+  due: boolean;
+}
+
+/**
+ * {@link Outbox} over the `outbox` table of {@link PostgresOrderRepository}.
+ *
+ * A claim locks the oldest unpublished entry of each order (`FOR UPDATE SKIP LOCKED`, so
+ * replicas split the orders between them), then the later due entries of those same orders:
+ * no other relay can take them, because it would first need the locked head to be published.
+ * On the server the locks are held, in one transaction, until the entries are marked published
+ * after `publish` resolved; a crash rolls the claim back. PGlite runs one transaction at a time,
+ * so there the claim is not held across `publish` (one relay per process needs no lock), and
+ * marking only matches entries whose `revision` did not change meanwhile: a position replaced
+ * during the publish stays pending and goes out again with its new value. Due times compare with
+ * `clock_timestamp()`, not `now()`: a claim's transaction may have begun before the change it
+ * reads committed.
+ */
+export class PostgresOutbox extends Outbox {
+  /** Without held locks (PGlite): the orders whose entries a relay call of this process is publishing. */
+  private readonly publishing = new Set<string>();
+
+  constructor(private readonly db: SqlDatabase) {
+    super();
+  }
+
+  async relay(limit: number, publish: (entries: OutboxEntry[]) => Promise<void>): Promise<number> {
+    if (this.db.concurrentTransactions) return this.db.transaction((tx) => this.claimAndPublish(tx, limit, publish));
+    const claimed = new Set<string>();
+    try {
+      return await this.claimAndPublish(this.db, limit, publish, claimed);
+    } finally {
+      claimed.forEach((orderId) => this.publishing.delete(orderId));
+    }
+  }
+
+  private async claimAndPublish(
+    sql: SqlExecutor,
+    limit: number,
+    publish: (entries: OutboxEntry[]) => Promise<void>,
+    claimedHere?: Set<string>,
+  ): Promise<number> {
+    const heads = await sql.query<{ order_id: string }>(
+      `SELECT o.order_id FROM outbox o
+        WHERE o.sent_at IS NULL AND o.available_at <= clock_timestamp()
+          AND o.id = (SELECT min(i.id) FROM outbox i WHERE i.order_id = o.order_id AND i.sent_at IS NULL)
+          AND NOT (o.order_id = ANY($2::uuid[]))
+        ORDER BY o.id
+        LIMIT $1
+        FOR UPDATE OF o SKIP LOCKED`,
+      [limit, [...this.publishing]],
+    );
+    if (heads.length === 0) return 0;
+    if (claimedHere) {
+      heads.forEach((head) => {
+        this.publishing.add(head.order_id);
+        claimedHere.add(head.order_id);
+      });
+    }
+    const rows = await sql.query<ClaimedRow>(
+      `SELECT id, order_id, event, created_at, revision, available_at <= clock_timestamp() AS due
+         FROM outbox
+        WHERE order_id = ANY($1::uuid[]) AND sent_at IS NULL
+        ORDER BY id
+        FOR UPDATE`,
+      [heads.map((head) => head.order_id)],
+    );
+    const claimed: ClaimedRow[] = [];
+    const blocked = new Set<string>();
+    for (const row of rows) {
+      if (claimed.length >= limit) break;
+      if (blocked.has(row.order_id)) continue;
+      // An entry not yet due holds back everything after it in its order.
+      if (!row.due) blocked.add(row.order_id);
+      else claimed.push(row);
+    }
+    if (claimed.length === 0) return 0;
+    await publish(
+      claimed.map((row) => ({ id: Number(row.id), orderId: row.order_id, event: row.event, createdAt: row.created_at })),
+    );
+    // clock_timestamp(), not now(): the time of the broker's ack, not of the claim's transaction start.
+    await sql.query(
+      `UPDATE outbox SET sent_at = clock_timestamp()
+         FROM unnest($1::bigint[], $2::integer[]) AS claimed (id, revision)
+        WHERE outbox.id = claimed.id AND outbox.revision = claimed.revision`,
+      [claimed.map((row) => String(row.id)), claimed.map((row) => row.revision)],
+    );
+    return claimed.length;
+  }
+
+  async backlog(): Promise<OutboxBacklog> {
+    const [row] = await this.db.query<{ pending: number; oldest_age_ms: number | null; next_due_in_ms: number | null }>(
+      `SELECT count(*)::integer AS pending,
+              -- greatest(): another transaction's clock_timestamp() may be a hair ahead of ours.
+              CASE WHEN count(*) = 0 THEN NULL
+                   ELSE greatest(0, extract(epoch FROM clock_timestamp() - min(created_at)) * 1000) END::float8 AS oldest_age_ms,
+              (extract(epoch FROM min(available_at) FILTER (WHERE available_at > clock_timestamp()) - clock_timestamp()) * 1000)::float8
+                AS next_due_in_ms
+         FROM outbox WHERE sent_at IS NULL`,
+    );
+    return {
+      pending: row?.pending ?? 0,
+      oldestAgeMs: row?.oldest_age_ms ?? null,
+      nextDueInMs: row?.next_due_in_ms ?? null,
+    };
+  }
+
+  watch(listener: () => void): Promise<() => Promise<void>> {
+    return this.db.listen(outboxChannel(this.db.schema), listener);
+  }
+}

@@ -1,0 +1,41 @@
+/** Runs SQL: a pool, a transaction's connection, or an embedded engine. */
+export interface SqlExecutor {
+  /** One statement with `$1`-style parameters; resolves with its rows. */
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** A script of several statements, without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+/** Schema names we accept: they go unquoted into `search_path` and (prefixed, within 63 characters) a notification channel. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,55}$/;
+
+/**
+ * A PostgreSQL-compatible database (the server through `pg`, or embedded PGlite) seen through
+ * the few operations the order store needs, so one SQL implementation serves both.
+ *
+ * Guarantees: every statement runs with `search_path` set to `schema`; `transaction` commits
+ * when `work` resolves and rolls back when it rejects; notifications sent with `pg_notify`
+ * inside a transaction reach `listen`ers only after it commits; `close()` is idempotent.
+ *
+ * @example
+ * await db.transaction(async (tx) => {
+ *   await tx.query('UPDATE orders SET status = $2 WHERE id = $1', [id, 'confirmed']);
+ * });
+ */
+export abstract class SqlDatabase implements SqlExecutor {
+  /** The schema every statement works in. */
+  abstract readonly schema: string;
+  /**
+   * Whether transactions run side by side on separate connections (the server) or one at a
+   * time (PGlite). Code that would hold a transaction open while it waits on something else
+   * (the relay, while Kafka answers) must not do so when this is false: it would stall every
+   * other query.
+   */
+  abstract readonly concurrentTransactions: boolean;
+  abstract query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  abstract exec(script: string): Promise<void>;
+  abstract transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Calls `onNotify` for every notification on `channel`; resolves once listening; the result stops it. */
+  abstract listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  abstract close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ReadinessRegistry } from '@shopnest/platform-observability';
+import { ChannelHistory } from './channel-history.port';
+import { HISTORY_DRIVERS, HistoryConfig } from './history.config';
+import { InMemoryHistory } from './memory/in-memory-history';
+import { InMemoryProcessedEvents } from './memory/in-memory-processed-events';
+import { ProcessedEvents } from './processed-events.port';
+import { RedisProcessedEvents } from './redis/redis-processed-events';
+import { RedisStreamsHistory } from './redis/redis-streams-history';
+
+/**
+ * Provides {@link ChannelHistory} and {@link ProcessedEvents} (global) with the adapters
+ * `config.driver` names. With `redis`, both connect while the app initialises (an unreachable
+ * Redis stops start-up naming the URL) and register the readiness probe `history` when the app
+ * has `ObservabilityModule`. Both are closed on application shutdown.
+ *
+ * @example
+ * HistoryModule.forRoot(parseEnv(historyEnvSchema, process.env))
+ */
+@Global()
+@Module({})
+export class HistoryModule implements OnApplicationShutdown {
+  constructor(
+    private readonly history: ChannelHistory,
+    private readonly processed: ProcessedEvents,
+  ) {}
+
+  static forRoot(config: HistoryConfig): DynamicModule {
+    if (!(HISTORY_DRIVERS as readonly string[]).includes(config.driver)) {
+      throw new Error(`HistoryModule: unknown driver ${JSON.stringify(config.driver)}; use ${HISTORY_DRIVERS.join('|')}`);
+    }
+    const { limits } = config;
+    if (config.driver === 'memory') {
+      return {
+        module: HistoryModule,
+        providers: [
+          { provide: ChannelHistory, useFactory: () => new InMemoryHistory(limits) },
+          { provide: ProcessedEvents, useFactory: () => new InMemoryProcessedEvents(limits.dedupeTtlMs) },
+        ],
+        exports: [ChannelHistory, ProcessedEvents],
+      };
+    }
+    const { url, keyPrefix } = config.redis;
+    return {
+      module: HistoryModule,
+      providers: [
+        {
+          provide: ChannelHistory,
+          inject: [{ token: ReadinessRegistry, optional: true }],
+          useFactory: async (readiness?: ReadinessRegistry) => {
+            const history = await RedisStreamsHistory.connect(url, { ...limits, keyPrefix });
+            readiness?.register('history', () => history.ping());
+            return history;
+          },
+        },
+        {
+          provide: ProcessedEvents,
+          useFactory: () => RedisProcessedEvents.connect(url, { ttlMs: limits.dedupeTtlMs, keyPrefix }),
+        },
+      ],
+      exports: [ChannelHistory, ProcessedEvents],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.history.close(), this.processed.close()]);
+  }
+}

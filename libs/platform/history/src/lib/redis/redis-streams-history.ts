@@ -1,0 +1,158 @@
+import { Envelope } from '@shopnest/contracts';
+import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-fanout';
+import Redis from 'ioredis';
+import { ChannelHistory, DEFAULT_HISTORY_LIMITS, HistoryEntry, HistoryLimits, HistoryRead } from '../channel-history.port';
+import { isOffset, recoveredSince } from '../offsets';
+
+export interface RedisStreamsHistoryOptions extends Partial<HistoryLimits> {
+  /** Prefix of every key (default `history:`); writers and readers must agree, tests use a unique one. */
+  keyPrefix?: string;
+}
+
+/** Default of `HISTORY_KEY_PREFIX`. */
+export const DEFAULT_HISTORY_KEY_PREFIX = 'history:';
+
+/**
+ * KEYS: stream, event-id key. ARGV: event id, event JSON, max length, max age ms, dedupe TTL ms.
+ * One script, so the id check, the append, the trims and the id record are atomic: two writers
+ * appending the same event cannot both add it. The new entry's own id gives "now" for the age
+ * trim (Redis' clock, the same one that issues offsets), so no TIME call is needed.
+ */
+const APPEND_SCRIPT = `
+local existing = redis.call('GET', KEYS[2])
+if existing then return existing end
+local offset = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[3], '*', 'id', ARGV[1], 'e', ARGV[2])
+local ms = tonumber(string.match(offset, '^(%d+)-'))
+local minId = ms - tonumber(ARGV[4])
+if minId > 0 then redis.call('XTRIM', KEYS[1], 'MINID', string.format('%.0f', minId)) end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('SET', KEYS[2], offset, 'PX', ARGV[5])
+return offset
+`;
+
+type StreamEntry = [id: string, fields: string[]];
+
+interface HistoryCommands {
+  shopnestHistoryAppend(stream: string, idKey: string, ...args: (string | number)[]): Promise<string>;
+}
+
+/**
+ * {@link ChannelHistory} on Redis Streams: one stream per channel, `XADD` ids as offsets, shared by
+ * every worker (writing) and edge (reading).
+ *
+ * Keys, per channel `c` (the `{c}` hash tag keeps them in one Redis Cluster slot):
+ * `<prefix>{c}:stream` (the events; `MAXLEN` and `MINID` trimmed exactly on each append, expires
+ * `maxAgeMs` after the last append), `<prefix>{c}:volatile` (latest volatile event, same expiry),
+ * `<prefix>{c}:id:<eventId>` (offset of an appended id, for `dedupeTtlMs`). Exact rather than
+ * `~` trimming: the caps are guarantees a client can rely on, and at ~1000 entries per stream
+ * the extra cost per append is small.
+ *
+ * Offsets are Redis Stream ids (`<ms>-<seq>`, Redis' clock), so they keep increasing across
+ * worker restarts. The adapter owns its Redis connection; `close()` quits it.
+ *
+ * @example
+ * const history = await RedisStreamsHistory.connect('redis://127.0.0.1:6379', { maxLength: 1000 });
+ * const offset = await history.append('order:42', event);
+ */
+export class RedisStreamsHistory extends ChannelHistory {
+  private readonly limits: HistoryLimits;
+  private readonly prefix: string;
+  private readonly commands: HistoryCommands;
+  private closed = false;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisStreamsHistoryOptions = {},
+  ) {
+    super();
+    const { keyPrefix, ...limits } = options;
+    this.limits = { ...DEFAULT_HISTORY_LIMITS, ...limits };
+    this.prefix = keyPrefix ?? DEFAULT_HISTORY_KEY_PREFIX;
+    // defineCommand sends EVALSHA, falling back to EVAL once per connection when the script is not cached.
+    redis.defineCommand('shopnestHistoryAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
+    this.commands = redis as unknown as HistoryCommands;
+  }
+
+  /** Opens a fail-fast Redis connection (see `connectRedis`) and a history that owns it. */
+  static async connect(url: string, options: RedisStreamsHistoryOptions = {}): Promise<RedisStreamsHistory> {
+    return new RedisStreamsHistory(await connectRedis(url, { connectionName: 'channel-history' }), options);
+  }
+
+  async append(channel: string, event: Envelope): Promise<string> {
+    this.assertOpen();
+    const keys = this.keys(channel);
+    return this.commands.shopnestHistoryAppend(
+      keys.stream,
+      keys.id(event.id),
+      event.id,
+      JSON.stringify(event),
+      this.limits.maxLength,
+      this.limits.maxAgeMs,
+      this.limits.dedupeTtlMs,
+    );
+  }
+
+  async readSince(channel: string, since?: string): Promise<HistoryRead> {
+    this.assertOpen();
+    const { stream } = this.keys(channel);
+    if (since === undefined || !isOffset(since)) {
+      const all = (await this.redis.xrange(stream, '-', '+')) as StreamEntry[];
+      return { events: all.map(toEntry), recovered: since === undefined };
+    }
+    // One MULTI: the oldest kept entry and the entries after `since` come from the same state.
+    const replies = await this.redis.multi().xrange(stream, '-', '+', 'COUNT', 1).xrange(stream, `(${since}`, '+').exec();
+    const [oldest, after] = (replies ?? []).map(([error, reply]) => {
+      if (error) throw error;
+      return reply as StreamEntry[];
+    });
+    const oldestKept = oldest?.[0]?.[0];
+    if (recoveredSince(since, oldestKept)) return { events: (after ?? []).map(toEntry), recovered: true };
+    const all = (await this.redis.xrange(stream, '-', '+')) as StreamEntry[];
+    return { events: all.map(toEntry), recovered: false };
+  }
+
+  async latest(channel: string): Promise<HistoryEntry | null> {
+    this.assertOpen();
+    const [last] = (await this.redis.xrevrange(this.keys(channel).stream, '+', '-', 'COUNT', 1)) as StreamEntry[];
+    return last ? toEntry(last) : null;
+  }
+
+  async keepLatestVolatile(channel: string, event: Envelope): Promise<void> {
+    this.assertOpen();
+    await this.redis.set(this.keys(channel).volatile, JSON.stringify(event), 'PX', this.limits.maxAgeMs);
+  }
+
+  async latestVolatile(channel: string): Promise<Envelope | null> {
+    this.assertOpen();
+    const json = await this.redis.get(this.keys(channel).volatile);
+    return json === null ? null : (JSON.parse(json) as Envelope);
+  }
+
+  /** Readiness: Redis answers PING. */
+  ping(): Promise<void> {
+    return pingRedis(this.redis);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await quitRedis(this.redis);
+  }
+
+  private keys(channel: string) {
+    const tag = `${this.prefix}{${channel}}`;
+    return {
+      stream: `${tag}:stream`,
+      volatile: `${tag}:volatile`,
+      id: (eventId: string) => `${tag}:id:${eventId}`,
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('RedisStreamsHistory is closed');
+  }
+}
+
+function toEntry([offset, fields]: StreamEntry): HistoryEntry {
+  const at = fields.indexOf('e');
+  return { offset, event: JSON.parse(fields[at + 1] as string) as Envelope };
+}

@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// @ts-check
+// `npm run bench` (short, < 5 min) or `npm run bench -- --full`: starts the baselines and our
+// services on loopback, runs the scenarios of issue 6 one after another, and writes JSON,
+// markdown and PNG charts under docs/benchmarks/<short|full>/, then prints the summary.
+//   --full         the issue's counts (19,000 connections, 9,000 subscribers, 30 s runs)
+//   --no-build     use dist/apps as it is
+//   --only=1,3,5   run some scenarios (1 and 2 always run together)
+//   --scale=0.1    development only: fewer clients
+//   --profile      write V8 CPU profiles of our services to docs/benchmarks/<mode>/profiles/
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { buildServices, freePort, infraPids, infraUp, ROOT, startService, stopAll } from './lib/processes.mjs';
+import { createOrders, JWT, JWT_ENV, LOOSE_EDGE_LIMITS, token } from './lib/platform.mjs';
+import { summaryTable, writeReports } from './lib/report.mjs';
+import { densityAndConnect } from './scenarios/density-connect.mjs';
+import { endToEnd } from './scenarios/end-to-end.mjs';
+import { fanout } from './scenarios/fanout.mjs';
+import { targeted } from './scenarios/targeted.mjs';
+
+const args = process.argv.slice(2);
+const full = args.includes('--full');
+const build = !args.includes('--no-build');
+const profile = args.includes('--profile');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+// Development only: scale the client counts down (e.g. --scale=0.1); results are then not comparable.
+const scale = Number(args.find((a) => a.startsWith('--scale='))?.slice('--scale='.length) ?? 1);
+const mode = full ? 'full' : 'short';
+// Only complete, unscaled, unprofiled runs are published under docs/benchmarks; others go to the temp dir.
+const outDir = only || scale !== 1 || profile ? join(tmpdir(), 'shopnest-bench', mode) : join(ROOT, 'docs', 'benchmarks', mode);
+const profileDir = join(outDir, 'profiles');
+// The whole run stops by itself, whatever hangs.
+const HARD_LIMIT_MS = (full ? 60 : 12) * 60_000;
+const run = `b${Date.now().toString(36)}`;
+const startedAt = Date.now();
+let buildNote = build ? 'built before the run' : 'existing dist/apps (--no-build)';
+const log = (/** @type {string} */ message) => process.stdout.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+
+/**
+ * @typedef {{ full: boolean, run: string, log: typeof log, scaled: (count: number) => number, jwt: typeof JWT, redisUrl: string, kafkaBrokers: string,
+ *   ordersUrl: string, platformKey: string, edgeEnv: Record<string, string>, pids: Record<string, number>,
+ *   services: { orders: any, worker: any }, createOrders: (owners: string[]) => Promise<string[]>,
+ *   profileEnv: (name: string) => Record<string, string> }} Context
+ */
+
+async function main() {
+  const loadAverageAtStart = loadavg().map((l) => l.toFixed(2)).join(' ');
+  log(`${mode} run ${run}; load average ${loadAverageAtStart} on ${cpus().length} cores`);
+  const infra = await infraUp();
+  const redisUrl = infra['REDIS_URL'] ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const kafkaBrokers = infra['KAFKA_BROKERS'] ?? process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092';
+  if (build) {
+    log('building connection-edge, order-tracking, notification-worker');
+    try {
+      await buildServices();
+    } catch (error) {
+      // A tree mid-change may not build; an existing build is still worth measuring, said loudly.
+      const apps = ['connection-edge', 'order-tracking', 'notification-worker'];
+      if (!apps.every((app) => existsSync(join(ROOT, 'dist', 'apps', app, 'main.js')))) throw error;
+      buildNote = `build failed, measured the existing dist/apps: ${String(error).split('\n')[0]}`;
+      log(`WARNING: ${buildNote}`);
+    }
+  }
+  const pids = await infraPids();
+  const redis = new Redis(redisUrl, { lazyConnect: true });
+  await redis.connect();
+  const redisPid = /process_id:(\d+)/.exec(await redis.info('server'))?.[1];
+  await redis.quit();
+  if (redisPid) pids['redis'] = Number(redisPid);
+
+  const platformKey = `bench:${run}`;
+  const kafka = { EVENT_BUS: 'kafka', KAFKA_BROKERS: kafkaBrokers, KAFKA_TOPIC_PREFIX: `bench-${run}.` };
+  /** @type {(name: string) => Record<string, string>} */
+  const profileEnv = (name) => {
+    if (!profile) return {};
+    mkdirSync(profileDir, { recursive: true });
+    return { BENCH_CPU_PROFILE: join(profileDir, `${name}.cpuprofile`) };
+  };
+  const [ordersPort, workerPort] = [await freePort(), await freePort()];
+  log('starting order-tracking and notification-worker');
+  const orders = await startService('order-tracking', {
+    port: ordersPort,
+    env: { ...JWT_ENV, ...kafka, DATABASE_URL: infra['DATABASE_URL'] ?? '', ...profileEnv('e2e-order-tracking') },
+  });
+  const worker = await startService('notification-worker', {
+    port: workerPort,
+    env: { ...kafka, REDIS_URL: redisUrl, SOCKET_IO_KEY: platformKey, CONSUMER_FROM_BEGINNING: 'true', CONSUMER_GROUP: `bench-${run}`, ...profileEnv('e2e-notification-worker') },
+  });
+  /** @type {Context} */
+  const ctx = {
+    full,
+    run,
+    log,
+    scaled: (count) => Math.max(10, Math.round(count * scale)),
+    jwt: JWT,
+    redisUrl,
+    kafkaBrokers,
+    ordersUrl: orders.url,
+    platformKey,
+    pids,
+    services: { orders, worker },
+    createOrders: (owners) => createOrders(orders.url, owners),
+    profileEnv,
+    edgeEnv: {
+      ...JWT_ENV,
+      ...LOOSE_EDGE_LIMITS,
+      RATE_LIMIT_KEY_PREFIX: `bench:${run}:rl:`,
+      REDIS_URL: redisUrl,
+      SOCKET_IO_KEY: platformKey,
+      ORDER_TRACKING_URL: orders.url,
+      SERVICE_TOKEN: token('connection-edge', ['service']),
+    },
+  };
+
+  /** @type {[string[], (ctx: Context) => Promise<any[]>, string][]} */
+  const scenarios = [
+    [['1', '2'], densityAndConnect, 'Idle density / Connect rate and reconnect storm'],
+    [['3'], fanout, 'Room fan-out'],
+    [['4'], targeted, 'Targeted notifications'],
+    [['5'], endToEnd, 'End to end'],
+  ];
+  /** @type {any[]} */
+  const reports = [];
+  for (const [ids, scenario, title] of scenarios) {
+    if (only && !ids.some((id) => only.includes(id))) continue;
+    try {
+      reports.push(...(await scenario(ctx)));
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      log(`scenario ${title} failed: ${message.split('\n')[0]}`);
+      reports.push({ id: `${ids[0]}-failed`, title, error: message, targets: [], panels: [], table: { headers: [], rows: [] }, results: null, scale: '' });
+    }
+  }
+  await Promise.all([orders.stop(), worker.stop()]);
+
+  const meta = {
+    date: new Date().toISOString(),
+    mode,
+    machine: `${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+    loadAverageAtStart,
+    loadAverageAtEnd: loadavg().map((l) => l.toFixed(2)).join(' '),
+    durationSeconds: Math.round((Date.now() - startedAt) / 1000),
+    build: buildNote,
+    run,
+  };
+  writeReports(outDir, reports, meta);
+  if (profile) summarizeProfiles();
+  process.stdout.write(`\nShopNest Live benchmark (${mode} run, ${meta.durationSeconds} s, ${meta.machine}, load avg at start ${loadAverageAtStart})\n\n`);
+  process.stdout.write(`${summaryTable(reports)}\n\nFiles: ${outDir}\n`);
+}
+
+/** The top self-time functions of each CPU profile, as markdown beside the profiles. */
+function summarizeProfiles() {
+  const lines = ['# Where the CPU goes (self time, top 15 per process)', ''];
+  for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
+    /** @type {{ nodes: { id: number, hitCount?: number, callFrame: { functionName: string, url: string, lineNumber: number } }[], startTime: number, endTime: number, samples: number[] }} */
+    const profileData = JSON.parse(readFileSync(join(profileDir, file), 'utf8'));
+    const total = profileData.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
+    /** @type {Map<string, number>} */
+    const self = new Map();
+    for (const node of profileData.nodes) {
+      const { functionName, url, lineNumber } = node.callFrame;
+      const where = url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/');
+      const key = `${functionName || '(anonymous)'} ${where ? `${where}:${lineNumber + 1}` : ''}`.trim();
+      self.set(key, (self.get(key) ?? 0) + (node.hitCount ?? 0));
+    }
+    lines.push(`## ${file}`, '', '| self % | function |', '|---|---|');
+    for (const [key, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`| ${((100 * hits) / total).toFixed(1)} | \`${key}\` |`);
+    lines.push('');
+  }
+  writeFileSync(join(profileDir, 'README.md'), `${lines.join('\n')}\n`);
+}
+
+const hardStop = setTimeout(() => {
+  log(`hard time limit of ${HARD_LIMIT_MS / 60_000} min reached; stopping`);
+  void stopAll().finally(() => process.exit(2));
+}, HARD_LIMIT_MS);
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.once(signal, () => {
+    log(`${signal}: stopping every process the bench started`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+main()
+  .then(() => stopAll())
+  .then(() => {
+    clearTimeout(hardStop);
+    process.exit(0);
+  })
+  .catch(async (error) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await stopAll();
+    process.exit(1);
+  });

@@ -1,0 +1,120 @@
+// @ts-check
+import { startChild } from './processes.mjs';
+import { percentiles, round } from './stats.mjs';
+
+/** Loopback source addresses for the clients: each adds a full ephemeral port range. */
+export const SOURCE_ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
+/** Sockets per load process, under the ~20,000 open files a process may have here. */
+export const SOCKETS_PER_WORKER = 15_000;
+
+/**
+ * The coordinator's handle on the load generator processes.
+ */
+export class Fleet {
+  /** @param {Awaited<ReturnType<typeof startChild>>[]} workers */
+  constructor(workers) {
+    this.workers = workers;
+  }
+
+  /**
+   * @param {number} sockets how many sockets it must hold at most
+   * @param {{ secret?: string, issuer?: string, audience?: string, roles?: string[] }} settings
+   */
+  static async start(sockets, settings) {
+    const count = Math.max(1, Math.ceil(sockets / SOCKETS_PER_WORKER));
+    const workers = await Promise.all(Array.from({ length: count }, (_, i) => startChild(`load-${i + 1}`, 'load-worker.mjs')));
+    await Promise.all(workers.map((worker) => worker.request({ cmd: 'configure', settings })));
+    return new Fleet(workers);
+  }
+
+  /**
+   * Connects one client per entry of `users` (a user id each; repeat an id for several tabs),
+   * each subscribing to its `channels[i]`, spread evenly over the workers.
+   * @param {{ url: string | string[], users: string[], channels: string[][], bare: boolean, reconnection?: boolean,
+   *   concurrencyPerWorker?: number, timeoutMs?: number }} options
+   */
+  async connect(options) {
+    const per = Math.ceil(options.users.length / this.workers.length);
+    const urls = Array.isArray(options.url) ? options.url : [options.url];
+    const replies = await Promise.all(
+      this.workers.map((worker, w) => {
+        const from = w * per;
+        return worker.request(
+          {
+            cmd: 'connect',
+            // With several servers (edges), client i goes to urls[i % urls.length].
+            urls,
+            from,
+            users: options.users.slice(from, from + per),
+            channels: options.channels.slice(from, from + per),
+            bare: options.bare,
+            addresses: SOURCE_ADDRESSES,
+            concurrency: options.concurrencyPerWorker ?? 100,
+            timeoutMs: options.timeoutMs ?? 120_000,
+            reconnection: options.reconnection ?? false,
+          },
+          (options.timeoutMs ?? 120_000) + 30_000,
+        );
+      }),
+    );
+    const started = Math.min(...replies.map((r) => r.started));
+    const finished = Math.max(...replies.map((r) => r.finished));
+    const ok = replies.reduce((sum, r) => sum + r.ok, 0);
+    return {
+      ok,
+      failed: replies.reduce((sum, r) => sum + r.failed, 0),
+      seconds: round((finished - started) / 1000, 3),
+      perSecond: round(ok / ((finished - started) / 1000), 0),
+      connectMs: percentiles(replies.flatMap((r) => r.connectMs)),
+      errors: replies.flatMap((r) => r.errors).slice(0, 5),
+    };
+  }
+
+  async status() {
+    const replies = await Promise.all(this.workers.map((worker) => worker.request({ cmd: 'status' })));
+    return {
+      total: replies.reduce((s, r) => s + r.total, 0),
+      open: replies.reduce((s, r) => s + r.open, 0),
+      resubscribed: replies.reduce((s, r) => s + r.resubscribed, 0),
+      lastResubscribedAt: Math.max(...replies.map((r) => r.lastResubscribedAt)),
+      recovered: replies.reduce((s, r) => s + r.recovered, 0),
+      notRecovered: replies.reduce((s, r) => s + r.notRecovered, 0),
+    };
+  }
+
+  /** What the clients received since the last reset, merged over the workers. */
+  async report(reset = true) {
+    const replies = await Promise.all(this.workers.map((worker) => worker.request({ cmd: 'report', reset }, 60_000)));
+    /** @type {Map<number, number>} */
+    const lastBySeq = new Map();
+    for (const reply of replies) for (const [seq, at] of reply.lastBySeq) lastBySeq.set(seq, Math.max(lastBySeq.get(seq) ?? 0, at));
+    const firsts = replies.map((r) => r.firstAt).filter((t) => t > 0);
+    return {
+      received: replies.reduce((s, r) => s + r.received, 0),
+      firstAt: firsts.length ? Math.min(...firsts) : 0,
+      lastAt: Math.max(0, ...replies.map((r) => r.lastAt)),
+      latency: /** @type {number[]} */ (replies.flatMap((r) => r.latency)),
+      lastBySeq,
+      /** @type {[string, number, number][]} */
+      orderEvents: replies.flatMap((r) => r.orderEvents),
+    };
+  }
+
+  /** Deliveries received since the last reset (cheap enough to poll). */
+  async received() {
+    const replies = await Promise.all(this.workers.map((worker) => worker.request({ cmd: 'count' })));
+    return replies.reduce((sum, reply) => sum + reply.received, 0);
+  }
+
+  async reset() {
+    await Promise.all(this.workers.map((worker) => worker.request({ cmd: 'reset' })));
+  }
+
+  async close() {
+    await Promise.all(this.workers.map((worker) => worker.request({ cmd: 'close' }, 60_000)));
+  }
+
+  async stop() {
+    await Promise.all(this.workers.map((worker) => worker.stop(5_000)));
+  }
+}

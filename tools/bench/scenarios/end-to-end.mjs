@@ -1,0 +1,180 @@
+// @ts-check
+// Scenario 5: REST status change → order-tracking → Kafka → notification-worker → Redis → edge →
+// client, at fixed rates with thousands of clients connected; beside it a control without REST
+// and Kafka (the harness emits to Redis as the worker would) and a bare kafkajs hop.
+import { Fleet } from '../lib/load-fleet.mjs';
+import { emitter, http, STATUSES, token } from '../lib/platform.mjs';
+import { freePort, openWindow, startChild, startService } from '../lib/processes.mjs';
+import { now, percentiles, round, sleep, until } from '../lib/stats.mjs';
+
+/** @param {import('../bench.mjs').Context} ctx */
+export async function endToEnd(ctx) {
+  const clients = ctx.scaled(ctx.full ? 10_000 : 2_000);
+  const seconds = ctx.full ? 30 : 5;
+  const rates = [100, 1_000];
+  const users = Array.from({ length: clients }, (_, i) => `${ctx.run}-e${i}`);
+  const port = await freePort();
+  const edge = await startService('connection-edge', { name: 'edge', port, env: { ...ctx.edgeEnv, ...ctx.profileEnv('e2e-edge') } });
+  const fleet = await Fleet.start(clients, { ...ctx.jwt, roles: ['customer'] });
+  /** @type {any[]} */
+  const runs = [];
+  /** @type {Record<string, any>} */
+  let usageAt1000 = {};
+  const ops = token('bench-ops', ['ops']);
+  try {
+    const connect = await fleet.connect({ url: `http://127.0.0.1:${port}`, users, channels: users.map(() => []), bare: false, timeoutMs: 120_000 });
+    ctx.log(`end-to-end: ${connect.ok} clients connected`);
+    for (const rate of rates) {
+      const total = rate * seconds;
+      const orderCount = Math.ceil(total / 5);
+      const owners = Array.from({ length: orderCount }, (_, j) => users[j % clients]);
+      ctx.log(`end-to-end: ${rate}/s: creating ${orderCount} orders`);
+      const orders = await ctx.createOrders(owners);
+      await sleep(1_000);
+      await fleet.reset();
+      const window = await openWindow([ctx.services.orders, ctx.services.worker, edge, ...fleet.workers], ctx.pids);
+      /** @type {Map<string, number>} */
+      const sentAt = new Map();
+      /** @type {Promise<{ status: number }>[]} */
+      const responses = [];
+      /** @type {number[]} */
+      const responseMs = [];
+      const started = now();
+      let sent = 0;
+      while (sent < total && now() - started < seconds * 1000 + 5_000) {
+        const due = Math.min(total, Math.floor(((now() - started) / 1000) * rate));
+        for (; sent < due; sent++) {
+          const id = orders[sent % orderCount];
+          const status = STATUSES[Math.floor(sent / orderCount) + 1];
+          const t0 = now();
+          sentAt.set(`${id}|${status}`, t0);
+          responses.push(http('PATCH', `${ctx.ordersUrl}/orders/${id}/status`, ops, { status }).then((r) => (responseMs.push(now() - t0), r)));
+        }
+        await sleep(2);
+      }
+      const answered = await Promise.all(responses);
+      const accepted = answered.filter((r) => r.status === 200).length;
+      /** event time (set by order-tracking, millisecond resolution) → client, per key */
+      const fromEventTime = new Map();
+      const arrivals = async () => {
+        /** @type {Map<string, number>} */
+        const first = new Map();
+        for (const [key, at, eventTime] of (await fleet.report(false)).orderEvents) {
+          if (sentAt.has(key) && !first.has(key)) {
+            first.set(key, at);
+            fromEventTime.set(key, at - eventTime);
+          }
+        }
+        return first;
+      };
+      await until(async () => (await arrivals()).size >= accepted, 30_000, 250);
+      const usage = await window.close();
+      const first = await arrivals();
+      const latency = [...first].map(([key, at]) => at - (sentAt.get(key) ?? NaN));
+      runs.push({
+        rate,
+        path: 'REST → order-tracking → Kafka → worker → Redis → edge → client',
+        sent: total,
+        accepted,
+        httpErrors: answered.length - accepted,
+        delivered: first.size,
+        lost: accepted - first.size,
+        latencyMs: percentiles(latency),
+        patchResponseMs: percentiles(responseMs),
+        eventTimeToClientMs: percentiles([...fromEventTime.values()]),
+      });
+      if (rate === 1_000) usageAt1000 = usage;
+
+      ctx.log(`end-to-end: ${rate}/s: control (Redis emitter → edge → client)`);
+      await fleet.reset();
+      const publisher = await emitter(ctx.redisUrl, ctx.platformKey);
+      const controlStart = now();
+      let emitted = 0;
+      while (emitted < total && now() - controlStart < seconds * 1000 + 5_000) {
+        const due = Math.min(total, Math.floor(((now() - controlStart) / 1000) * rate));
+        for (; emitted < due; emitted++) publisher.emit(`user:${users[emitted % clients]}`, 'order.status_changed.control', emitted);
+        await sleep(2);
+      }
+      await until(async () => (await fleet.received()) >= emitted, 20_000, 100);
+      const control = await fleet.report();
+      await publisher.close();
+      runs.push({
+        rate,
+        path: 'control: Redis emitter → edge → client',
+        sent: emitted,
+        accepted: emitted,
+        delivered: control.received,
+        lost: emitted - control.received,
+        latencyMs: percentiles(control.latency),
+      });
+
+      ctx.log(`end-to-end: ${rate}/s: bare kafkajs producer → consumer`);
+      const kafka = await startChild('kafka-baseline', 'kafka-baseline.mjs', { env: { KAFKA_BROKERS: ctx.kafkaBrokers } });
+      try {
+        const result = await kafka.request({ topic: `bench-${ctx.run}-kafka-${rate}`, partitions: 3, rate, seconds, drainMs: 20_000 }, 120_000);
+        runs.push({
+          rate,
+          path: 'bare kafkajs: produce → consume',
+          sent: result.sent,
+          accepted: result.sent - result.failed,
+          delivered: result.received,
+          lost: result.sent - result.failed - result.received,
+          latencyMs: percentiles(result.latency),
+        });
+      } finally {
+        await kafka.stop();
+      }
+    }
+  } finally {
+    await fleet.stop();
+    await edge.stop();
+  }
+  const full = (/** @type {number} */ rate) => runs.find((r) => r.rate === rate && r.path.startsWith('REST'));
+  const at1000 = full(1_000);
+  const at100 = full(100);
+  const control1000 = runs.find((r) => r.rate === 1_000 && r.path.startsWith('control'));
+  const kafka1000 = runs.find((r) => r.rate === 1_000 && r.path.startsWith('bare kafkajs'));
+  return [
+    {
+      id: '5-end-to-end',
+      title: 'End to end',
+      scale: `${clients.toLocaleString('en-US')} clients connected to one edge; each rate runs ${seconds} s; one status change per event, delivered to the shopper's \`user:{id}\` room${ctx.full ? '' : ' (short run: `--full` runs 30 s with 10,000 clients)'}`,
+      results: { runs, cpuAt1000PerSecond: usageAt1000 },
+      table: {
+        headers: ['events/s', 'path', 'sent', 'accepted', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
+        rows: runs.map((r) => [r.rate, r.path, r.sent, r.accepted, r.delivered, r.lost, r.latencyMs.p50 ?? '', r.latencyMs.p99 ?? '', r.latencyMs['p99.9'] ?? '', r.latencyMs.max ?? '']),
+      },
+      hopTable: {
+        title: 'Where the time goes on the full path: the PATCH round trip (save + publish to Kafka) and the event\'s `time` (stamped by order-tracking, ms resolution) to the client (Kafka → worker → Redis → edge → client)',
+        headers: ['events/s', 'PATCH response p50 ms', 'p99 ms', 'event time → client p50 ms', 'p99 ms'],
+        rows: runs.filter((r) => r.patchResponseMs).map((r) => [r.rate, r.patchResponseMs.p50, r.patchResponseMs.p99, r.eventTimeToClientMs.p50, r.eventTimeToClientMs.p99]),
+      },
+      extraTable: {
+        title: 'CPU and memory per process during the 1,000 events/s end-to-end run',
+        headers: ['process', 'CPU (cores)', 'RSS MB', 'event-loop lag p99 ms'],
+        rows: Object.entries(usageAt1000).map(([name, u]) => [name, u.cpuCores, u.rssMb, u.lagP99Ms ?? '']),
+      },
+      targets: [
+        { name: 'zero loss at 100 events/s', value: `${at100?.lost} of ${at100?.accepted}`, met: at100?.lost === 0 },
+        { name: 'zero loss at 1,000 events/s', value: `${at1000?.lost} of ${at1000?.accepted}`, met: at1000?.lost === 0 },
+        { name: 'p50 ≤ 10 ms at 1,000 events/s', value: `${at1000?.latencyMs.p50} ms`, met: (at1000?.latencyMs.p50 ?? Infinity) <= 10 },
+        { name: 'p99 ≤ 50 ms at 1,000 events/s', value: `${at1000?.latencyMs.p99} ms (control ${control1000?.latencyMs.p99} ms, bare Kafka hop ${kafka1000?.latencyMs.p99} ms)`, met: (at1000?.latencyMs.p99 ?? Infinity) <= 50 },
+        { name: 'all PATCH requests accepted', value: `${at1000?.httpErrors ?? '?'} + ${at100?.httpErrors ?? '?'} refused`, met: at1000?.httpErrors === 0 && at100?.httpErrors === 0 },
+      ],
+      panels: rates.map((rate) => ({
+        title: `Latency at ${rate} events/s, p50 | p99`,
+        unit: 'ms',
+        bars: runs
+          .filter((r) => r.rate === rate)
+          .flatMap((r) => {
+            const label = r.path.startsWith('REST') ? 'full path' : r.path.startsWith('control') ? 'control: redis>edge' : 'bare kafka hop';
+            const kind = r.path.startsWith('REST') ? 'ours' : r.path.startsWith('control') ? 'other' : 'baseline';
+            return [
+              { label: `${label} p50`, value: r.latencyMs.p50 ?? NaN, kind },
+              { label: `${label} p99`, value: r.latencyMs.p99 ?? NaN, kind },
+            ];
+          }),
+      })),
+    },
+  ];
+}
