@@ -1,10 +1,2 @@
-// Integration tests: *.int-spec.ts against real servers (see tools/test/int-global-setup.cjs).
-const unit = require('./jest.config.cjs');
-
-module.exports = {
-  ...unit,
-  displayName: `${unit.displayName}:int`,
-  testMatch: ['<rootDir>/src/**/*.int-spec.ts'],
-  testTimeout: 60_000,
-  globalSetup: '<rootDir>/../../tools/test/int-global-setup.cjs',
-};
+// Integration tests: *.int-spec.ts against real servers.
+module.exports = require('../../tools/test/jest-int-config.cjs')(require('./jest.config.cjs'));

@@ -37,7 +37,7 @@ describe('an order status change reaches its shopper on every edge, and no one e
       await startService({
         app: 'notification-worker',
         port: workerPort,
-        env: { ...kafka, ...redis, CONSUMER_FROM_BEGINNING: 'true', CONSUMER_GROUP: `e2e-${run}` },
+        env: { ...kafka, ...redis, CONSUMER_FROM_BEGINNING: 'true', CONSUMER_GROUP: `e2e-${run}`, KAFKA_SESSION_TIMEOUT_MS: '6000' },
       }),
     );
     const edgeEnv = {

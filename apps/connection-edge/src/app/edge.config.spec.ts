@@ -21,13 +21,64 @@ describe('edgeEnvSchema', () => {
         pingIntervalMs: 25_000,
         pingTimeoutMs: 20_000,
       },
+      rateLimit: { driver: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: 'shopnest:rl:' },
+    });
+    expect(config.edge.limits).toEqual({
+      messagesPerSecondPerConnection: 20,
+      messagesPerSecondPerUser: 50,
+      connectionsPerSecondPerIp: 20,
+      connectionsPerUser: 10,
+      abuseRefusals: 20,
+      abuseWindowSeconds: 10,
+      connectionLeaseSeconds: 60,
     });
     expect(config.jwt).toMatchObject({ algorithms: ['HS256'], issuer: TEST_JWT_ENV.JWT_ISSUER });
+    expect(config.edge.sse).toEqual({ heartbeatMs: 15_000, retryMs: 3_000 });
+    expect(config.history).toEqual({
+      driver: 'redis',
+      limits: { maxLength: 1000, maxAgeMs: 86_400_000, dedupeTtlMs: 3_600_000 },
+      redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'history:' },
+    });
+  });
+
+  it('reads SSE timing and the history keys the worker shares', () => {
+    const config = parseEnv(edgeEnvSchema, { ...minimal, SSE_HEARTBEAT_S: '5', SSE_RETRY_MS: '250', HISTORY_KEY_PREFIX: 'h:', HISTORY_MAX_LENGTH: '50' });
+    expect(config.edge.sse).toEqual({ heartbeatMs: 5_000, retryMs: 250 });
+    expect(config.history).toMatchObject({ limits: { maxLength: 50 }, redis: { keyPrefix: 'h:' } });
+    expect(problems({ ...minimal, HISTORY: 'disk', SSE_HEARTBEAT_S: '0' }).map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['HISTORY', 'SSE_HEARTBEAT_S']));
   });
 
   it('names every missing or bad key at once', () => {
     const found = problems({ PORT: 'x', CORS_ORIGINS: 'shop.example', SOCKET_TRANSPORTS: 'carrier-pigeon' });
     for (const key of ['PORT', 'REDIS_URL', 'SERVICE_TOKEN', 'JWT_SECRET', 'CORS_ORIGINS', 'SOCKET_TRANSPORTS']) {
+      expect(found.some((problem) => problem.startsWith(key))).toBe(true);
+    }
+  });
+
+  it('reads every limit from the environment, and refuses nonsense', () => {
+    const config = parseEnv(edgeEnvSchema, {
+      ...minimal,
+      RATE_LIMIT_STORE: 'memory',
+      RATE_LIMIT_CONNECTION_MESSAGES_PER_S: '5',
+      RATE_LIMIT_USER_MESSAGES_PER_S: '6',
+      RATE_LIMIT_IP_CONNECTIONS_PER_S: '7',
+      MAX_CONNECTIONS_PER_USER: '8',
+      RATE_LIMIT_ABUSE_REFUSALS: '9',
+      RATE_LIMIT_ABUSE_WINDOW_S: '11',
+      CONNECTION_LEASE_S: '12',
+    });
+    expect(config.rateLimit).toEqual({ driver: 'memory' });
+    expect(config.edge.limits).toEqual({
+      messagesPerSecondPerConnection: 5,
+      messagesPerSecondPerUser: 6,
+      connectionsPerSecondPerIp: 7,
+      connectionsPerUser: 8,
+      abuseRefusals: 9,
+      abuseWindowSeconds: 11,
+      connectionLeaseSeconds: 12,
+    });
+    const found = problems({ ...minimal, MAX_CONNECTIONS_PER_USER: '0', RATE_LIMIT_STORE: 'etcd', RATE_LIMIT_ABUSE_WINDOW_S: '0.5' });
+    for (const key of ['MAX_CONNECTIONS_PER_USER', 'RATE_LIMIT_STORE', 'RATE_LIMIT_ABUSE_WINDOW_S']) {
       expect(found.some((problem) => problem.startsWith(key))).toBe(true);
     }
   });

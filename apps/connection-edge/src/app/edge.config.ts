@@ -1,7 +1,9 @@
-import { EdgeModuleOptions, SocketServerSettings } from '@shopnest/edge';
+import { DEFAULT_EDGE_LIMITS, DEFAULT_SSE_OPTIONS, EdgeModuleOptions, SocketServerSettings } from '@shopnest/edge';
 import { csv, envFragments, positiveInt, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import { jwtEnvSchema, JwtVerifyConfig } from '@shopnest/platform-auth';
 import { redisEnvSchema } from '@shopnest/platform-fanout';
+import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
+import { rateLimitConfig, RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
 import { z } from 'zod';
 
 export const SERVICE = 'connection-edge';
@@ -13,6 +15,10 @@ export interface EdgeConfig extends ServiceSettings {
   redis: { url: string; key: string };
   edge: EdgeModuleOptions;
   socket: SocketServerSettings;
+  /** Where per-user and per-IP limits are counted: Redis (shared by every edge) by default. */
+  rateLimit: RateLimitConfig;
+  /** Channel history the workers append to; read on subscribe with `since` and by SSE resumes. */
+  history: HistoryConfig;
 }
 
 const edgeEnv = z.object({
@@ -32,14 +38,26 @@ const edgeEnv = z.object({
   MAX_PAYLOAD_BYTES: positiveInt(65_536),
   SOCKET_PING_INTERVAL_MS: positiveInt(25_000),
   SOCKET_PING_TIMEOUT_MS: positiveInt(20_000),
+  ...rateLimitEnvSchema.shape,
+  RATE_LIMIT_CONNECTION_MESSAGES_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.messagesPerSecondPerConnection),
+  RATE_LIMIT_USER_MESSAGES_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.messagesPerSecondPerUser),
+  RATE_LIMIT_IP_CONNECTIONS_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.connectionsPerSecondPerIp),
+  MAX_CONNECTIONS_PER_USER: positiveInt(DEFAULT_EDGE_LIMITS.connectionsPerUser),
+  RATE_LIMIT_ABUSE_REFUSALS: positiveInt(DEFAULT_EDGE_LIMITS.abuseRefusals),
+  RATE_LIMIT_ABUSE_WINDOW_S: positiveInt(DEFAULT_EDGE_LIMITS.abuseWindowSeconds),
+  CONNECTION_LEASE_S: positiveInt(DEFAULT_EDGE_LIMITS.connectionLeaseSeconds),
+  SSE_HEARTBEAT_S: positiveInt(DEFAULT_SSE_OPTIONS.heartbeatMs / 1000),
+  SSE_RETRY_MS: positiveInt(DEFAULT_SSE_OPTIONS.retryMs),
 });
 
 /**
  * The connection-edge environment: service settings (`PORT` default 3000), the JWT keys, Redis,
- * order-tracking's URL and service token, and the socket server's limits. See `.env.example`.
+ * order-tracking's URL and service token, the socket server's settings, the rate limits, SSE
+ * timing and channel history (the same `HISTORY*` keys as the notification-worker).
+ * See `.env.example`.
  */
-export const edgeEnvSchema = envFragments({ service: serviceEnv(3000), jwt: jwtEnvSchema, edge: edgeEnv }).transform(
-  ({ service, jwt, edge: e }): EdgeConfig => ({
+export const edgeEnvSchema = envFragments({ service: serviceEnv(3000), jwt: jwtEnvSchema, edge: edgeEnv, history: historyEnvSchema }).transform(
+  ({ service, jwt, edge: e, history }): EdgeConfig => ({
     ...service,
     jwt,
     redis: { url: e.REDIS_URL, key: e.SOCKET_IO_KEY },
@@ -50,6 +68,16 @@ export const edgeEnvSchema = envFragments({ service: serviceEnv(3000), jwt: jwtE
         serviceToken: e.SERVICE_TOKEN,
         timeoutMs: e.ORDER_ACCESS_TIMEOUT_MS,
       },
+      limits: {
+        messagesPerSecondPerConnection: e.RATE_LIMIT_CONNECTION_MESSAGES_PER_S,
+        messagesPerSecondPerUser: e.RATE_LIMIT_USER_MESSAGES_PER_S,
+        connectionsPerSecondPerIp: e.RATE_LIMIT_IP_CONNECTIONS_PER_S,
+        connectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
+        abuseRefusals: e.RATE_LIMIT_ABUSE_REFUSALS,
+        abuseWindowSeconds: e.RATE_LIMIT_ABUSE_WINDOW_S,
+        connectionLeaseSeconds: e.CONNECTION_LEASE_S,
+      },
+      sse: { heartbeatMs: e.SSE_HEARTBEAT_S * 1000, retryMs: e.SSE_RETRY_MS },
     },
     socket: {
       corsOrigins: e.CORS_ORIGINS ?? null,
@@ -58,5 +86,7 @@ export const edgeEnvSchema = envFragments({ service: serviceEnv(3000), jwt: jwtE
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
       pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
     },
+    rateLimit: rateLimitConfig(e, e.REDIS_URL),
+    history,
   }),
 );

@@ -8,7 +8,7 @@ describe('order-tracking config', () => {
   it('defaults the port to 3001 and nests each fragment', () => {
     const config = load({ ...TEST_JWT_ENV, KAFKA_BROKERS: '127.0.0.1:19092' });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 3001 });
-    expect(config.eventBus).toEqual({ driver: 'kafka', kafka: { brokers: ['127.0.0.1:19092'], clientId: 'shopnest', namespace: '' } });
+    expect(config.eventBus).toEqual({ driver: 'kafka', kafka: { brokers: ['127.0.0.1:19092'], clientId: 'shopnest', namespace: '', sessionTimeoutMs: 30_000 } });
     expect(config.jwt).toMatchObject({ algorithms: ['HS256'], issuer: TEST_JWT_ENV.JWT_ISSUER });
   });
 

@@ -15,7 +15,7 @@ export const CLIENT_EVENTS = {
 
 export const subscribeRequestSchema = z.strictObject({
   channel: channelNameSchema,
-  /** The last channel offset the client saw; replay starts after it (history lands in a later issue). */
+  /** The last channel offset the client saw; the edge replays what history holds after it. */
   since: z.string().max(64).optional(),
 });
 export type SubscribeRequest = z.infer<typeof subscribeRequestSchema>;

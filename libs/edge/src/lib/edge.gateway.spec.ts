@@ -1,24 +1,17 @@
 import { INestApplication } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { Test } from '@nestjs/testing';
 import { Ack, OrderAccess, Role } from '@shopnest/contracts';
 import { AuthModule, jwtEnvSchema } from '@shopnest/platform-auth';
 import { MetricsService, ObservabilityModule } from '@shopnest/platform-observability';
+import { DEFAULT_HISTORY_LIMITS, HistoryModule } from '@shopnest/platform-history';
+import { RateLimitModule } from '@shopnest/platform-rate-limit';
 import { signTestToken, TEST_JWT_ENV } from '@shopnest/testing';
-import { Server, ServerOptions } from 'socket.io';
+import { Server } from 'socket.io';
 import { io, Socket as ClientSocket } from 'socket.io-client';
 import { EdgeModule } from './edge.module';
 import { InMemoryOrderAccessLookup } from './order-access/in-memory-order-access.lookup';
 import { OrderAccessLookup } from './order-access/order-access.port';
-
-/** Keeps the socket.io server it creates, so a test can emit to rooms as the fanout would. */
-class RecordingIoAdapter extends IoAdapter {
-  server?: Server;
-  override createIOServer(port: number, options?: ServerOptions): Server {
-    this.server = super.createIOServer(port, options) as Server;
-    return this.server;
-  }
-}
+import { RecordingIoAdapter } from './testing/edge.fixture';
 
 /** Throws for one order id, to prove a failing handler still acks and the process lives on. */
 class FlakyOrderAccessLookup extends InMemoryOrderAccessLookup {
@@ -111,7 +104,10 @@ describe('EdgeGateway (real socket.io server and client)', () => {
       imports: [
         ObservabilityModule.forRoot({ service: 'edge-test', logLevel: 'silent' }),
         AuthModule.forRoot(jwtEnvSchema.parse(TEST_JWT_ENV)),
-        EdgeModule.forRoot({ orderAccess: { driver: 'memory' } }),
+        HistoryModule.forRoot({ driver: 'memory', limits: DEFAULT_HISTORY_LIMITS }),
+        RateLimitModule.forRoot({ driver: 'memory' }),
+        // Every client here comes from 127.0.0.1: limits high enough not to interfere (edge.gateway.limits.spec.ts tests them).
+        EdgeModule.forRoot({ orderAccess: { driver: 'memory' }, limits: { connectionsPerSecondPerIp: 1_000, connectionsPerUser: 100 } }),
       ],
     })
       .overrideProvider(OrderAccessLookup)
@@ -224,6 +220,13 @@ describe('EdgeGateway (real socket.io server and client)', () => {
       expect(ack).toEqual({ ok: false, error: { code: 'INVALID', message: expect.stringMatching(field) } });
     });
 
+    it('keeps the INVALID answer short for a binary payload (zod would list every Buffer method)', async () => {
+      const alice = await connect('alice');
+      const ack = await send(alice, 'subscribe', Buffer.from('order:o-alice'));
+      expect(ack).toEqual({ ok: false, error: { code: 'INVALID', message: expect.any(String) } });
+      expect(ack.ok || ack.error.message.length).toBeLessThanOrEqual(301);
+    });
+
     it('acks INTERNAL when the handler throws, and keeps serving', async () => {
       const alice = await connect('alice');
       await expect(send(alice, 'subscribe', { channel: 'order:o-broken' })).resolves.toEqual({
@@ -233,11 +236,24 @@ describe('EdgeGateway (real socket.io server and client)', () => {
       await expect(send(alice, 'subscribe', { channel: 'order:o-alice' })).resolves.toMatchObject({ ok: true });
     });
 
-    it('ignores unknown events without disconnecting', async () => {
+    it('answers an unknown event INVALID through its ack, or with protocol.error without one, and stays connected', async () => {
       const alice = await connect('alice');
+      await expect(send(alice, 'make-me-admin', { please: true })).resolves.toEqual({
+        ok: false,
+        error: { code: 'INVALID', message: expect.stringMatching(/unknown event "make-me-admin"; known: subscribe, unsubscribe, auth.refresh/) },
+      });
+      const reported = new Promise((resolve) => alice.once('protocol.error', resolve));
       alice.emit('make-me-admin', { please: true });
+      await expect(reported).resolves.toEqual({ code: 'INVALID', message: expect.stringContaining('unknown event'), event: 'make-me-admin' });
       await expect(send(alice, 'subscribe', { channel: 'order:o-alice' })).resolves.toMatchObject({ ok: true });
       expect(alice.connected).toBe(true);
+    });
+
+    it('reports a failed request sent without an ack callback with protocol.error', async () => {
+      const alice = await connect('alice');
+      const reported = new Promise((resolve) => alice.once('protocol.error', resolve));
+      alice.emit('subscribe', { channel: 'order:o-bob' });
+      await expect(reported).resolves.toEqual({ code: 'FORBIDDEN', message: 'not allowed to subscribe to order:o-bob', event: 'subscribe' });
     });
   });
 

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -12,12 +12,21 @@ import {
   Ack,
   ackError,
   ackOk,
+  AuthRefreshAck,
+  authRefreshRequestSchema,
   CLIENT_EVENTS,
   ConnectErrorData,
   describeZodError,
+  ErrorBody,
   Principal,
+  ProtocolError,
+  SESSION_CLIENT_EVENTS,
+  SESSION_SERVER_EVENTS,
+  SessionExpired,
+  SessionTerminated,
   subscribeRequestSchema,
   SubscribeAck,
+  SubscribeRequest,
   unsubscribeRequestSchema,
   UnsubscribeAck,
   userChannel,
@@ -26,7 +35,12 @@ import { HandshakeAuthenticator, HandshakeRefused } from '@shopnest/platform-aut
 import { MetricsService } from '@shopnest/platform-observability';
 import { Counter, Gauge } from 'prom-client';
 import { DefaultEventsMap, Server, Socket } from 'socket.io';
+import { ZodError } from 'zod';
 import { ChannelAuthorizer } from './channel-authorizer';
+import { EdgeRateLimits, LimitRefusal } from './limits/edge-rate-limits';
+import { ChannelReplay } from './replay/channel-replay';
+import { DeliveryTap } from './replay/delivery-tap';
+import { SessionExpiry } from './session/session-expiry';
 
 /** What the edge keeps on each socket; set by the handshake middleware before `connection`. */
 export interface EdgeSocketData {
@@ -35,36 +49,59 @@ export interface EdgeSocketData {
 export type EdgeSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, EdgeSocketData>;
 type EdgeServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, EdgeSocketData>;
 
-const KNOWN_EVENTS = new Set<string>(Object.values(CLIENT_EVENTS));
+/** Every event a client may send; anything else is answered `INVALID`. */
+export const INBOUND_EVENTS: readonly string[] = [...Object.values(CLIENT_EVENTS), ...Object.values(SESSION_CLIENT_EVENTS)];
+const KNOWN_EVENTS = new Set<string>(INBOUND_EVENTS);
+
+const MAX_INVALID_MESSAGE = 300;
+
+type Reply = (error: ErrorBody & { retryAfterMs?: number }) => void;
 
 /**
  * The socket.io face of the edge. Server options (CORS, transports, payload limit, keep-alive)
  * come from the IoAdapter the app installs, so this class holds only protocol and policy:
- * authenticate at the handshake, put every socket in its user's room, and authorise each
- * subscription. Every handler answers with an ack, whatever goes wrong inside it.
+ *
+ * - handshake: per-IP connection rate, token, per-user connection count (`connect_error` with
+ *   `UNAUTHENTICATED` or `RATE_LIMITED`); then the socket joins its `user:{sub}` room;
+ * - every inbound message passes {@link guardInbound} first (rate limits, known event names),
+ *   so no handler runs for a refused message and every refusal is answered;
+ * - handlers validate their payload and always answer with an ack, whatever goes wrong inside;
+ * - the session ends at the token's `exp` unless `auth.refresh` brought a newer token.
  */
 @WebSocketGateway()
 export class EdgeGateway
-  implements OnGatewayInit<EdgeServer>, OnGatewayConnection<EdgeSocket>, OnGatewayDisconnect<EdgeSocket>
+  implements OnGatewayInit<EdgeServer>, OnGatewayConnection<EdgeSocket>, OnGatewayDisconnect<EdgeSocket>, OnModuleDestroy
 {
   private readonly logger = new Logger(EdgeGateway.name);
   private readonly connections: Gauge<string>;
   private readonly refusals: Counter<string>;
+  private readonly handshakeRefusals: Counter<string>;
   private readonly subscriptions: Counter<string>;
+  private readonly replayed: Counter<string>;
+  private readonly seamDrops: Counter<string>;
+  private readonly sockets = new Map<string, EdgeSocket>();
+  private readonly sessions = new SessionExpiry((socketId, expiredAt) => this.expire(socketId, expiredAt));
 
   constructor(
     private readonly authenticator: HandshakeAuthenticator,
     private readonly authorizer: ChannelAuthorizer,
+    private readonly limits: EdgeRateLimits,
+    private readonly replay: ChannelReplay,
+    private readonly tap: DeliveryTap,
     metrics: MetricsService,
   ) {
     this.connections = metrics.gauge('edge_connections', 'Open socket.io connections on this edge');
-    this.refusals = metrics.counter('edge_handshake_refusals_total', 'Connection attempts refused at the handshake');
+    this.handshakeRefusals = metrics.counter('edge_handshake_refusals_total', 'Connection attempts refused at the handshake', ['code']);
+    this.refusals = metrics.counter('edge_message_refusals_total', 'Inbound messages refused before any handler, by reason', ['reason']);
     this.subscriptions = metrics.counter('edge_subscriptions_total', 'Subscribe requests by result', ['result']);
+    this.replayed = metrics.counter('edge_replayed_events_total', 'Events sent from channel history on subscribe (socket and SSE)', []);
+    this.seamDrops = metrics.counter('edge_replay_seam_drops_total', 'Live deliveries dropped at the replay/live seam as already replayed', []);
   }
 
   afterInit(server: EdgeServer): void {
+    this.tap.attach(server as Server);
     server.use((socket, next) => {
-      this.authenticate(socket).then(
+      this.admit(socket).then(
         () => next(),
         (error: Error) => next(error),
       );
@@ -74,9 +111,16 @@ export class EdgeGateway
   async handleConnection(socket: EdgeSocket): Promise<void> {
     const { principal } = socket.data;
     this.connections.inc();
-    socket.onAny((event: string) => {
-      if (!KNOWN_EVENTS.has(event)) this.logger.debug(`ignored unknown event ${JSON.stringify(event)} from socket ${socket.id}`);
+    this.sockets.set(socket.id, socket);
+    socket.use((packet, next) => {
+      this.guardInbound(socket, packet).then(
+        (pass) => pass && next(),
+        // guardInbound answers its own failures; this only keeps a bug from becoming an unhandled rejection.
+        (error: unknown) => this.logger.error(`inbound guard failed for socket ${socket.id}: ${describe(error)}`),
+      );
     });
+    this.limits.holdConnection(principal.userId, socket.id);
+    this.sessions.schedule(socket.id, principal.expiresAt);
     try {
       await socket.join(userChannel(principal.userId));
     } catch (error) {
@@ -85,22 +129,25 @@ export class EdgeGateway
     }
   }
 
-  handleDisconnect(): void {
+  handleDisconnect(socket: EdgeSocket): void {
     this.connections.dec();
+    this.sockets.delete(socket.id);
+    this.sessions.cancel(socket.id);
+    this.limits.releaseConnection(socket.id);
+  }
+
+  onModuleDestroy(): void {
+    this.sessions.cancelAll();
   }
 
   @SubscribeMessage(CLIENT_EVENTS.subscribe)
   async subscribe(@ConnectedSocket() socket: EdgeSocket, @MessageBody() payload: unknown): Promise<SubscribeAck> {
     const ack = await this.answer(socket, CLIENT_EVENTS.subscribe, async (): Promise<SubscribeAck> => {
       const request = subscribeRequestSchema.safeParse(payload);
-      if (!request.success) return ackError('INVALID', describeZodError(request.error));
-      const { channel } = request.data;
-      const decision = await this.authorizer.authorize(socket.data.principal, channel);
+      if (!request.success) return invalid(request.error);
+      const decision = await this.authorizer.authorize(socket.data.principal, request.data.channel);
       if (!decision.allowed) return ackError(decision.code, decision.message);
-      // The lookup may have outlived the socket; joining now would leave a dead id in the room.
-      if (socket.disconnected) return ackError('INTERNAL', 'disconnected before the subscription completed');
-      await socket.join(channel);
-      return ackOk({ channel });
+      return this.attach(socket, request.data);
     });
     this.subscriptions.inc({ result: ack.ok ? 'ok' : ack.error.code });
     return ack;
@@ -110,11 +157,59 @@ export class EdgeGateway
   unsubscribe(@ConnectedSocket() socket: EdgeSocket, @MessageBody() payload: unknown): Promise<UnsubscribeAck> {
     return this.answer(socket, CLIENT_EVENTS.unsubscribe, async (): Promise<UnsubscribeAck> => {
       const request = unsubscribeRequestSchema.safeParse(payload);
-      if (!request.success) return ackError('INVALID', describeZodError(request.error));
+      if (!request.success) return invalid(request.error);
       // Leaving needs no authorisation, and leaving a room one is not in is a no-op.
       await socket.leave(request.data.channel);
       return ackOk({ channel: request.data.channel });
     });
+  }
+
+  /**
+   * Replaces the connection's token: same subject required. The new token's roles apply from
+   * now on, so rooms the new principal may no longer join are left.
+   */
+  @SubscribeMessage(SESSION_CLIENT_EVENTS.refresh)
+  refresh(@ConnectedSocket() socket: EdgeSocket, @MessageBody() payload: unknown): Promise<AuthRefreshAck> {
+    return this.answer(socket, SESSION_CLIENT_EVENTS.refresh, async (): Promise<AuthRefreshAck> => {
+      const request = authRefreshRequestSchema.safeParse(payload);
+      if (!request.success) return invalid(request.error);
+      let principal: Principal;
+      try {
+        principal = await this.authenticator.authenticateToken(request.data.token);
+      } catch (error) {
+        if (error instanceof HandshakeRefused) return ackError('UNAUTHENTICATED', error.message);
+        throw error;
+      }
+      if (principal.userId !== socket.data.principal.userId) return ackError('FORBIDDEN', 'the new token is for another user');
+      if (socket.disconnected) return ackError('UNAUTHENTICATED', 'the session ended before the refresh completed');
+      socket.data.principal = principal;
+      this.sessions.schedule(socket.id, principal.expiresAt);
+      await this.reauthorize(socket, principal);
+      return ackOk({ expiresAt: principal.expiresAt ?? null });
+    });
+  }
+
+  /**
+   * Joins an authorised socket to its channel and, with `since`, replays what followed it before
+   * the ack (see {@link ChannelReplay}: live deliveries are held back meanwhile, so the client
+   * sees replay then live, with no gap and no duplicate at the seam).
+   */
+  private async attach(socket: EdgeSocket, request: SubscribeRequest): Promise<SubscribeAck> {
+    // The lookup may have outlived the socket; joining now would leave a dead id in the room.
+    if (socket.disconnected) return ackError('INTERNAL', 'disconnected before the subscription completed');
+    const result = await this.replay.subscribeSocket(socket, request.channel, request.since);
+    this.replayed.inc(result.replayed);
+    this.seamDrops.inc(result.droppedAtSeam);
+    return ackOk({ channel: request.channel, ...(result.recovered !== undefined && { recovered: result.recovered }) });
+  }
+
+  /** Handshake middleware: cheap per-IP limit, then the token, then the user's connection count. */
+  private async admit(socket: EdgeSocket): Promise<void> {
+    const throttled = await this.limits.admitConnection(socket.handshake.address);
+    if (throttled) throw this.refuseHandshake('RATE_LIMITED', throttled);
+    await this.authenticate(socket);
+    const crowded = await this.limits.acquireConnection(socket.data.principal.userId, socket.id);
+    if (crowded) throw this.refuseHandshake('RATE_LIMITED', crowded);
   }
 
   private async authenticate(socket: EdgeSocket): Promise<void> {
@@ -122,15 +217,82 @@ export class EdgeGateway
     try {
       socket.data.principal = await this.authenticator.authenticate({ headers, query, auth });
     } catch (error) {
-      this.refusals.inc();
       const refused = error instanceof HandshakeRefused;
       if (!refused) this.logger.error(`handshake authentication failed unexpectedly: ${describe(error)}`);
-      const data: ConnectErrorData = {
-        code: 'UNAUTHENTICATED',
-        message: refused ? error.message : 'could not verify the token',
-      };
-      throw Object.assign(new Error(data.message), { data });
+      throw this.refuseHandshake('UNAUTHENTICATED', { message: refused ? error.message : 'could not verify the token' });
     }
+  }
+
+  /** The error socket.io turns into the client's `connect_error`, its `data` carrying code and reason. */
+  private refuseHandshake(code: ConnectErrorData['code'], refusal: LimitRefusal): Error {
+    this.handshakeRefusals.inc({ code });
+    const data: ConnectErrorData & { retryAfterMs?: number } = { code, ...refusal };
+    return Object.assign(new Error(data.message), { data });
+  }
+
+  /**
+   * Runs before any handler, for every inbound packet: rate limits, then the event name. A
+   * refused packet is answered through its ack callback or, without one, with `protocol.error`;
+   * a packet without ack callback gets one that reports a failed ack the same way. Resolves
+   * true when the packet may go on to its handler. Never rejects into socket.io: an error
+   * passed to `next` would be emitted as `error` on the server socket, which nobody listens to.
+   */
+  private async guardInbound(socket: EdgeSocket, packet: unknown[]): Promise<boolean> {
+    const event = typeof packet[0] === 'string' ? packet[0] : String(packet[0]);
+    const ack = typeof packet[packet.length - 1] === 'function' ? (packet[packet.length - 1] as (response: Ack) => void) : undefined;
+    const reply: Reply = (error) => {
+      if (ack) ack({ ok: false, error });
+      else socket.emit(SESSION_SERVER_EVENTS.protocolError, { ...error, event: event.slice(0, 64) } satisfies ProtocolError);
+    };
+    try {
+      const limited = await this.limits.admitMessage(socket.id, socket.data.principal.userId);
+      if (limited) {
+        this.refusals.inc({ reason: 'rate_limited' });
+        reply({ code: 'RATE_LIMITED', ...limited });
+        if (await this.limits.isAbusive(socket.id)) this.terminate(socket);
+        return false;
+      }
+      if (!KNOWN_EVENTS.has(event)) {
+        this.refusals.inc({ reason: 'unknown_event' });
+        reply({ code: 'INVALID', message: `unknown event ${JSON.stringify(event.slice(0, 64))}; known: ${INBOUND_EVENTS.join(', ')}` });
+        return false;
+      }
+      if (!ack) packet.push((response: Ack) => !response.ok && reply(response.error));
+      return true;
+    } catch (error) {
+      this.logger.error(`checking ${JSON.stringify(event.slice(0, 64))} from socket ${socket.id} failed: ${describe(error)}`);
+      reply({ code: 'INTERNAL', message: 'the server could not check this message; try again' });
+      return false;
+    }
+  }
+
+  private async reauthorize(socket: EdgeSocket, principal: Principal): Promise<void> {
+    const own = userChannel(principal.userId);
+    for (const room of [...socket.rooms]) {
+      if (room === socket.id || room === own) continue;
+      const decision = await this.authorizer.authorize(principal, room);
+      if (!decision.allowed) await socket.leave(room);
+    }
+  }
+
+  private expire(socketId: string, expiredAt: number): void {
+    const socket = this.sockets.get(socketId);
+    if (!socket) return;
+    this.refusals.inc({ reason: 'session_expired' });
+    const body: SessionExpired = {
+      code: 'UNAUTHENTICATED',
+      message: 'access token expired; reconnect with a new token, or send auth.refresh before exp',
+      expiredAt,
+    };
+    socket.emit(SESSION_SERVER_EVENTS.expired, body);
+    socket.disconnect(true);
+  }
+
+  private terminate(socket: EdgeSocket): void {
+    this.refusals.inc({ reason: 'abuse_disconnect' });
+    const body: SessionTerminated = { code: 'RATE_LIMITED', message: 'too many refused messages; disconnected' };
+    socket.emit(SESSION_SERVER_EVENTS.terminated, body);
+    socket.disconnect(true);
   }
 
   /** Runs a handler so that it always resolves to an ack: a throw becomes `INTERNAL`, logged with its cause. */
@@ -142,6 +304,12 @@ export class EdgeGateway
       return ackError('INTERNAL', `${event} failed on the server; try again`);
     }
   }
+}
+
+/** Caps the message: a binary or huge payload can make zod list hundreds of keys, and the answer must stay small. */
+function invalid(error: ZodError): Ack<never> {
+  const message = describeZodError(error);
+  return ackError('INVALID', message.length > MAX_INVALID_MESSAGE ? `${message.slice(0, MAX_INVALID_MESSAGE)}…` : message);
 }
 
 function describe(error: unknown): string {

@@ -2,9 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { OrderAccess } from '@shopnest/contracts';
 import { ChannelAuthorizer } from './channel-authorizer';
 import { EdgeGateway } from './edge.gateway';
+import { DEFAULT_EDGE_LIMITS, EdgeLimits } from './limits/edge-limits';
+import { EDGE_LIMITS, EdgeRateLimits } from './limits/edge-rate-limits';
 import { HttpOrderAccessLookup, HttpOrderAccessOptions } from './order-access/http-order-access.lookup';
 import { InMemoryOrderAccessLookup } from './order-access/in-memory-order-access.lookup';
 import { OrderAccessLookup } from './order-access/order-access.port';
+import { ChannelReplay } from './replay/channel-replay';
+import { DeliveryTap } from './replay/delivery-tap';
+import { DEFAULT_SSE_OPTIONS, SSE_OPTIONS, SseController, SseOptions } from './sse/sse.controller';
 
 /** Where order ownership comes from: order-tracking over HTTP, or a Map fed in-process. */
 export type OrderAccessOptions =
@@ -13,6 +18,10 @@ export type OrderAccessOptions =
 
 export interface EdgeModuleOptions {
   orderAccess: OrderAccessOptions;
+  /** Overrides of {@link DEFAULT_EDGE_LIMITS}. */
+  limits?: Partial<EdgeLimits>;
+  /** Overrides of {@link DEFAULT_SSE_OPTIONS}. */
+  sse?: Partial<SseOptions>;
 }
 
 function createOrderAccessLookup(options: OrderAccessOptions): OrderAccessLookup {
@@ -28,8 +37,11 @@ function createOrderAccessLookup(options: OrderAccessOptions): OrderAccessLookup
 
 /**
  * The connection edge: the socket.io gateway (handshake auth, user rooms, authorised
- * subscriptions). Expects the global `AuthModule` and `ObservabilityModule` in the app, and the
- * app to install the socket.io adapter (`app.useWebSocketAdapter(...)`).
+ * subscriptions with replay from channel history, rate limits, token expiry) and the SSE
+ * endpoints (`/sse/channels/:channel`, `/sse/orders/:id`). Expects the global `AuthModule`,
+ * `ObservabilityModule`, `RateLimitModule` (the store shared limits are counted in) and
+ * `HistoryModule` (the `ChannelHistory` the workers append to) in the app, and the app to install
+ * the socket.io adapter (`app.useWebSocketAdapter(...)`).
  *
  * @example
  * EdgeModule.forRoot({ orderAccess: { driver: 'http', baseUrl: 'http://127.0.0.1:3001', serviceToken } })
@@ -41,9 +53,15 @@ export class EdgeModule {
       module: EdgeModule,
       providers: [
         { provide: OrderAccessLookup, useFactory: () => createOrderAccessLookup(options.orderAccess) },
+        { provide: EDGE_LIMITS, useValue: { ...DEFAULT_EDGE_LIMITS, ...options.limits } },
+        { provide: SSE_OPTIONS, useValue: { ...DEFAULT_SSE_OPTIONS, ...options.sse } },
+        EdgeRateLimits,
         ChannelAuthorizer,
+        DeliveryTap,
+        ChannelReplay,
         EdgeGateway,
       ],
+      controllers: [SseController],
       exports: [OrderAccessLookup, ChannelAuthorizer],
     };
   }

@@ -5,7 +5,7 @@ describe('eventBusEnvSchema', () => {
   it('defaults to kafka and parses the broker list', () => {
     expect(parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: ' a:9092, b:9092 ,' })).toEqual({
       driver: 'kafka',
-      kafka: { brokers: ['a:9092', 'b:9092'], clientId: 'shopnest', namespace: '' },
+      kafka: { brokers: ['a:9092', 'b:9092'], clientId: 'shopnest', namespace: '', sessionTimeoutMs: 30_000 },
     });
     expect(parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: 'a:1', KAFKA_CLIENT_ID: 'edge' }).kafka?.clientId).toBe('edge');
   });

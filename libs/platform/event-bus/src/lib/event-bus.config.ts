@@ -14,6 +14,8 @@ export interface EventBusConfig {
     clientId: string;
     /** Prefix of every topic and group on the broker; empty by default. */
     namespace?: string;
+    /** How long a silent group member keeps its partitions before the broker reassigns them. */
+    sessionTimeoutMs?: number;
   };
 }
 
@@ -23,7 +25,8 @@ export const DEFAULT_KAFKA_CLIENT_ID = 'shopnest';
 /**
  * `EVENT_BUS=kafka|memory` (default `kafka`; anything else stops start-up), `KAFKA_BROKERS`
  * (comma-separated `host:port`, required unless `EVENT_BUS=memory`), `KAFKA_CLIENT_ID`
- * (optional) and `KAFKA_TOPIC_PREFIX` (optional namespace of topics and groups). Parses to an {@link EventBusConfig}.
+ * (optional), `KAFKA_TOPIC_PREFIX` (optional namespace of topics and groups) and
+ * `KAFKA_SESSION_TIMEOUT_MS` (default 30000; the broker's minimum is 6000). Parses to an {@link EventBusConfig}.
  *
  * @example
  * const eventBus = parseEnv(eventBusEnvSchema, process.env);
@@ -39,6 +42,8 @@ export const eventBusEnvSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
       .default(''),
+    // A crashed consumer's partitions wait this long before another member takes them over.
+    KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   })
   .superRefine((env, ctx) => {
     if (env.EVENT_BUS === 'kafka' && !env.KAFKA_BROKERS) {
@@ -55,6 +60,7 @@ export const eventBusEnvSchema = z
               brokers: env.KAFKA_BROKERS ?? [],
               clientId: env.KAFKA_CLIENT_ID ?? DEFAULT_KAFKA_CLIENT_ID,
               namespace: env.KAFKA_TOPIC_PREFIX,
+              sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
             },
           },
   );

@@ -59,7 +59,12 @@ function adapterFactory(config: EventBusConfig): () => EventBus {
     case 'kafka': {
       const kafka = config.kafka;
       if (!kafka || kafka.brokers.length === 0) throw new Error('EventBusModule: driver kafka needs kafka.brokers');
-      return () => new KafkaEventBus({ ...kafka, logger: new Logger('EventBus') });
+      const { sessionTimeoutMs, ...client } = kafka;
+      const consumer = sessionTimeoutMs
+        ? // Heartbeats a tenth of the session apart, as Kafka recommends (at most a third).
+          { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.floor(sessionTimeoutMs / 10) }
+        : undefined;
+      return () => new KafkaEventBus({ ...client, consumer, logger: new Logger('EventBus') });
     }
     default:
       throw new Error(`EventBusModule: unknown driver ${JSON.stringify(config.driver)}; use ${EVENT_BUS_DRIVERS.join('|')}`);

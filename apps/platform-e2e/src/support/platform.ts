@@ -1,0 +1,118 @@
+import { Ack, ConnectErrorData, OrderStatus } from '@shopnest/contracts';
+import { freePort, ServiceProcess, signTestToken, startService, TEST_JWT_ENV } from '@shopnest/testing';
+import { io, ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+
+/** The services of one end-to-end run: order-tracking, a notification worker and some edges. */
+export interface Platform {
+  orders: ServiceProcess;
+  edges: ServiceProcess[];
+  /** Stops every service (SIGTERM); resolves with their exit codes. */
+  stop(): Promise<Array<number | null>>;
+  /** Every service's recent output, for failure messages. */
+  output(): string;
+}
+
+export interface EdgeSpec {
+  name: string;
+  /** Extra environment (limits, ...) on top of the shared JWT/Redis/order-tracking settings. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts order-tracking and a notification worker on a fresh Kafka namespace and Redis prefix
+ * of `run`, then the edges, as the deployed processes (dist/apps/*).
+ */
+export async function startPlatform(run: string, edgeSpecs: EdgeSpec[]): Promise<Platform> {
+  const services: ServiceProcess[] = [];
+  const stop = () => Promise.all(services.map((service) => service.stop()));
+  const kafka = {
+    EVENT_BUS: 'kafka',
+    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] as string,
+    KAFKA_TOPIC_PREFIX: `e2e-${run}.`,
+  };
+  const redis = { REDIS_URL: process.env['REDIS_URL'] as string, SOCKET_IO_KEY: `e2e:${run}`, HISTORY_KEY_PREFIX: `e2e:${run}:history:` };
+  try {
+    const orders = await startService({ app: 'order-tracking', port: await freePort(), env: { ...TEST_JWT_ENV, ...kafka } });
+    services.push(orders);
+    // A fresh topic per run, so reading it from the beginning sees exactly this run's events.
+    services.push(
+      await startService({
+        app: 'notification-worker',
+        port: await freePort(),
+        env: { ...kafka, ...redis, CONSUMER_FROM_BEGINNING: 'true', CONSUMER_GROUP: `e2e-${run}`, KAFKA_SESSION_TIMEOUT_MS: '6000' },
+      }),
+    );
+    const shared = {
+      ...TEST_JWT_ENV,
+      ...redis,
+      RATE_LIMIT_KEY_PREFIX: `e2e:${run}:rl:`,
+      ORDER_TRACKING_URL: orders.url,
+      SERVICE_TOKEN: signTestToken('connection-edge', { roles: ['service'] }),
+    };
+    const edges: ServiceProcess[] = [];
+    for (const spec of edgeSpecs) {
+      edges.push(await startService({ app: 'connection-edge', name: spec.name, port: await freePort(), env: { ...shared, ...spec.env } }));
+      services.push(edges[edges.length - 1]);
+    }
+    return { orders, edges, stop, output: () => services.map((s) => `--- ${s.name}\n${s.output()}`).join('\n') };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+type ConnectError = Error & { data?: ConnectErrorData & { retryAfterMs?: number } };
+
+/** socket.io clients of a test, closed together. */
+export class Clients {
+  private readonly sockets: Socket[] = [];
+
+  open(edge: ServiceProcess, token?: string, options: Partial<ManagerOptions & SocketOptions> = {}): Socket {
+    const socket = io(edge.url, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true, ...options });
+    this.sockets.push(socket);
+    return socket;
+  }
+
+  /** Resolves once connected; rejects with the `connect_error`. */
+  async connect(edge: ServiceProcess, token: string): Promise<Socket> {
+    const { socket, error } = await outcome(this.open(edge, token));
+    if (error) throw error;
+    return socket;
+  }
+
+  closeAll(): void {
+    for (const socket of this.sockets.splice(0)) socket.close();
+  }
+}
+
+/** How a connection attempt ended. */
+export function outcome(socket: Socket): Promise<{ socket: Socket; error?: ConnectError }> {
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve({ socket }));
+    socket.once('connect_error', (error: ConnectError) => resolve({ socket, error }));
+  });
+}
+
+export const send = <T extends object = object>(socket: Socket, event: string, ...args: unknown[]): Promise<Ack<T>> =>
+  socket.timeout(10_000).emitWithAck(event, ...args);
+
+/** Creates an order as the token's customer over REST. */
+export async function createOrder(platform: Platform, token: string): Promise<{ id: string }> {
+  const response = await fetch(`${platform.orders.url}/orders`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ itemsSummary: '1 × tea', totalCents: 900 }),
+  });
+  if (response.status !== 201) throw new Error(`POST /orders answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as { id: string };
+}
+
+/** Moves an order to `status` as ops over REST. */
+export async function setStatus(platform: Platform, orderId: string, status: OrderStatus): Promise<void> {
+  const response = await fetch(`${platform.orders.url}/orders/${orderId}/status`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${signTestToken('ops-e2e', { roles: ['ops'] })}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ status }),
+  });
+  if (response.status !== 200) throw new Error(`PATCH status ${status} answered ${response.status}: ${await response.text()}`);
+}

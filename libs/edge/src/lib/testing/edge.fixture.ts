@@ -1,0 +1,44 @@
+import { INestApplication } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { Envelope } from '@shopnest/contracts';
+import { randomUUID } from 'node:crypto';
+import { Server, ServerOptions } from 'socket.io';
+
+/**
+ * Keeps the socket.io server it creates, so a test can emit to rooms as the fanout would;
+ * `serverOptions` (e.g. a payload limit) override the gateway's.
+ */
+export class RecordingIoAdapter extends IoAdapter {
+  server?: Server;
+  constructor(
+    app?: INestApplication,
+    private readonly serverOptions: Partial<ServerOptions> = {},
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    this.server = super.createIOServer(port, { ...options, ...this.serverOptions }) as Server;
+    return this.server;
+  }
+}
+
+let sequence = 0;
+
+/** An event of order `o-alice`, with a sequence that grows across the test file. */
+export function aliceEvent(type = 'order.status_changed'): Envelope {
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    type,
+    source: '/test',
+    subject: 'o-alice',
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    sequence: ++sequence,
+    data: {},
+  };
+}
+
+/** The sequence of the newest {@link aliceEvent}. */
+export const lastAliceSequence = (): number => sequence;
