@@ -33,7 +33,7 @@ export default [
   },
   {
     // Tests may use the contract suites and helpers of libs/testing; production code never.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.fixture.ts'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', boundaries(true)],
     },

@@ -1,17 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Ack, ConnectErrorData, ErrorBody } from '@shopnest/contracts';
-import { AuthModule, jwtEnvSchema } from '@shopnest/platform-auth';
-import { ObservabilityModule } from '@shopnest/platform-observability';
-import { DEFAULT_HISTORY_LIMITS, HistoryModule } from '@shopnest/platform-history';
-import { ConcurrencyLimiter, InMemoryRateLimits, RateLimitModule, RateLimits } from '@shopnest/platform-rate-limit';
-import { signTestToken, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
+import { ConcurrencyLimiter, InMemoryRateLimits, RateLimits } from '@shopnest/platform-rate-limit';
+import { signTestToken, waitFor } from '@shopnest/testing';
 import { Server } from 'socket.io';
 import { io, Socket as ClientSocket } from 'socket.io-client';
 import { EdgeModule } from './edge.module';
 import { EdgeLimits } from './limits/edge-limits';
 import { socketServerOptions } from './socket-server.options';
-import { RecordingIoAdapter } from './testing/edge.fixture';
+import { edgePlatformModules, RecordingIoAdapter } from './testing/edge.fixture';
 
 /** An in-process edge with the given limits and a real socket.io server, as the app builds it. */
 class TestEdge {
@@ -24,10 +21,7 @@ class TestEdge {
   static async start(limits: Partial<EdgeLimits>, options: { maxPayloadBytes?: number; store?: RateLimits } = {}): Promise<TestEdge> {
     let builder = Test.createTestingModule({
       imports: [
-        ObservabilityModule.forRoot({ service: 'edge-limits-test', logLevel: 'silent' }),
-        AuthModule.forRoot(jwtEnvSchema.parse(TEST_JWT_ENV)),
-        HistoryModule.forRoot({ driver: 'memory', limits: DEFAULT_HISTORY_LIMITS }),
-        RateLimitModule.forRoot({ driver: 'memory' }),
+        ...edgePlatformModules(),
         EdgeModule.forRoot({
           orderAccess: { driver: 'memory', orders: { 'o-alice': { customerId: 'alice', courierId: null } } },
           limits: { connectionsPerSecondPerIp: 1_000, connectionsPerUser: 100, ...limits },

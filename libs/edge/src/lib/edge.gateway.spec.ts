@@ -1,17 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Ack, OrderAccess, Role } from '@shopnest/contracts';
-import { AuthModule, jwtEnvSchema } from '@shopnest/platform-auth';
-import { MetricsService, ObservabilityModule } from '@shopnest/platform-observability';
-import { DEFAULT_HISTORY_LIMITS, HistoryModule } from '@shopnest/platform-history';
-import { RateLimitModule } from '@shopnest/platform-rate-limit';
-import { signTestToken, TEST_JWT_ENV } from '@shopnest/testing';
+import { MetricsService } from '@shopnest/platform-observability';
+import { signTestToken } from '@shopnest/testing';
 import { Server } from 'socket.io';
 import { io, Socket as ClientSocket } from 'socket.io-client';
 import { EdgeModule } from './edge.module';
 import { InMemoryOrderAccessLookup } from './order-access/in-memory-order-access.lookup';
 import { OrderAccessLookup } from './order-access/order-access.port';
-import { RecordingIoAdapter } from './testing/edge.fixture';
+import { edgePlatformModules, RecordingIoAdapter } from './testing/edge.fixture';
 
 /** Throws for one order id, to prove a failing handler still acks and the process lives on. */
 class FlakyOrderAccessLookup extends InMemoryOrderAccessLookup {
@@ -102,10 +99,7 @@ describe('EdgeGateway (real socket.io server and client)', () => {
   beforeAll(async () => {
     const module = await Test.createTestingModule({
       imports: [
-        ObservabilityModule.forRoot({ service: 'edge-test', logLevel: 'silent' }),
-        AuthModule.forRoot(jwtEnvSchema.parse(TEST_JWT_ENV)),
-        HistoryModule.forRoot({ driver: 'memory', limits: DEFAULT_HISTORY_LIMITS }),
-        RateLimitModule.forRoot({ driver: 'memory' }),
+        ...edgePlatformModules(),
         // Every client here comes from 127.0.0.1: limits high enough not to interfere (edge.gateway.limits.spec.ts tests them).
         EdgeModule.forRoot({ orderAccess: { driver: 'memory' }, limits: { connectionsPerSecondPerIp: 1_000, connectionsPerUser: 100 } }),
       ],

@@ -1,14 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Ack, Delivery, Envelope } from '@shopnest/contracts';
-import { AuthModule, jwtEnvSchema } from '@shopnest/platform-auth';
-import { ChannelHistory, DEFAULT_HISTORY_LIMITS, HistoryModule, HistoryRead, InMemoryHistory } from '@shopnest/platform-history';
-import { ObservabilityModule } from '@shopnest/platform-observability';
-import { RateLimitModule } from '@shopnest/platform-rate-limit';
-import { signTestToken, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
+import { ChannelHistory, HistoryRead, InMemoryHistory } from '@shopnest/platform-history';
+import { signTestToken, waitFor } from '@shopnest/testing';
 import { io, Socket as ClientSocket } from 'socket.io-client';
 import { EdgeModule } from '../edge.module';
-import { aliceEvent as event, lastAliceSequence, RecordingIoAdapter } from '../testing/edge.fixture';
+import { aliceEvent as event, edgePlatformModules, lastAliceSequence, RecordingIoAdapter } from '../testing/edge.fixture';
 
 /** In-memory history that lets a test act in the middle of a replay read, as a busy worker would. */
 class SteppedHistory extends InMemoryHistory {
@@ -80,10 +77,7 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
     history = new SteppedHistory({ maxLength: 5 });
     const module = await Test.createTestingModule({
       imports: [
-        ObservabilityModule.forRoot({ service: 'edge-test', logLevel: 'silent' }),
-        AuthModule.forRoot(jwtEnvSchema.parse(TEST_JWT_ENV)),
-        RateLimitModule.forRoot({ driver: 'memory' }),
-        HistoryModule.forRoot({ driver: 'memory', limits: DEFAULT_HISTORY_LIMITS }),
+        ...edgePlatformModules(),
         EdgeModule.forRoot({
           orderAccess: { driver: 'memory', orders: { 'o-alice': { customerId: 'alice', courierId: null } } },
           limits: { connectionsPerSecondPerIp: 1_000, connectionsPerUser: 100 },

@@ -1,14 +1,12 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Delivery, Envelope } from '@shopnest/contracts';
-import { AuthModule, jwtEnvSchema } from '@shopnest/platform-auth';
-import { ChannelHistory, DEFAULT_HISTORY_LIMITS, HistoryModule, InMemoryHistory } from '@shopnest/platform-history';
-import { MetricsService, ObservabilityModule } from '@shopnest/platform-observability';
-import { RateLimitModule } from '@shopnest/platform-rate-limit';
-import { signTestToken, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
+import { ChannelHistory, InMemoryHistory } from '@shopnest/platform-history';
+import { MetricsService } from '@shopnest/platform-observability';
+import { signTestToken, waitFor } from '@shopnest/testing';
 import { spawn } from 'node:child_process';
 import { EdgeModule } from '../edge.module';
-import { RecordingIoAdapter, aliceEvent as event } from '../testing/edge.fixture';
+import { aliceEvent as event, edgePlatformModules, RecordingIoAdapter } from '../testing/edge.fixture';
 
 const CHANNEL = 'order:o-alice';
 /** An open event stream read with fetch: everything received so far, and a way to wait for more. */
@@ -81,10 +79,7 @@ describe('SSE (real HTTP server, in-memory history)', () => {
     history = new InMemoryHistory({ maxLength: 5 });
     const module = await Test.createTestingModule({
       imports: [
-        ObservabilityModule.forRoot({ service: 'edge-test', logLevel: 'silent' }),
-        AuthModule.forRoot(jwtEnvSchema.parse(TEST_JWT_ENV)),
-        RateLimitModule.forRoot({ driver: 'memory' }),
-        HistoryModule.forRoot({ driver: 'memory', limits: DEFAULT_HISTORY_LIMITS }),
+        ...edgePlatformModules(),
         EdgeModule.forRoot({
           orderAccess: { driver: 'memory', orders: { 'o-alice': { customerId: 'alice', courierId: null }, 'o-bob': { customerId: 'bob', courierId: null } } },
           limits: { connectionsPerSecondPerIp: 1_000, connectionsPerUser: 100 },

@@ -1,6 +1,11 @@
-import { INestApplication } from '@nestjs/common';
+import { DynamicModule, INestApplication } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { Envelope } from '@shopnest/contracts';
+import { AuthModule, jwtEnvSchema } from '@shopnest/platform-auth';
+import { DEFAULT_HISTORY_LIMITS, HistoryModule } from '@shopnest/platform-history';
+import { ObservabilityModule } from '@shopnest/platform-observability';
+import { RateLimitModule } from '@shopnest/platform-rate-limit';
+import { TEST_JWT_ENV } from '@shopnest/testing';
 import { randomUUID } from 'node:crypto';
 import { Server, ServerOptions } from 'socket.io';
 
@@ -42,3 +47,16 @@ export function aliceEvent(type = 'order.status_changed'): Envelope {
 
 /** The sequence of the newest {@link aliceEvent}. */
 export const lastAliceSequence = (): number => sequence;
+
+/**
+ * What the app gives EdgeModule (all global there): quiet observability, test-token auth, and
+ * in-memory rate limits and history.
+ */
+export function edgePlatformModules(): DynamicModule[] {
+  return [
+    ObservabilityModule.forRoot({ service: 'edge-test', logLevel: 'silent' }),
+    AuthModule.forRoot(jwtEnvSchema.parse(TEST_JWT_ENV)),
+    RateLimitModule.forRoot({ driver: 'memory' }),
+    HistoryModule.forRoot({ driver: 'memory', limits: DEFAULT_HISTORY_LIMITS }),
+  ];
+}
