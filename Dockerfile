@@ -1,24 +1,31 @@
 # One image recipe for the three services: docker build --build-arg APP=connection-edge .
-# syntax=docker/dockerfile:1
-FROM node:20-bookworm-slim AS build
+# Stages: build (every dependency, `nx build`), prod-deps (runtime node_modules only), and the
+# runtime image, which holds dist/apps/$APP (package.json + compiled app and libs) and those.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY package.json package-lock.json .npmrc ./
+# package.json's allowScripts lets no install script run; the image's npm 10 does not read
+# allowScripts, so --ignore-scripts says the same to it.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 ARG APP
-RUN NX_DAEMON=false NX_NO_CLOUD=true npx nx build "${APP}" --configuration=production
+RUN test -n "$APP" || { echo 'set --build-arg APP=<app>' >&2; exit 1; }
+RUN NX_DAEMON=false NX_NO_CLOUD=true npx nx build "$APP"
 
-FROM node:20-bookworm-slim AS runtime-deps
+FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ARG APP
 ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
-COPY --from=runtime-deps /app/node_modules ./node_modules
-COPY --from=build /src/dist/apps/${APP} ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /src/dist/apps/${APP}/ ./
 USER node
-# Nest's shutdown hooks need the signal: run node directly (no npm, no shell wrapper).
-CMD ["node", "main.js"]
+# `node .` runs the "main" of dist/apps/$APP/package.json. Exec form, no npm or shell in between:
+# SIGTERM reaches Node, and Nest's shutdown hooks drain the service.
+CMD ["node", "."]

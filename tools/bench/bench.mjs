@@ -58,7 +58,7 @@ async function main() {
     } catch (error) {
       // A tree mid-change may not build; an existing build is still worth measuring, said loudly.
       const apps = ['connection-edge', 'order-tracking', 'notification-worker'];
-      if (!apps.every((app) => existsSync(join(ROOT, 'dist', 'apps', app, 'main.js')))) throw error;
+      if (!apps.every((app) => existsSync(join(ROOT, 'dist', 'apps', app, 'package.json')))) throw error;
       buildNote = `build failed, measured the existing dist/apps: ${String(error).split('\n')[0]}`;
       log(`WARNING: ${buildNote}`);
     }

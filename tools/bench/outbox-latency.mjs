@@ -29,7 +29,7 @@ const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--
 const CHANGES = arg('changes', 1000);
 const RATE = arg('rate', 50);
 const STEPS = ['confirmed', 'packed', 'shipped', 'out_for_delivery', 'delivered'];
-const main = join(ROOT, 'dist', 'apps', 'order-tracking', 'main.js');
+const main = join(ROOT, 'dist', 'apps', 'order-tracking');
 if (!existsSync(main)) throw new Error(`${main} is missing: run npx nx build order-tracking first`);
 
 if (!process.env.DATABASE_URL || !process.env.KAFKA_BROKERS) {

@@ -1,9 +1,8 @@
+import { NOTIFICATION_WORKER, NotificationWorkerModule, notificationWorkerProcessEnvSchema } from '@shopnest/notifications';
 import { parseEnv } from '@shopnest/platform-config';
 import { runMain, runService } from '@shopnest/platform-observability';
-import { AppModule } from './app/app.module';
-import { notificationWorkerEnvSchema, SERVICE_NAME } from './app/notification-worker.config';
 
-runMain(SERVICE_NAME, async () => {
-  const config = parseEnv(notificationWorkerEnvSchema, process.env);
-  await runService(AppModule.forRoot(config), { service: SERVICE_NAME, ...config });
+runMain(NOTIFICATION_WORKER, async () => {
+  const config = parseEnv(notificationWorkerProcessEnvSchema, process.env);
+  await runService(NotificationWorkerModule.forRoot(config), { service: NOTIFICATION_WORKER, ...config });
 });

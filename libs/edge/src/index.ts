@@ -11,3 +11,6 @@ export * from './lib/replay/delivery-tap';
 export * from './lib/replay/seam-gate';
 export * from './lib/sse/sse.controller';
 export * from './lib/sse/sse-format';
+export * from './lib/service/connection-edge.config';
+export * from './lib/service/connection-edge.module';
+export * from './lib/service/edge-socket-adapter';

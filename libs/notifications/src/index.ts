@@ -3,3 +3,5 @@ export * from './lib/notifications.module';
 export * from './lib/order-events.consumer';
 export * from './lib/order-status-notification';
 export * from './lib/routing';
+export * from './lib/service/notification-worker.config';
+export * from './lib/service/notification-worker.module';

@@ -144,12 +144,12 @@ export async function stopAll() {
 }
 
 /**
- * Starts a built service (`dist/apps/<app>/main.js`) as a probed child and waits for /health/ready.
+ * Starts a built service (`dist/apps/<app>`, whose package.json names its entry) as a probed child and waits for /health/ready.
  * @param {'connection-edge' | 'order-tracking' | 'notification-worker'} app
  * @param {{ name?: string, port: number, env: Record<string, string>, readyTimeoutMs?: number }} options
  */
 export async function startService(app, options) {
-  const child = new Child(options.name ?? app, join(ROOT, 'dist', 'apps', app, 'main.js'), {
+  const child = new Child(options.name ?? app, join(ROOT, 'dist', 'apps', app), {
     env: { HOST: '127.0.0.1', PORT: String(options.port), LOG_LEVEL: 'warn', ...options.env },
   });
   const url = `http://127.0.0.1:${options.port}`;

@@ -39,13 +39,13 @@ export interface StartServiceOptions {
 const WORKSPACE_ROOT = join(__dirname, '..', '..', '..', '..');
 
 /**
- * Starts a built service (`dist/apps/<app>/main.js`) as its own process and resolves once
+ * Starts a built service (`dist/apps/<app>`, whose package.json names its entry) as its own process and resolves once
  * `/health/ready` answers 200, so a test talks to the real thing, exactly as deployed.
  */
 export async function startService(options: StartServiceOptions): Promise<ServiceProcess> {
   const name = options.name ?? options.app;
   const url = `http://127.0.0.1:${options.port}`;
-  const main = join(WORKSPACE_ROOT, 'dist', 'apps', options.app, 'main.js');
+  const main = join(WORKSPACE_ROOT, 'dist', 'apps', options.app);
   const child: ChildProcess = spawn(process.execPath, [main], {
     cwd: WORKSPACE_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(options.port), LOG_LEVEL: 'warn', ...options.env },

@@ -1,12 +1,19 @@
-import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Global, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { EventBus } from '@shopnest/platform-event-bus';
 import { Fanout } from '@shopnest/platform-fanout';
 import { ChannelHistory, InMemoryHistory, InMemoryProcessedEvents, ProcessedEvents } from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
 
+/** Closes the bus on application shutdown, as EventBusModule does with the adapter it built. */
 @Global()
 @Module({})
-class PlatformFixtureModule {}
+class PlatformFixtureModule implements OnApplicationShutdown {
+  constructor(private readonly bus: EventBus) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.bus.close();
+  }
+}
 
 /** The platform pieces a test hands in; history and processed-event stores default to in-memory ones. */
 export interface PlatformParts {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, csv, envFragments, parseEnv, port, serviceEnv } from './env-config';
+import { ConfigError, csv, envFragments, envProblems, parseEnv, port, refusing, serviceEnv } from './env-config';
 
 const schema = z
   .object({ HTTP_PORT: port(3000), KAFKA_BROKERS: csv(), NAME: z.string().min(1) })
@@ -44,5 +44,22 @@ describe('envFragments', () => {
 
   it('reports the bad keys of every fragment together', () => {
     expect(() => parseEnv(schema, { PORT: 'x' })).toThrow(/PORT[\s\S]*KAFKA_BROKERS/);
+  });
+});
+
+describe('refusing', () => {
+  const schema = refusing(z.object({ BUS: z.enum(['kafka', 'memory']), PORT: port(3000) }), [
+    { key: 'BUS', value: 'memory', why: 'no other process would see its events' },
+  ]);
+
+  it('passes the config through when no refused value is set', () => {
+    expect(parseEnv(schema, { BUS: 'kafka' })).toEqual({ BUS: 'kafka', PORT: 3000 });
+  });
+
+  it('names the refused value and why, together with the other bad keys', () => {
+    expect(envProblems(schema, { BUS: 'memory', PORT: 'x' })).toEqual([
+      expect.stringMatching(/^PORT: /),
+      'BUS: memory is refused: no other process would see its events',
+    ]);
   });
 });

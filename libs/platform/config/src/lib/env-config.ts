@@ -109,3 +109,31 @@ export function envFragments<F extends Fragments>(fragments: F) {
       return ok ? (parsed as { [K in keyof F]: z.output<F[K]> }) : z.NEVER;
     });
 }
+
+/** A value of one key that a deployment mode cannot work with, and why (for the error message). */
+export interface RefusedValue {
+  key: string;
+  value: string;
+  why: string;
+}
+
+/**
+ * `schema`, refusing the listed values; each refusal is reported with every other bad key. A
+ * service run as its own process uses it to refuse in-process adapters that other processes
+ * would have to share.
+ *
+ * @example
+ * const schema = refusing(orderTrackingEnvSchema, [
+ *   { key: 'EVENT_BUS', value: 'memory', why: 'its events would reach no notification-worker' },
+ * ]);
+ */
+export function refusing<S extends z.ZodType>(schema: S, refused: RefusedValue[]) {
+  const refusals = z
+    .custom<NodeJS.ProcessEnv>((env) => typeof env === 'object' && env !== null, 'expected the environment')
+    .superRefine((env, ctx) => {
+      for (const { key, value, why } of refused) {
+        if (env[key] === value) ctx.addIssue({ code: 'custom', path: [key], message: `${value} is refused: ${why}` });
+      }
+    });
+  return envFragments({ config: schema, refusals }).transform(({ config }) => config as z.output<S>);
+}

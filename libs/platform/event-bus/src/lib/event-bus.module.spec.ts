@@ -22,6 +22,16 @@ describe('EventBusModule', () => {
     await expect(bus.publish('t', [])).rejects.toThrow(/closed/);
   });
 
+  it('uses a shared adapter as given and leaves it open on shutdown, for its owner to close', async () => {
+    const shared = new InMemoryEventBus();
+    const moduleRef = await Test.createTestingModule({ imports: [EventBusModule.forRoot({ driver: 'memory' }, { shared })] }).compile();
+    await moduleRef.init();
+    expect(moduleRef.get(EventBus)).toBe(shared);
+    await moduleRef.close();
+    await expect(shared.publish('t', [])).resolves.toBeUndefined();
+    await shared.close();
+  });
+
   it('fails start-up naming the brokers when Kafka is unreachable, after registering the kafka probe', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [

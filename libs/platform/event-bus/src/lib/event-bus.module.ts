@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ReadinessRegistry } from '@shopnest/platform-observability';
 import { EventBusConfig, EVENT_BUS_DRIVERS } from './event-bus.config';
 import { EventBus } from './event-bus.port';
@@ -8,7 +8,7 @@ import { InMemoryEventBus } from './memory/in-memory-event-bus';
 /**
  * Provides the {@link EventBus} token with the adapter `config.driver` names. The adapter
  * connects in `onModuleInit` (the Kafka one fails start-up within about a second, naming the
- * brokers) and closes in `onApplicationShutdown`. With Kafka, a readiness probe named `kafka`
+ * brokers) and is closed on application shutdown, unless it was passed in as `options.shared`. With Kafka, a readiness probe named `kafka`
  * is registered with `ReadinessRegistry` when the app has `ObservabilityModule`, and the topics
  * in `options.topics` are created if missing before any provider can publish or consume.
  *
@@ -23,13 +23,27 @@ export interface EventBusModuleOptions {
    * serving while Kafka is down (order-tracking, through its outbox) turns it off.
    */
   readinessProbe?: boolean;
+  /**
+   * An adapter the caller built and closes, used instead of one built from `config`: the
+   * one-process mode shares one in-memory bus between its services. The module does not close it.
+   */
+  shared?: EventBus;
 }
+
+/** Whether the module built its adapter (and so closes it). */
+const OWNS_ADAPTER = Symbol('EventBusModule.ownsAdapter');
 
 @Global()
 @Module({})
-export class EventBusModule {
+export class EventBusModule implements OnApplicationShutdown {
+  constructor(
+    private readonly bus: EventBus,
+    @Inject(OWNS_ADAPTER) private readonly ownsAdapter: boolean,
+  ) {}
+
   static forRoot(config: EventBusConfig, options: EventBusModuleOptions = {}): DynamicModule {
-    const create = adapterFactory(config); // a bad config throws here, before anything starts
+    const { shared } = options;
+    const create = shared ? () => shared : adapterFactory(config); // a bad config throws here, before anything starts
     return {
       module: EventBusModule,
       providers: [
@@ -46,9 +60,14 @@ export class EventBusModule {
           },
           inject: [{ token: ReadinessRegistry, optional: true }],
         },
+        { provide: OWNS_ADAPTER, useValue: !shared },
       ],
       exports: [EventBus],
     };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.ownsAdapter) await this.bus.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   DynamicModule,
+  Inject,
   Module,
   OnApplicationShutdown,
   Provider,
@@ -18,21 +19,41 @@ import { RedisEmitterFanout } from './redis/redis-emitter-fanout';
  *   `ObservabilityModule`).
  * - `local`: {@link LocalFanout}, also injectable as `LocalFanout` so the gateway can `attach()` its server.
  *
- * The fanout is closed on application shutdown.
+ * The fanout is closed on application shutdown, unless it was passed in as `options.shared`.
  *
  * @example
  * FanoutModule.forRoot(parseEnv(fanoutEnvSchema, process.env))
  */
+export interface FanoutModuleOptions {
+  /**
+   * A local fanout the caller built and closes, used as the `local` adapter: in the one-process
+   * mode the worker pushes into the edge's socket.io server through it (see `LocalIoAdapter`).
+   */
+  shared?: LocalFanout;
+}
+
+/** Whether the module built its adapter (and so closes it). */
+const OWNS_FANOUT = Symbol('FanoutModule.ownsFanout');
+
 @Module({})
 export class FanoutModule implements OnApplicationShutdown {
-  constructor(private readonly fanout: Fanout) {}
+  constructor(
+    private readonly fanout: Fanout,
+    @Inject(OWNS_FANOUT) private readonly ownsFanout: boolean,
+  ) {}
 
-  static forRoot(config: FanoutConfig): DynamicModule {
-    if (config.driver === 'local') {
+  static forRoot(config: FanoutConfig, options: FanoutModuleOptions = {}): DynamicModule {
+    const { shared } = options;
+    const owns = { provide: OWNS_FANOUT, useValue: !shared };
+    if (config.driver === 'local' || shared) {
       return {
         module: FanoutModule,
         global: true,
-        providers: [LocalFanout, { provide: Fanout, useExisting: LocalFanout }],
+        providers: [
+          shared ? { provide: LocalFanout, useValue: shared } : LocalFanout,
+          { provide: Fanout, useExisting: LocalFanout },
+          owns,
+        ],
         exports: [Fanout, LocalFanout],
       };
     }
@@ -50,12 +71,12 @@ export class FanoutModule implements OnApplicationShutdown {
     return {
       module: FanoutModule,
       global: true,
-      providers: [redisFanout],
+      providers: [redisFanout, owns],
       exports: [Fanout],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.fanout.close();
+    if (this.ownsFanout) await this.fanout.close();
   }
 }

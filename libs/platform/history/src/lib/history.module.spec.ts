@@ -24,6 +24,16 @@ describe('HistoryModule', () => {
     await expect(history.latest('order:1')).rejects.toThrow(/closed/);
   });
 
+  it('uses a shared history as given and leaves it open on shutdown, for its owner to close', async () => {
+    const shared = new InMemoryHistory(limits);
+    const moduleRef = await Test.createTestingModule({ imports: [HistoryModule.forRoot({ driver: 'memory', limits }, { shared })] }).compile();
+    await moduleRef.init();
+    expect(moduleRef.get(ChannelHistory)).toBe(shared);
+    await moduleRef.close();
+    await expect(shared.latest('order:1')).resolves.toBeNull();
+    await shared.close();
+  });
+
   it('fails start-up naming the URL when Redis is unreachable', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [HistoryModule.forRoot({ driver: 'redis', limits, redis: { url: 'redis://127.0.0.1:1', keyPrefix: 'h:' } })],

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ReadinessRegistry } from '@shopnest/platform-observability';
 import { ChannelHistory } from './channel-history.port';
 import { HISTORY_DRIVERS, HistoryConfig } from './history.config';
@@ -12,30 +12,46 @@ import { RedisStreamsHistory } from './redis/redis-streams-history';
  * Provides {@link ChannelHistory} and {@link ProcessedEvents} (global) with the adapters
  * `config.driver` names. With `redis`, both connect while the app initialises (an unreachable
  * Redis stops start-up naming the URL) and register the readiness probe `history` when the app
- * has `ObservabilityModule`. Both are closed on application shutdown.
+ * has `ObservabilityModule`. Both are closed on application shutdown, except a `shared` history.
  *
  * @example
  * HistoryModule.forRoot(parseEnv(historyEnvSchema, process.env))
  */
+export interface HistoryModuleOptions {
+  /**
+   * A history the caller built and closes, used instead of one built from the config: the
+   * one-process mode shares one in-memory history between the worker (appends) and the edge
+   * (replays). The module does not close it.
+   */
+  shared?: ChannelHistory;
+}
+
+/** Whether the module built its ChannelHistory (and so closes it). */
+const OWNS_HISTORY = Symbol('HistoryModule.ownsHistory');
+
 @Global()
 @Module({})
 export class HistoryModule implements OnApplicationShutdown {
   constructor(
     private readonly history: ChannelHistory,
     private readonly processed: ProcessedEvents,
+    @Inject(OWNS_HISTORY) private readonly ownsHistory: boolean,
   ) {}
 
-  static forRoot(config: HistoryConfig): DynamicModule {
+  static forRoot(config: HistoryConfig, options: HistoryModuleOptions = {}): DynamicModule {
     if (!(HISTORY_DRIVERS as readonly string[]).includes(config.driver)) {
       throw new Error(`HistoryModule: unknown driver ${JSON.stringify(config.driver)}; use ${HISTORY_DRIVERS.join('|')}`);
     }
     const { limits } = config;
-    if (config.driver === 'memory') {
+    const { shared } = options;
+    const owns = { provide: OWNS_HISTORY, useValue: !shared };
+    if (config.driver === 'memory' || shared) {
       return {
         module: HistoryModule,
         providers: [
-          { provide: ChannelHistory, useFactory: () => new InMemoryHistory(limits) },
+          { provide: ChannelHistory, useFactory: () => shared ?? new InMemoryHistory(limits) },
           { provide: ProcessedEvents, useFactory: () => new InMemoryProcessedEvents(limits.dedupeTtlMs) },
+          owns,
         ],
         exports: [ChannelHistory, ProcessedEvents],
       };
@@ -57,12 +73,13 @@ export class HistoryModule implements OnApplicationShutdown {
           provide: ProcessedEvents,
           useFactory: () => RedisProcessedEvents.connect(url, { ttlMs: limits.dedupeTtlMs, keyPrefix }),
         },
+        owns,
       ],
       exports: [ChannelHistory, ProcessedEvents],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.history.close(), this.processed.close()]);
+    await Promise.allSettled([this.ownsHistory ? this.history.close() : undefined, this.processed.close()]);
   }
 }

@@ -2,36 +2,100 @@ import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 
-export interface RunServiceOptions {
+export interface ServiceSpec {
   service: string;
   http: { host: string; port: number };
-  shutdownTimeoutMs: number;
+  /** The variable that moves `http.port`, named when the port is taken (default `PORT`). */
+  portVariable?: string;
   /** Extra wiring before listen, e.g. a WebSocket adapter. */
   configure?: (app: INestApplication) => Promise<void> | void;
 }
 
+export interface RunServiceOptions extends ServiceSpec {
+  shutdownTimeoutMs: number;
+}
+
+/** Start-up stops with this when a service's port is taken: one line that says how to move it. */
+export class PortInUseError extends Error {
+  constructor(spec: ServiceSpec) {
+    super(`port ${spec.http.port} on ${spec.http.host} is already in use; set ${spec.portVariable ?? 'PORT'} to a free port`);
+    this.name = 'PortInUseError';
+  }
+}
+
 /**
- * Boots a service the same way everywhere: pino logs from the first line, shutdown hooks on
- * SIGTERM/SIGINT (Nest closes modules in reverse order: stop taking work, drain, disconnect),
- * and a hard exit if the drain outlives `shutdownTimeoutMs`.
+ * Boots a service the same way everywhere: pino logs from the first line, and on SIGTERM/SIGINT
+ * a graceful close (Nest closes modules in reverse order: stop taking work, drain, disconnect),
+ * then exit 0, or exit 1 if the drain outlives `shutdownTimeoutMs`.
  */
 export async function runService(module: unknown, options: RunServiceOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(module as never, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  // process.exit(0) after a clean drain (instead of re-raising the signal) lets pino flush
-  // and tells the orchestrator the shutdown succeeded.
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      setTimeout(() => {
-        NestLogger.error(`shutdown took longer than ${options.shutdownTimeoutMs} ms; exiting`, options.service);
-        process.exit(1);
-      }, options.shutdownTimeoutMs).unref();
-    });
+  const [app] = await runServices([{ module, spec: options }], options);
+  return app as INestApplication;
+}
+
+/**
+ * Several services in one process (the one-process mode), each a Nest application on its own
+ * port. They start in the given order; if one fails (a taken port, an unreachable dependency),
+ * those already started are closed before the error is thrown, so nothing is left half-started.
+ * On SIGTERM/SIGINT they close in reverse order (the last started first), then `release` runs and
+ * the process exits.
+ */
+export async function runServices(
+  services: { module: unknown; spec: ServiceSpec }[],
+  options: {
+    shutdownTimeoutMs: number;
+    /** Releases what the services share (in-process adapters), after the last one closed. */
+    release?: () => Promise<void>;
+  },
+): Promise<INestApplication[]> {
+  const started: INestApplication[] = [];
+  const closeAll = async () => {
+    for (const app of [...started].reverse()) await app.close();
+    await options.release?.();
+  };
+  try {
+    for (const { module, spec } of services) started.push(await startService(module, spec));
+  } catch (error) {
+    await closeAll().catch(() => undefined);
+    throw error;
   }
-  await options.configure?.(app);
-  await app.listen(options.http.port, options.http.host);
-  NestLogger.log(`${options.service} listening on http://${options.http.host}:${options.http.port}`, options.service);
+  const label = services.map((s) => s.spec.service).join('+');
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => {
+      NestLogger.error(`shutdown took longer than ${options.shutdownTimeoutMs} ms; exiting`, label);
+      process.exit(1);
+    }, options.shutdownTimeoutMs).unref();
+    NestLogger.log(`${signal}: closing`, label);
+    // process.exit(0) after a clean drain (instead of re-raising the signal) lets pino flush and
+    // tells the orchestrator the shutdown succeeded.
+    closeAll().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        NestLogger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, label);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return started;
+}
+
+async function startService(module: unknown, spec: ServiceSpec): Promise<INestApplication> {
+  // abortOnError: false, so a failed init reaches runMain as one line instead of process.abort().
+  const app = await NestFactory.create(module as never, { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  try {
+    await spec.configure?.(app);
+    await app.listen(spec.http.port, spec.http.host);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new PortInUseError(spec) : error;
+  }
+  NestLogger.log(`${spec.service} listening on http://${spec.http.host}:${spec.http.port}`, spec.service);
   return app;
 }
 

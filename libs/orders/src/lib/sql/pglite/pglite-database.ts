@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { mkdirSync } from 'node:fs';
 import { SCHEMA_NAME, SqlDatabase, SqlExecutor } from '../sql-database';
 
 export interface PgliteDatabaseOptions {
@@ -22,6 +23,8 @@ export class PgliteDatabase extends SqlDatabase {
     super();
     if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${JSON.stringify(options.schema)}`);
     this.schema = options.schema;
+    // PGlite creates its own folder but not the folders above it (e.g. `.data/` of a fresh clone).
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     this.db = new PGlite(options.dataDir);
   }
 

@@ -1,4 +1,3 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
 import { describeZodError, Envelope, envelopeSchema } from '@shopnest/contracts';
 import { ConsumeOptions, Consumption, EventBus, IncomingMessage, OutgoingEvent, RawRecord } from '../event-bus.port';
 
@@ -53,7 +52,7 @@ const STRUCTURED = { 'content-type': 'application/cloudevents+json' };
  * await bus.consume({ topic: ORDERS_TOPIC, group: 'test', fromBeginning: true, handler });
  * await bus.publish(ORDERS_TOPIC, [{ key: 'o-1', event }]);
  */
-export class InMemoryEventBus extends EventBus implements OnApplicationShutdown {
+export class InMemoryEventBus extends EventBus {
   private readonly topics = new Map<string, Topic>();
   private readonly partitionCount: number;
   private readonly redeliveryDelayMs: number;
@@ -119,10 +118,6 @@ export class InMemoryEventBus extends EventBus implements OnApplicationShutdown 
       for (const topic of this.topics.values()) topic.changed.notify();
     })();
     return this.closing;
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.close();
   }
 
   /** One loop per group and partition: that is what makes delivery sequential per partition. */

@@ -1,11 +1,11 @@
-import { bool, envFragments, positiveInt, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
+import { bool, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import { EventBusConfig, eventBusEnvSchema } from '@shopnest/platform-event-bus';
-import { FanoutConfig, redisEnvSchema } from '@shopnest/platform-fanout';
+import { FanoutConfig, fanoutEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
-import { DEFAULT_CONSUMER_GROUP, DEFAULT_LAG_INTERVAL_MS, DEFAULT_RETRY, NotificationsConfig } from '@shopnest/notifications';
+import { DEFAULT_CONSUMER_GROUP, DEFAULT_LAG_INTERVAL_MS, DEFAULT_RETRY, NotificationsConfig } from '../notifications.config';
 import { z } from 'zod';
 
-export const SERVICE_NAME = 'notification-worker';
+export const NOTIFICATION_WORKER = 'notification-worker';
 
 /** The worker's typed config; nothing else in the process reads `process.env`. */
 export interface NotificationWorkerConfig extends ServiceSettings {
@@ -31,24 +31,27 @@ const consumerEnvSchema = z
     }),
   );
 
-// The worker has no socket.io server of its own, so it always pushes through Redis (`FANOUT=local`
-// would make every push fail): no FANOUT key, and REDIS_URL is required.
-const workerRedisEnvSchema = redisEnvSchema.transform((env, ctx): FanoutConfig => {
-  if (env.REDIS_URL) return { driver: 'redis', redis: { url: env.REDIS_URL, keyPrefix: env.SOCKET_IO_KEY } };
-  ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required: the worker pushes events through Redis' });
-  return z.NEVER;
-});
-
 /**
  * The notification worker's environment: service settings (HTTP for `/health/*` and `/metrics`
- * only, `PORT` default 3002), the event bus, Redis (fanout and history), the consumer group and retries.
+ * only, `PORT` default 3002), the event bus, the fanout (`FANOUT`, `REDIS_URL`, `SOCKET_IO_KEY`),
+ * channel history, the consumer group and retries.
  */
 export const notificationWorkerEnvSchema = envFragments({
   service: serviceEnv(3002),
   eventBus: eventBusEnvSchema,
-  fanout: workerRedisEnvSchema,
+  fanout: fanoutEnvSchema,
   history: historyEnvSchema,
   notifications: consumerEnvSchema,
 }).transform(
   ({ service, eventBus, fanout, history, notifications }): NotificationWorkerConfig => ({ ...service, eventBus, fanout, history, notifications }),
 );
+
+/**
+ * The worker as its own process (the cluster): it consumes Kafka and pushes to the edges through
+ * Redis, so the in-process adapters of the one-process mode are refused, each with the reason.
+ */
+export const notificationWorkerProcessEnvSchema = refusing(notificationWorkerEnvSchema, [
+  { key: 'EVENT_BUS', value: 'memory', why: 'a worker in its own process would receive no order events; use Kafka, or the one-process mode (npm start)' },
+  { key: 'FANOUT', value: 'local', why: 'a worker has no socket.io server of its own; it reaches the edges through Redis' },
+  { key: 'HISTORY', value: 'memory', why: 'the edges could not replay a history kept in this process; use Redis' },
+]);

@@ -1,18 +1,18 @@
 import { envProblems, parseEnv } from '@shopnest/platform-config';
 import { TEST_JWT_ENV } from '@shopnest/testing';
-import { edgeEnvSchema } from './edge.config';
+import { connectionEdgeEnvSchema, connectionEdgeProcessEnvSchema } from './connection-edge.config';
 
 const SERVICE_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJlZGdlIn0.c2lnbmF0dXJl';
 const minimal = { ...TEST_JWT_ENV, REDIS_URL: 'redis://127.0.0.1:6379', SERVICE_TOKEN };
 
-const problems = (env: NodeJS.ProcessEnv): string[] => envProblems(edgeEnvSchema, env);
+const problems = (env: NodeJS.ProcessEnv): string[] => envProblems(connectionEdgeEnvSchema, env);
 
-describe('edgeEnvSchema', () => {
+describe('connectionEdgeEnvSchema', () => {
   it('fills every default from a minimal environment', () => {
-    const config = parseEnv(edgeEnvSchema, minimal);
+    const config = parseEnv(connectionEdgeEnvSchema, minimal);
     expect(config).toMatchObject({
       http: { host: '127.0.0.1', port: 3000 },
-      redis: { url: 'redis://127.0.0.1:6379', key: 'socket.io' },
+      fanout: { driver: 'redis', redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'socket.io' } },
       edge: { orderAccess: { driver: 'http', baseUrl: 'http://127.0.0.1:3001', serviceToken: SERVICE_TOKEN, timeoutMs: 2000 } },
       socket: {
         corsOrigins: null,
@@ -42,7 +42,7 @@ describe('edgeEnvSchema', () => {
   });
 
   it('reads SSE timing and the history keys the worker shares', () => {
-    const config = parseEnv(edgeEnvSchema, { ...minimal, SSE_HEARTBEAT_S: '5', SSE_RETRY_MS: '250', HISTORY_KEY_PREFIX: 'h:', HISTORY_MAX_LENGTH: '50' });
+    const config = parseEnv(connectionEdgeEnvSchema, { ...minimal, SSE_HEARTBEAT_S: '5', SSE_RETRY_MS: '250', HISTORY_KEY_PREFIX: 'h:', HISTORY_MAX_LENGTH: '50' });
     expect(config.edge.sse).toEqual({ heartbeatMs: 5_000, retryMs: 250 });
     expect(config.history).toMatchObject({ limits: { maxLength: 50 }, redis: { keyPrefix: 'h:' } });
     expect(problems({ ...minimal, HISTORY: 'disk', SSE_HEARTBEAT_S: '0' }).map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['HISTORY', 'SSE_HEARTBEAT_S']));
@@ -56,7 +56,7 @@ describe('edgeEnvSchema', () => {
   });
 
   it('reads every limit from the environment, and refuses nonsense', () => {
-    const config = parseEnv(edgeEnvSchema, {
+    const config = parseEnv(connectionEdgeEnvSchema, {
       ...minimal,
       RATE_LIMIT_STORE: 'memory',
       RATE_LIMIT_CONNECTION_MESSAGES_PER_S: '5',
@@ -88,10 +88,24 @@ describe('edgeEnvSchema', () => {
   });
 
   it('takes CORS_ORIGINS as a list of origins, or * explicitly', () => {
-    expect(parseEnv(edgeEnvSchema, { ...minimal, CORS_ORIGINS: 'https://a.example, https://b.example' }).socket.corsOrigins).toEqual([
+    expect(parseEnv(connectionEdgeEnvSchema, { ...minimal, CORS_ORIGINS: 'https://a.example, https://b.example' }).socket.corsOrigins).toEqual([
       'https://a.example',
       'https://b.example',
     ]);
-    expect(parseEnv(edgeEnvSchema, { ...minimal, CORS_ORIGINS: '*' }).socket.corsOrigins).toBe('*');
+    expect(parseEnv(connectionEdgeEnvSchema, { ...minimal, CORS_ORIGINS: '*' }).socket.corsOrigins).toBe('*');
+  });
+
+  it('runs without Redis on local rooms, in-memory history and rate limits (the one-process mode)', () => {
+    const local = { ...TEST_JWT_ENV, SERVICE_TOKEN, FANOUT: 'local', HISTORY: 'memory', RATE_LIMIT_STORE: 'memory' };
+    expect(parseEnv(connectionEdgeEnvSchema, local)).toMatchObject({ fanout: { driver: 'local' }, history: { driver: 'memory' }, rateLimit: { driver: 'memory' } });
+    expect(problems({ ...local, RATE_LIMIT_STORE: 'redis' })).toEqual(['REDIS_URL: required when RATE_LIMIT_STORE=redis']);
+  });
+
+  it('as its own process, refuses local rooms and in-memory history, saying why', () => {
+    expect(envProblems(connectionEdgeProcessEnvSchema, { ...minimal, FANOUT: 'local', HISTORY: 'memory' })).toEqual([
+      expect.stringMatching(/^FANOUT: local is refused: an edge in its own process would receive no events from the workers/),
+      expect.stringMatching(/^HISTORY: memory is refused: the workers append channel history in Redis/),
+    ]);
+    expect(envProblems(connectionEdgeProcessEnvSchema, { ...minimal, RATE_LIMIT_STORE: 'memory' })).toEqual([]);
   });
 });

@@ -1,24 +1,31 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ORDERS_DLQ_TOPIC, ORDERS_TOPIC, ORDERS_TOPIC_PARTITIONS } from '@shopnest/contracts';
-import { NotificationsModule } from '@shopnest/notifications';
-import { EventBusModule } from '@shopnest/platform-event-bus';
-import { FanoutModule } from '@shopnest/platform-fanout';
-import { HistoryModule } from '@shopnest/platform-history';
+import { NotificationsModule } from '../notifications.module';
+import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
+import { FanoutModule, LocalFanout } from '@shopnest/platform-fanout';
+import { ChannelHistory, HistoryModule } from '@shopnest/platform-history';
 import { ObservabilityModule } from '@shopnest/platform-observability';
 import {
   NotificationWorkerConfig,
-  SERVICE_NAME,
+  NOTIFICATION_WORKER,
 } from './notification-worker.config';
+
+/** In-process adapters the one-process mode shares with the other services; their owner closes them. */
+export interface NotificationWorkerShared {
+  eventBus?: EventBus;
+  history?: ChannelHistory;
+  fanout?: LocalFanout;
+}
 
 /** The worker: Kafka in; Redis out (channel history, socket.io emitter); dead letters back to Kafka; HTTP only for health and metrics. */
 @Module({})
-export class AppModule {
-  static forRoot(config: NotificationWorkerConfig): DynamicModule {
+export class NotificationWorkerModule {
+  static forRoot(config: NotificationWorkerConfig, shared: NotificationWorkerShared = {}): DynamicModule {
     return {
-      module: AppModule,
+      module: NotificationWorkerModule,
       imports: [
         ObservabilityModule.forRoot({
-          service: SERVICE_NAME,
+          service: NOTIFICATION_WORKER,
           logLevel: config.logLevel,
         }),
         EventBusModule.forRoot(config.eventBus, {
@@ -27,9 +34,10 @@ export class AppModule {
             // Dead letters are rare and read by people or a replay tool: one partition keeps them in arrival order.
             { topic: ORDERS_DLQ_TOPIC, numPartitions: 1 },
           ],
+          shared: shared.eventBus,
         }),
-        FanoutModule.forRoot(config.fanout),
-        HistoryModule.forRoot(config.history),
+        FanoutModule.forRoot(config.fanout, { shared: shared.fanout }),
+        HistoryModule.forRoot(config.history, { shared: shared.history }),
         NotificationsModule.forRoot(config.notifications),
       ],
     };

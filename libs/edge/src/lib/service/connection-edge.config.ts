@@ -1,18 +1,24 @@
-import { DEFAULT_EDGE_LIMITS, DEFAULT_SSE_OPTIONS, EdgeModuleOptions, SocketServerSettings } from '@shopnest/edge';
-import { csv, envFragments, positiveInt, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
+import { EdgeModuleOptions } from '../edge.module';
+import { DEFAULT_EDGE_LIMITS } from '../limits/edge-limits';
+import { SocketServerSettings } from '../socket-server.options';
+import { DEFAULT_SSE_OPTIONS } from '../sse/sse.controller';
+import { csv, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import { jwtEnvSchema, JwtVerifyConfig } from '@shopnest/platform-auth';
-import { redisEnvSchema } from '@shopnest/platform-fanout';
+import { FanoutConfig, redisEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
 import { rateLimitConfig, RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
 import { z } from 'zod';
 
-export const SERVICE = 'connection-edge';
+export const CONNECTION_EDGE = 'connection-edge';
 
 /** Everything connection-edge reads from its environment, parsed once at start-up. */
-export interface EdgeConfig extends ServiceSettings {
+export interface ConnectionEdgeConfig extends ServiceSettings {
   jwt: JwtVerifyConfig;
-  /** The socket.io Redis adapter: rooms shared by every edge, reached by the workers' emitter. */
-  redis: { url: string; key: string };
+  /**
+   * Rooms: `redis` (the socket.io Redis adapter, shared by every edge and reached by the workers'
+   * emitter) or `local` (this process's rooms only: the one-process mode).
+   */
+  fanout: FanoutConfig;
   edge: EdgeModuleOptions;
   socket: SocketServerSettings;
   /** Where per-user and per-IP limits are counted: Redis (shared by every edge) by default. */
@@ -23,8 +29,7 @@ export interface EdgeConfig extends ServiceSettings {
 
 const edgeEnv = z.object({
   ...redisEnvSchema.shape,
-  // Every edge must share rooms with the others and with the emitters, so Redis is not optional here.
-  REDIS_URL: redisEnvSchema.shape.REDIS_URL.unwrap(),
+  FANOUT: z.enum(['redis', 'local']).default('redis'),
   ORDER_TRACKING_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3001'),
   /** Secret: a JWT with role `service`, for order-tracking's internal endpoints. */
   SERVICE_TOKEN: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'must be a signed JWT (with role service)'),
@@ -48,6 +53,11 @@ const edgeEnv = z.object({
   CONNECTION_LEASE_S: positiveInt(DEFAULT_EDGE_LIMITS.connectionLeaseSeconds),
   SSE_HEARTBEAT_S: positiveInt(DEFAULT_SSE_OPTIONS.heartbeatMs / 1000),
   SSE_RETRY_MS: positiveInt(DEFAULT_SSE_OPTIONS.retryMs),
+}).superRefine((env, ctx) => {
+  const users = [env.FANOUT === 'redis' && 'FANOUT', env.RATE_LIMIT_STORE === 'redis' && 'RATE_LIMIT_STORE'].filter(Boolean);
+  if (users.length > 0 && !env.REDIS_URL) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: `required when ${users.map((key) => `${key}=redis`).join(' or ')}` });
+  }
 });
 
 /**
@@ -56,11 +66,11 @@ const edgeEnv = z.object({
  * timing and channel history (the same `HISTORY*` keys as the notification-worker).
  * See `.env.example`.
  */
-export const edgeEnvSchema = envFragments({ service: serviceEnv(3000), jwt: jwtEnvSchema, edge: edgeEnv, history: historyEnvSchema }).transform(
-  ({ service, jwt, edge: e, history }): EdgeConfig => ({
+export const connectionEdgeEnvSchema = envFragments({ service: serviceEnv(3000), jwt: jwtEnvSchema, edge: edgeEnv, history: historyEnvSchema }).transform(
+  ({ service, jwt, edge: e, history }): ConnectionEdgeConfig => ({
     ...service,
     jwt,
-    redis: { url: e.REDIS_URL, key: e.SOCKET_IO_KEY },
+    fanout: e.FANOUT === 'local' ? { driver: 'local' } : { driver: 'redis', redis: { url: e.REDIS_URL as string, keyPrefix: e.SOCKET_IO_KEY } },
     edge: {
       orderAccess: {
         driver: 'http',
@@ -86,7 +96,17 @@ export const edgeEnvSchema = envFragments({ service: serviceEnv(3000), jwt: jwtE
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
       pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
     },
-    rateLimit: rateLimitConfig(e, e.REDIS_URL),
+    rateLimit: rateLimitConfig(e, e.REDIS_URL as string),
     history,
   }),
 );
+
+/**
+ * connection-edge as its own process (the cluster): events reach it from the workers through Redis
+ * and it replays from their history, so the in-process adapters of the one-process mode are
+ * refused, each with the reason. `RATE_LIMIT_STORE=memory` stays allowed (per-edge budgets).
+ */
+export const connectionEdgeProcessEnvSchema = refusing(connectionEdgeEnvSchema, [
+  { key: 'FANOUT', value: 'local', why: 'an edge in its own process would receive no events from the workers; they reach edges through Redis' },
+  { key: 'HISTORY', value: 'memory', why: 'the workers append channel history in Redis; an edge reading its own memory would replay nothing' },
+]);

@@ -1,5 +1,5 @@
 import { envProblems, parseEnv } from '@shopnest/platform-config';
-import { notificationWorkerEnvSchema } from './notification-worker.config';
+import { notificationWorkerEnvSchema, notificationWorkerProcessEnvSchema } from './notification-worker.config';
 
 const required = {
   KAFKA_BROKERS: '127.0.0.1:19092',
@@ -89,8 +89,15 @@ describe('notificationWorkerEnvSchema', () => {
 
   it('requires REDIS_URL: the worker pushes through Redis and keeps history there', () => {
     expect(problems({ KAFKA_BROKERS: required.KAFKA_BROKERS })).toEqual([
-      'REDIS_URL: required: the worker pushes events through Redis',
+      'REDIS_URL: required when FANOUT=redis',
       'REDIS_URL: required when HISTORY=redis',
     ]);
+  });
+
+  it('as its own process, refuses every in-process adapter, saying why', () => {
+    expect(
+      envProblems(notificationWorkerProcessEnvSchema, { EVENT_BUS: 'memory', FANOUT: 'local', HISTORY: 'memory' }).map((p) => p.split(' is refused')[0]),
+    ).toEqual(['EVENT_BUS: memory', 'FANOUT: local', 'HISTORY: memory']);
+    expect(envProblems(notificationWorkerProcessEnvSchema, required)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { parseEnv } from '@shopnest/platform-config';
 import { TEST_JWT_ENV } from '@shopnest/testing';
-import { orderTrackingEnvSchema } from './app.config';
+import { orderTrackingEnvSchema, orderTrackingProcessEnvSchema } from './order-tracking.config';
 
 const load = (env: NodeJS.ProcessEnv) => parseEnv(orderTrackingEnvSchema, env);
 
@@ -62,5 +62,11 @@ describe('order-tracking config', () => {
         LOCATION_EVENT_MAX_PER_SEC: '0',
       }),
     ).toThrow(/DATABASE_URL[\s\S]*DATABASE_SCHEMA[\s\S]*LOCATION_EVENT_MAX_PER_SEC/);
+  });
+
+  it('as its own process, refuses the in-memory bus: its events would reach no worker', () => {
+    expect(() => parseEnv(orderTrackingProcessEnvSchema, { ...TEST_JWT_ENV, EVENT_BUS: 'memory' })).toThrow(
+      /EVENT_BUS: memory is refused: events of an order-tracking in its own process would reach no notification-worker/,
+    );
   });
 });

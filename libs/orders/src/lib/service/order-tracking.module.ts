@@ -2,25 +2,28 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ORDERS_TOPIC, ORDERS_TOPIC_PARTITIONS } from '@shopnest/contracts';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from '@shopnest/platform-auth';
-import { EventBusModule } from '@shopnest/platform-event-bus';
+import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
 import { ObservabilityModule } from '@shopnest/platform-observability';
-import { ErrorBodyFilter, OrdersModule } from '@shopnest/orders';
-import { OrderTrackingConfig, SERVICE_NAME } from './app.config';
+import { ErrorBodyFilter } from '../http/error-body.filter';
+import { OrdersModule } from '../orders.module';
+import { OrderTrackingConfig, ORDER_TRACKING } from './order-tracking.config';
 
 /** order-tracking: orders over REST in Postgres (or embedded PGlite), their events on the bus through the outbox. */
 @Module({})
-export class AppModule {
-  static forRoot(config: OrderTrackingConfig): DynamicModule {
+export class OrderTrackingModule {
+  /** `shared.eventBus`: the one-process mode's in-memory bus, shared with the worker (its owner closes it). */
+  static forRoot(config: OrderTrackingConfig, shared: { eventBus?: EventBus } = {}): DynamicModule {
     return {
-      module: AppModule,
+      module: OrderTrackingModule,
       imports: [
-        ObservabilityModule.forRoot({ service: SERVICE_NAME, logLevel: config.logLevel }),
+        ObservabilityModule.forRoot({ service: ORDER_TRACKING, logLevel: config.logLevel }),
         AuthModule.forRoot(config.jwt),
         EventBusModule.forRoot(config.eventBus, {
           topics: [{ topic: ORDERS_TOPIC, numPartitions: ORDERS_TOPIC_PARTITIONS }],
           // Changes keep committing while Kafka is down (the outbox holds their events): ready
           // means the database answers.
           readinessProbe: false,
+          shared: shared.eventBus,
         }),
         OrdersModule.forRoot(config.orders),
       ],

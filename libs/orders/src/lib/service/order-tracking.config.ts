@@ -1,9 +1,9 @@
-import { envFragments, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
+import { envFragments, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import { jwtEnvSchema, JwtVerifyConfig } from '@shopnest/platform-auth';
 import { EventBusConfig, eventBusEnvSchema } from '@shopnest/platform-event-bus';
-import { OrdersConfig, ordersEnvSchema } from '@shopnest/orders';
+import { OrdersConfig, ordersEnvSchema } from '../orders.config';
 
-export const SERVICE_NAME = 'order-tracking';
+export const ORDER_TRACKING = 'order-tracking';
 
 /** order-tracking's whole configuration, parsed once at start-up. */
 export interface OrderTrackingConfig extends ServiceSettings {
@@ -23,3 +23,11 @@ export const orderTrackingEnvSchema = envFragments({
   eventBus: eventBusEnvSchema,
   orders: ordersEnvSchema,
 }).transform(({ service, jwt, eventBus, orders }): OrderTrackingConfig => ({ ...service, jwt, eventBus, orders }));
+
+/**
+ * order-tracking as its own process (the cluster): its events must reach the workers, so the
+ * in-process bus of the one-process mode is refused, with the reason.
+ */
+export const orderTrackingProcessEnvSchema = refusing(orderTrackingEnvSchema, [
+  { key: 'EVENT_BUS', value: 'memory', why: 'events of an order-tracking in its own process would reach no notification-worker; use Kafka, or the one-process mode (npm start)' },
+]);

@@ -1,0 +1,52 @@
+import { envProblems, parseEnv } from '@shopnest/platform-config';
+import { TEST_JWT_ENV } from '@shopnest/testing';
+import { DEFAULT_DATA_DIR, embeddedEnvSchema } from './embedded.config';
+
+describe('embeddedEnvSchema', () => {
+  it('runs the three services on their usual ports and on in-process adapters, from the JWT settings alone', () => {
+    const config = parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV });
+    expect(config.edge).toMatchObject({
+      http: { port: 3000 },
+      fanout: { driver: 'local' },
+      history: { driver: 'memory' },
+      rateLimit: { driver: 'memory' },
+      edge: { orderAccess: { driver: 'http', baseUrl: 'http://127.0.0.1:3001' } },
+    });
+    expect(config.orders).toMatchObject({ http: { port: 3001 }, eventBus: { driver: 'memory' }, orders: { store: { driver: 'pglite', dataDir: DEFAULT_DATA_DIR } } });
+    expect(config.worker).toMatchObject({ http: { port: 3002 }, eventBus: { driver: 'memory' }, fanout: { driver: 'local' }, history: { driver: 'memory' } });
+  });
+
+  it('mints the edge’s service token from JWT_SECRET, unless one is given', () => {
+    const minted = parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV }).edge.edge.orderAccess;
+    expect(minted).toMatchObject({ serviceToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) });
+    const given = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJlZGdlIn0.c2lnbmF0dXJl';
+    expect(parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV, SERVICE_TOKEN: given }).edge.edge.orderAccess).toMatchObject({ serviceToken: given });
+  });
+
+  it('moves the ports and the data, and keeps orders in PostgreSQL when DATABASE_URL is set', () => {
+    const config = parseEnv(embeddedEnvSchema, {
+      ...TEST_JWT_ENV,
+      EDGE_PORT: '4000',
+      ORDERS_PORT: '4001',
+      WORKER_PORT: '4002',
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
+    });
+    expect([config.edge.http.port, config.orders.http.port, config.worker.http.port]).toEqual([4000, 4001, 4002]);
+    expect(config.edge.edge.orderAccess).toMatchObject({ baseUrl: 'http://127.0.0.1:4001' });
+    expect(config.orders.orders.store).toMatchObject({ driver: 'postgres' });
+  });
+
+  it('names every bad key once, the cluster adapters and a lone PORT among them', () => {
+    const problems = envProblems(embeddedEnvSchema, { EDGE_PORT: 'x', PORT: '80', EVENT_BUS: 'kafka', RATE_LIMIT_STORE: 'redis', HISTORY_MAX_LENGTH: '0' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['EDGE_PORT', 'EVENT_BUS', 'HISTORY_MAX_LENGTH', 'JWT_SECRET', 'PORT', 'RATE_LIMIT_STORE']);
+    expect(problems).toContain(
+      'EVENT_BUS: kafka is refused: the one-process mode runs on in-process adapters (EVENT_BUS=memory); for kafka, run the services as their own processes (npm run start:cluster)',
+    );
+  });
+
+  it('needs SERVICE_TOKEN when tokens are verified with a public key, since it can mint one only from JWT_SECRET', () => {
+    expect(envProblems(embeddedEnvSchema, { JWT_PUBLIC_KEY_FILE: '/nonexistent.pem' })).toContain(
+      'SERVICE_TOKEN: required without JWT_SECRET: the one-process mode can mint it only from the HS256 secret',
+    );
+  });
+});

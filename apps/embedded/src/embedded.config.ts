@@ -1,0 +1,92 @@
+import { JwtService } from '@nestjs/jwt';
+import { ConnectionEdgeConfig, connectionEdgeEnvSchema } from '@shopnest/edge';
+import { NotificationWorkerConfig, notificationWorkerEnvSchema } from '@shopnest/notifications';
+import { OrderTrackingConfig, orderTrackingEnvSchema } from '@shopnest/orders';
+import { port, positiveInt, refusing } from '@shopnest/platform-config';
+import { z } from 'zod';
+
+export const EMBEDDED = 'shopnest-live';
+
+/** The three services' configs, as the one process runs them. */
+export interface EmbeddedConfig {
+  shutdownTimeoutMs: number;
+  edge: ConnectionEdgeConfig;
+  orders: OrderTrackingConfig;
+  worker: NotificationWorkerConfig;
+}
+
+/** Where the one-process mode keeps its orders when neither `PGLITE_DATA_DIR` nor `DATABASE_URL` is set (relative to the working directory). */
+export const DEFAULT_DATA_DIR = '.data/pglite';
+
+const embeddedEnv = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  EDGE_PORT: port(3000),
+  ORDERS_PORT: port(3001),
+  WORKER_PORT: port(3002),
+  PORT: z.undefined({ error: 'the one-process mode listens on three ports: set EDGE_PORT, ORDERS_PORT and WORKER_PORT instead' }).optional(),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+});
+
+// The adapters of one process; the cluster's (Kafka, Redis) need the services as their own processes.
+const IN_PROCESS = { EVENT_BUS: 'memory', FANOUT: 'local', HISTORY: 'memory', RATE_LIMIT_STORE: 'memory' } as const;
+const clusterOnly = (key: keyof typeof IN_PROCESS, value: string) => ({
+  key,
+  value,
+  why: `the one-process mode runs on in-process adapters (${key}=${IN_PROCESS[key]}); for ${value}, run the services as their own processes (npm run start:cluster)`,
+});
+
+/**
+ * The one-process environment: `HOST`, `EDGE_PORT` (3000), `ORDERS_PORT` (3001), `WORKER_PORT`
+ * (3002), `SHUTDOWN_TIMEOUT_MS`, and every other key of the three services (JWT, limits, history
+ * sizes, `DATABASE_URL` or `PGLITE_DATA_DIR`, ...), read as they read them. The adapters are fixed
+ * to the in-process ones; a cluster value (`EVENT_BUS=kafka`, ...) or a lone `PORT` is refused,
+ * naming why. `SERVICE_TOKEN` (the edge's token for order-tracking) is minted from `JWT_SECRET`
+ * when unset.
+ */
+export const embeddedEnvSchema = refusing(
+  z
+    .custom<NodeJS.ProcessEnv>((env) => typeof env === 'object' && env !== null, 'expected the environment')
+    .transform((env, ctx): EmbeddedConfig => {
+      // Keys the services share (JWT_*, HISTORY_*) are reported once.
+      const problems = new Map<string, { path: PropertyKey[]; message: string }>();
+      const report = (issues: z.core.$ZodIssue[]) => {
+        for (const { path, message } of issues) problems.set(`${path.join('.')}: ${message}`, { path, message });
+      };
+      const own = embeddedEnv.safeParse(env);
+      if (!own.success) report(own.error.issues);
+      const e = own.data ?? embeddedEnv.parse({});
+      const base = { ...env, ...IN_PROCESS, HOST: e.HOST, SHUTDOWN_TIMEOUT_MS: String(e.SHUTDOWN_TIMEOUT_MS), PORT: undefined };
+      const orders = orderTrackingEnvSchema.safeParse({
+        ...base,
+        PORT: String(e.ORDERS_PORT),
+        PGLITE_DATA_DIR: env['DATABASE_URL'] ? undefined : (env['PGLITE_DATA_DIR'] ?? DEFAULT_DATA_DIR),
+      });
+      const worker = notificationWorkerEnvSchema.safeParse({ ...base, PORT: String(e.WORKER_PORT) });
+      const serviceToken = env['SERVICE_TOKEN'] ?? mintServiceToken(env);
+      const edge = connectionEdgeEnvSchema.safeParse({
+        ...base,
+        PORT: String(e.EDGE_PORT),
+        ORDER_TRACKING_URL: `http://${e.HOST}:${e.ORDERS_PORT}`,
+        // Without a token of its own, a stand-in keeps the edge schema from repeating the JWT problem.
+        SERVICE_TOKEN: serviceToken ?? 'unset.service.token',
+      });
+      if (!serviceToken && !env['JWT_SECRET'] && (env['JWT_PUBLIC_KEY_FILE'] || env['JWT_JWKS_FILE'])) {
+        report([{ code: 'custom', input: undefined, path: ['SERVICE_TOKEN'], message: 'required without JWT_SECRET: the one-process mode can mint it only from the HS256 secret' }]);
+      }
+      for (const result of [orders, worker, edge]) if (!result.success) report(result.error.issues);
+      if (problems.size > 0 || !orders.success || !worker.success || !edge.success) {
+        for (const { path, message } of problems.values()) ctx.addIssue({ code: 'custom', path, message });
+        return z.NEVER;
+      }
+      return { shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS, orders: orders.data, worker: worker.data, edge: edge.data };
+    }),
+  [clusterOnly('EVENT_BUS', 'kafka'), clusterOnly('FANOUT', 'redis'), clusterOnly('HISTORY', 'redis'), clusterOnly('RATE_LIMIT_STORE', 'redis')],
+);
+
+/** A service token for the edge's order look-ups, signed with the shared HS256 secret; undefined without one. */
+function mintServiceToken(env: NodeJS.ProcessEnv): string | undefined {
+  const secret = env['JWT_SECRET'];
+  if (!secret || secret.length < 32) return undefined; // the JWT fragment reports the bad secret
+  const claims = { ...(env['JWT_ISSUER'] && { issuer: env['JWT_ISSUER'] }), ...(env['JWT_AUDIENCE'] && { audience: env['JWT_AUDIENCE'] }) };
+  return new JwtService().sign({ sub: EMBEDDED, roles: ['service'] }, { secret, expiresIn: '3650d', ...claims });
+}

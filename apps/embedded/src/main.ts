@@ -1,0 +1,48 @@
+import { CONNECTION_EDGE, ConnectionEdgeModule, useEdgeSocketAdapter } from '@shopnest/edge';
+import { NOTIFICATION_WORKER, NotificationWorkerModule } from '@shopnest/notifications';
+import { ORDER_TRACKING, OrderTrackingModule, serveOpenApi } from '@shopnest/orders';
+import { parseEnv } from '@shopnest/platform-config';
+import { InMemoryEventBus } from '@shopnest/platform-event-bus';
+import { LocalFanout } from '@shopnest/platform-fanout';
+import { InMemoryHistory } from '@shopnest/platform-history';
+import { runMain, runServices } from '@shopnest/platform-observability';
+import { EMBEDDED, embeddedEnvSchema } from './embedded.config';
+import { readyBanner } from './ready-banner';
+
+/**
+ * The one-process mode (`npm start`): connection-edge, notification-worker and order-tracking as
+ * three Nest applications on their usual ports, sharing in-process adapters (event bus, channel
+ * history, fanout) instead of Kafka and Redis, with orders in PGlite on disk. The edge starts
+ * first, so the worker's pushes have a socket.io server; the worker before order-tracking, so no
+ * relayed event finds the bus without its consumer group. Shutdown runs in reverse.
+ */
+runMain(EMBEDDED, async () => {
+  const startedAt = performance.now();
+  const config = parseEnv(embeddedEnvSchema, process.env);
+  const eventBus = new InMemoryEventBus();
+  const history = new InMemoryHistory(config.worker.history.limits);
+  const fanout = new LocalFanout();
+  await runServices(
+    [
+      {
+        module: ConnectionEdgeModule.forRoot(config.edge, { history }),
+        spec: { service: CONNECTION_EDGE, http: config.edge.http, portVariable: 'EDGE_PORT', configure: (app) => useEdgeSocketAdapter(app, config.edge, fanout) },
+      },
+      {
+        module: NotificationWorkerModule.forRoot(config.worker, { eventBus, history, fanout }),
+        spec: { service: NOTIFICATION_WORKER, http: config.worker.http, portVariable: 'WORKER_PORT' },
+      },
+      {
+        module: OrderTrackingModule.forRoot(config.orders, { eventBus }),
+        spec: { service: ORDER_TRACKING, http: config.orders.http, portVariable: 'ORDERS_PORT', configure: serveOpenApi },
+      },
+    ],
+    {
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      release: async () => {
+        await Promise.allSettled([eventBus.close(), history.close(), fanout.close()]);
+      },
+    },
+  );
+  process.stdout.write(readyBanner(config, performance.now() - startedAt));
+});

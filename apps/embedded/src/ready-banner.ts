@@ -1,0 +1,19 @@
+import { EmbeddedConfig } from './embedded.config';
+
+/** What `npm start` prints once every service answers: where each one is, and what to try. */
+export function readyBanner(config: EmbeddedConfig, elapsedMs: number): string {
+  const url = ({ http }: { http: { host: string; port: number } }) => `http://${http.host}:${http.port}`;
+  const store = config.orders.orders.store;
+  const orders = store.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : store.driver === 'pglite' ? `PGlite in ${store.dataDir ?? 'memory'}` : 'memory';
+  return [
+    '',
+    'ShopNest Live (one process, in-process adapters; npm run start:cluster for Kafka, Redis and PostgreSQL):',
+    `  connection-edge      ${url(config.edge)}   socket.io, SSE at /sse/channels/:channel`,
+    `  order-tracking       ${url(config.orders)}   REST, OpenAPI at /docs; orders in ${orders}`,
+    `  notification-worker  ${url(config.worker)}   /health/ready, /metrics`,
+    'Follow an order live:  node tools/dev/follow-order.mjs',
+    'Mint a token:          node tools/dev/token.mjs <userId> [roles]',
+    `ready in ${(elapsedMs / 1000).toFixed(1)} s; Ctrl-C stops it`,
+    '',
+  ].join('\n');
+}

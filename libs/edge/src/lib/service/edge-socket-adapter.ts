@@ -1,0 +1,28 @@
+import { INestApplication } from '@nestjs/common';
+import { LocalFanout, LocalIoAdapter, RedisIoAdapter } from '@shopnest/platform-fanout';
+import { ReadinessRegistry } from '@shopnest/platform-observability';
+import { socketServerOptions } from '../socket-server.options';
+import { ConnectionEdgeConfig } from './connection-edge.config';
+
+/**
+ * Installs the edge's socket.io adapter, before `listen`: with `FANOUT=redis` the Redis adapter
+ * (rooms shared with every edge and the workers' emitter; connects now, failing start-up naming
+ * the URL, and registers the `redis` readiness probe); with `FANOUT=local` the in-memory one,
+ * attached to `localFanout` so the worker of the same process reaches its rooms.
+ *
+ * @example
+ * await useEdgeSocketAdapter(app, config); // cluster: Redis
+ */
+export async function useEdgeSocketAdapter(app: INestApplication, config: ConnectionEdgeConfig, localFanout?: LocalFanout): Promise<void> {
+  const server = socketServerOptions(config.socket);
+  if (config.fanout.driver === 'local') {
+    if (!localFanout) throw new Error('FANOUT=local needs the LocalFanout of the one-process mode');
+    app.useWebSocketAdapter(new LocalIoAdapter(app, localFanout, server));
+    return;
+  }
+  // Nest closes the socket.io server and then disposes the adapter (quitting Redis) on shutdown.
+  const adapter = new RedisIoAdapter(app, { url: config.fanout.redis.url, key: config.fanout.redis.keyPrefix, server });
+  await adapter.connect();
+  app.useWebSocketAdapter(adapter);
+  app.get(ReadinessRegistry).register('redis', () => adapter.ping());
+}
