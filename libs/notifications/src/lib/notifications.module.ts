@@ -7,7 +7,7 @@ import { OrderEventsConsumer } from './order-events.consumer';
 
 /**
  * The notification worker's domain: order events in, history appends and channel pushes out.
- * `EventBus`, `Fanout`, `ChannelHistory`, `ProcessedEvents` and `MetricsService` come from the
+ * `EventBus`, `ChannelPublisher`, `ProcessedEvents` and `MetricsService` come from the
  * global platform modules the app imports (`ReadinessRegistry` too, when there is one).
  */
 @Module({})

@@ -2,8 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Delivery, ORDERS_DLQ_TOPIC, ORDERS_TOPIC, orderChannel, OrderEvent, OrderStatusChanged } from '@shopnest/contracts';
 import { IncomingMessage, KafkaEventBus } from '@shopnest/platform-event-bus';
-import { Fanout, RedisEmitterFanout, RedisIoAdapter } from '@shopnest/platform-fanout';
-import { RedisProcessedEvents, RedisStreamsHistory } from '@shopnest/platform-history';
+import { RedisIoAdapter } from '@shopnest/platform-fanout';
+import { compareOffsets, RedisChannelPublisher, RedisProcessedEvents, RedisStreamsHistory } from '@shopnest/platform-history';
 import { MetricsService } from '@shopnest/platform-observability';
 import { runId, waitFor } from '@shopnest/testing';
 import { createServer, Server as HttpServer } from 'node:http';
@@ -14,7 +14,6 @@ import { NotificationsModule } from './notifications.module';
 import { DLQ_HEADERS } from './order-events.consumer';
 import { orderEvent } from './testing/order-event.fixture';
 import { platformFixture } from './testing/platform.fixture';
-import { RecordingFanout } from './testing/recording-fanout.fixture';
 
 const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',').filter(Boolean);
 const redisUrl = process.env['REDIS_URL'] ?? '';
@@ -44,13 +43,16 @@ const workerConfig = (group: string): NotificationsConfig => ({
 });
 
 /** One worker replica: its own bus, history and processed-event connections, as a process would have. */
-async function startWorker(group: string, fanout: Fanout): Promise<{ app: INestApplication; history: RedisStreamsHistory; bus: KafkaEventBus }> {
+async function startWorker(group: string, socketIoKey: string): Promise<{ app: INestApplication; history: RedisStreamsHistory; bus: KafkaEventBus }> {
   const bus = newBus();
   const history = await RedisStreamsHistory.connect(redisUrl, { keyPrefix });
   const processed = await RedisProcessedEvents.connect(redisUrl, { keyPrefix, ttlMs: 60_000 });
   const metrics = new MetricsService('notification-worker-int-test');
   const moduleRef = await Test.createTestingModule({
-    imports: [platformFixture({ bus, fanout, metrics, history, processed }), NotificationsModule.forRoot(workerConfig(group))],
+    imports: [
+      platformFixture({ bus, publisher: new RedisChannelPublisher(history, { socketIoKey }), metrics, history, processed }),
+      NotificationsModule.forRoot(workerConfig(group)),
+    ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init(); // resolves once the consumer has joined its group
@@ -81,7 +83,6 @@ afterAll(async () => {
 describe('OrderEventsConsumer on Kafka and Redis', () => {
   const socketIoKey = `int-notifications:${run}`;
   const orderId = `o-${run}`;
-  let fanout: RedisEmitterFanout;
   let ioAdapter: RedisIoAdapter;
   let httpServer: HttpServer;
   let worker: Awaited<ReturnType<typeof startWorker>>;
@@ -90,7 +91,6 @@ describe('OrderEventsConsumer on Kafka and Redis', () => {
   const deadLetters: IncomingMessage[] = [];
 
   beforeAll(async () => {
-    fanout = await RedisEmitterFanout.connect(redisUrl, { key: socketIoKey });
     httpServer = createServer();
     ioAdapter = new RedisIoAdapter(httpServer, { url: redisUrl, key: socketIoKey });
     await ioAdapter.connect();
@@ -100,7 +100,7 @@ describe('OrderEventsConsumer on Kafka and Redis', () => {
     await ioAdapter.ping(); // the adapter's subscriptions are active
 
     await admin.consume({ topic: ORDERS_DLQ_TOPIC, group: 'dlq-reader', fromBeginning: true, handler: async (m) => void deadLetters.push(m) });
-    worker = await startWorker('notification-worker', fanout);
+    worker = await startWorker('notification-worker', socketIoKey);
 
     const { port } = httpServer.address() as AddressInfo;
     client = connectClient(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
@@ -114,7 +114,6 @@ describe('OrderEventsConsumer on Kafka and Redis', () => {
   afterAll(async () => {
     client?.close();
     await worker?.app.close();
-    await fanout?.close();
     await ioAdapter?.dispose();
     await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
   });
@@ -180,25 +179,58 @@ describe('OrderEventsConsumer on Kafka and Redis', () => {
   });
 });
 
-describe('Two worker replicas in one consumer group', () => {
-  it('share the partitions and push each event once', async () => {
-    const fanouts = [new RecordingFanout(), new RecordingFanout()];
-    const group = 'two-replicas';
-    const replicas = [await startWorker(group, fanouts[0] as Fanout), await startWorker(group, fanouts[1] as Fanout)];
+describe('Three worker replicas in one consumer group, one shared channel', () => {
+  it('push each event once, and every client sees the shared channel live in offset order, as a resume would replay it', async () => {
+    const socketIoKey = `int-notifications:${run}:replicas`;
+    const httpServer = createServer();
+    const ioAdapter = new RedisIoAdapter(httpServer, { url: redisUrl, key: socketIoKey });
+    await ioAdapter.connect();
+    const ioServer = ioAdapter.createIOServer(0);
+    ioServer.on('connection', (socket) => socket.join('ops:orders'));
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+    await ioAdapter.ping();
+    const { port } = httpServer.address() as AddressInfo;
+    const clients = [1, 2].map(() => connectClient(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true }));
+    const seen = clients.map(() => [] as Delivery[]);
+    clients.forEach((client, i) => client.onAny((_type: string, delivery: Delivery) => void (delivery.channel === 'ops:orders' && seen[i]?.push(delivery))));
+    await Promise.all(clients.map((client) => new Promise<void>((resolve) => client.once('connect', () => resolve()))));
+
+    const group = 'three-replicas';
+    const replicas = await Promise.all([1, 2, 3].map(() => startWorker(group, socketIoKey)));
     try {
-      const events = Array.from({ length: 60 }, (_, i) => orderEvent('order.created', { orderId: `r-${run}-${i % 20}` }, Math.floor(i / 20)));
+      // 30 orders, three status changes each: every one goes to the shared ops:orders channel.
+      const statuses = ['confirmed', 'packed', 'shipped'] as const;
+      const events = statuses.flatMap((to, step) =>
+        Array.from({ length: 30 }, (_, i) => {
+          const event = orderEvent('order.status_changed', { orderId: `r-${run}-${i}`, customerId: `c-${run}-${i}` }, step + 2);
+          return { ...event, data: { ...event.data, from: step === 0 ? 'placed' : (statuses[step - 1] as OrderStatusChanged['data']['to']), to } };
+        }),
+      );
       await admin.publish(ORDERS_TOPIC, events.map((event) => ({ key: event.data.orderId, event })));
 
-      const pushedIds = () => fanouts.flatMap((f) => f.emitted.map((e) => e.delivery.event.id));
-      await waitFor(() => new Set(pushedIds()).size === events.length, 30_000);
+      await waitFor(() => seen.every((deliveries) => deliveries.length === events.length), 60_000);
       await new Promise((resolve) => setTimeout(resolve, 500)); // room for a second push to show
-
-      const ours = pushedIds().filter((id) => events.some((e) => e.id === id));
-      expect(ours.sort()).toEqual(events.map((e) => e.id).sort());
-      // Both replicas took part: the group split the three partitions between them.
-      for (const fanout of fanouts) expect(fanout.emitted.length).toBeGreaterThan(0);
+      const ours = new Set(events.map((e) => e.id));
+      // The channel also holds what this file's other tests published: compare with ours.
+      const kept = (await replicas[0].history.readSince('ops:orders')).events.filter((entry) => ours.has(entry.event.id));
+      for (const deliveries of seen) {
+        expect(deliveries.map((d) => d.event.id).sort()).toEqual(events.map((e) => e.id).sort()); // each once
+        const offsets = deliveries.map((d) => d.offset as string);
+        for (let i = 1; i < offsets.length; i++) expect(compareOffsets(offsets[i - 1] as string, offsets[i] as string)).toBeLessThan(0);
+        // Resuming after any offset seen replays exactly the deliveries that followed it: no gap anywhere.
+        expect(offsets).toEqual(kept.map((entry) => entry.offset));
+      }
+      // Per order, its own events keep their order too.
+      for (let i = 0; i < 30; i++) {
+        const mine = (seen[0] ?? []).filter((d) => d.event.subject === `r-${run}-${i}`);
+        expect(mine.map((d) => (d.event.data as { to: string }).to)).toEqual([...statuses]);
+      }
     } finally {
+      for (const client of clients) client.close();
       for (const replica of replicas) await replica.app.close();
+      await ioAdapter.close(ioServer);
+      await ioAdapter.dispose();
+      await new Promise((resolve) => httpServer.close(resolve));
     }
   });
 });

@@ -15,8 +15,7 @@ import {
   parseChannel,
 } from '@shopnest/contracts';
 import { Consumption, EventBus, IncomingMessage } from '@shopnest/platform-event-bus';
-import { Fanout } from '@shopnest/platform-fanout';
-import { ChannelHistory, ProcessedEvents } from '@shopnest/platform-history';
+import { ChannelPublisher, ProcessedEvents } from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
 import { backOff } from 'exponential-backoff';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
@@ -42,8 +41,8 @@ const MAX_ERROR_HEADER_CHARS = 1_000;
 function consumerMetrics(metrics: MetricsService) {
   return {
     consumed: metrics.counter('events_consumed_total', 'Valid order events received, by type', ['type']),
-    pushed: metrics.counter('events_pushed_total', 'Pushes to a channel (after its history append), by channel kind', ['channel_kind']),
-    retried: metrics.counter('events_retried_total', 'Retries of an event whose history append or push failed', []),
+    pushed: metrics.counter('events_pushed_total', 'Pushes to a channel (with its history append, in one step), by channel kind', ['channel_kind']),
+    retried: metrics.counter('events_retried_total', 'Retries of an event whose publish to a channel failed', []),
     duplicates: metrics.counter('events_duplicates_skipped_total', 'Redelivered events skipped because they were already handled', []),
     deadLettered: metrics.counter(
       'events_dead_lettered_total',
@@ -61,15 +60,16 @@ function consumerMetrics(metrics: MetricsService) {
 }
 
 /**
- * Consumes order events from Kafka in the worker's group and, for each, every route of the
- * routing table: append to the channel's history (non-volatile) and push with that offset, or
- * keep it as the channel's latest volatile event and push it without one.
+ * Consumes order events from Kafka in the worker's group and, for each, publishes every route of
+ * the routing table through the {@link ChannelPublisher}: appended to the channel's history and
+ * pushed with that offset in one atomic step (non-volatile), or kept as the channel's latest
+ * volatile event and pushed without one. So a channel's live deliveries leave in offset order
+ * whatever the number of worker replicas.
  *
- * - At-least-once: the handler resolves only after every route is appended and pushed, and only
- *   then does the bus commit the offset. A crash re-delivers.
- * - Idempotent: history appends are idempotent by event id (a redelivered event keeps its
- *   offset), and an event already fully handled is skipped (`ProcessedEvents`). A crash between
- *   a push and that mark pushes again with the same offset and id: clients drop the repeat.
+ * - At-least-once: the handler resolves only after every route is published, and only then does
+ *   the bus commit the offset. A crash re-delivers.
+ * - Idempotent: a publish is idempotent by event id (a redelivered event keeps its offset and is
+ *   not pushed again), and an event already fully handled is skipped (`ProcessedEvents`).
  * - Failures: retried with exponential backoff and full jitter; retries within one delivery skip
  *   the routes already done. Still failing, the event is dead-lettered to `ORDERS_DLQ_TOPIC`
  *   (original bytes, error in `dlq-*` headers) and the worker goes on, unless a readiness probe
@@ -86,8 +86,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
 
   constructor(
     private readonly bus: EventBus,
-    private readonly fanout: Fanout,
-    private readonly history: ChannelHistory,
+    private readonly publisher: ChannelPublisher,
     private readonly processed: ProcessedEvents,
     metrics: MetricsService,
     @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
@@ -218,13 +217,8 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async push({ channel, event, volatile }: Route): Promise<void> {
-    if (volatile) {
-      await this.history.keepLatestVolatile(channel, event);
-      await this.fanout.emit({ channel, event }, { volatile: true });
-    } else {
-      const offset = await this.history.append(channel, event);
-      await this.fanout.emit({ channel, offset, event });
-    }
+    if (volatile) await this.publisher.publishVolatile(channel, event);
+    else if (!(await this.publisher.publish(channel, event)).added) return; // pushed by an earlier delivery
     this.metrics.pushed.inc({ channel_kind: parseChannel(channel)?.kind ?? 'unknown' });
   }
 

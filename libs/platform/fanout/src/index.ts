@@ -6,3 +6,4 @@ export * from './lib/local/local-io.adapter';
 export * from './lib/redis/redis-connection';
 export * from './lib/redis/redis-emitter-fanout';
 export * from './lib/redis/redis-io.adapter';
+export * from './lib/redis/emitter-message';

@@ -7,3 +7,7 @@ export * from './lib/memory/in-memory-history';
 export * from './lib/memory/in-memory-processed-events';
 export * from './lib/redis/redis-streams-history';
 export * from './lib/redis/redis-processed-events';
+export * from './lib/channel-publisher.port';
+export * from './lib/memory/local-channel-publisher';
+export * from './lib/redis/redis-channel-publisher';
+export * from './lib/channel-publisher.module';

@@ -2,8 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ORDERS_DLQ_TOPIC, ORDERS_TOPIC, ORDERS_TOPIC_PARTITIONS } from '@shopnest/contracts';
 import { NotificationsModule } from '../notifications.module';
 import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
-import { FanoutModule, LocalFanout } from '@shopnest/platform-fanout';
-import { ChannelHistory, HistoryModule } from '@shopnest/platform-history';
+import { LocalFanout } from '@shopnest/platform-fanout';
+import { ChannelHistory, ChannelPublisherModule, HistoryModule } from '@shopnest/platform-history';
 import { ObservabilityModule } from '@shopnest/platform-observability';
 import {
   NotificationWorkerConfig,
@@ -17,7 +17,7 @@ export interface NotificationWorkerShared {
   fanout?: LocalFanout;
 }
 
-/** The worker: Kafka in; Redis out (channel history, socket.io emitter); dead letters back to Kafka; HTTP only for health and metrics. */
+/** The worker: Kafka in; Redis out (channel history and socket.io pushes, one script per event and channel); dead letters back to Kafka; HTTP only for health and metrics. */
 @Module({})
 export class NotificationWorkerModule {
   static forRoot(config: NotificationWorkerConfig, shared: NotificationWorkerShared = {}): DynamicModule {
@@ -36,8 +36,9 @@ export class NotificationWorkerModule {
           ],
           shared: shared.eventBus,
         }),
-        FanoutModule.forRoot(config.fanout, { shared: shared.fanout }),
         HistoryModule.forRoot(config.history, { shared: shared.history }),
+        // History append and push in one step: Redis script in the cluster, one process's server here.
+        ChannelPublisherModule.forRoot(config.history, config.fanout, { localFanout: shared.fanout }),
         NotificationsModule.forRoot(config.notifications),
       ],
     };

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { EventBus } from '@shopnest/platform-event-bus';
 import { Fanout } from '@shopnest/platform-fanout';
-import { ChannelHistory, InMemoryHistory, InMemoryProcessedEvents, ProcessedEvents } from '@shopnest/platform-history';
+import { ChannelHistory, ChannelPublisher, InMemoryHistory, InMemoryProcessedEvents, LocalChannelPublisher, ProcessedEvents } from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
 
 /** Closes the bus on application shutdown, as EventBusModule does with the adapter it built. */
@@ -15,29 +15,32 @@ class PlatformFixtureModule implements OnApplicationShutdown {
   }
 }
 
-/** The platform pieces a test hands in; history and processed-event stores default to in-memory ones. */
-export interface PlatformParts {
+/**
+ * The platform pieces a test hands in. History and processed-event stores default to in-memory
+ * ones; the publisher to a `LocalChannelPublisher` over that history and `fanout`.
+ */
+export type PlatformParts = {
   bus: EventBus;
-  fanout: Fanout;
   metrics: MetricsService;
-  history?: ChannelHistory;
   processed?: ProcessedEvents;
   readiness?: ReadinessRegistry;
-}
+} & ({ fanout: Fanout; history?: InMemoryHistory; publisher?: undefined } | { publisher: ChannelPublisher; history: ChannelHistory; fanout?: undefined });
 
-/** Stands in for EventBusModule, FanoutModule, HistoryModule and ObservabilityModule (all global in the app). */
+/** Stands in for EventBusModule, HistoryModule, ChannelPublisherModule and ObservabilityModule (all global in the app). */
 export function platformFixture(parts: PlatformParts): DynamicModule {
+  const history = parts.history ?? new InMemoryHistory();
+  const publisher = parts.publisher ?? new LocalChannelPublisher(history as InMemoryHistory, parts.fanout as Fanout);
   const providers: Provider[] = [
     { provide: EventBus, useValue: parts.bus },
-    { provide: Fanout, useValue: parts.fanout },
+    { provide: ChannelPublisher, useValue: publisher },
     { provide: MetricsService, useValue: parts.metrics },
-    { provide: ChannelHistory, useValue: parts.history ?? new InMemoryHistory() },
+    { provide: ChannelHistory, useValue: history },
     { provide: ProcessedEvents, useValue: parts.processed ?? new InMemoryProcessedEvents(60_000) },
   ];
   if (parts.readiness) providers.push({ provide: ReadinessRegistry, useValue: parts.readiness });
   return {
     module: PlatformFixtureModule,
     providers,
-    exports: [EventBus, Fanout, MetricsService, ChannelHistory, ProcessedEvents, ...(parts.readiness ? [ReadinessRegistry] : [])],
+    exports: [EventBus, ChannelPublisher, MetricsService, ChannelHistory, ProcessedEvents, ...(parts.readiness ? [ReadinessRegistry] : [])],
   };
 }

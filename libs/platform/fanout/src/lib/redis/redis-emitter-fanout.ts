@@ -1,7 +1,7 @@
-import { Emitter } from '@socket.io/redis-emitter';
 import { Delivery } from '@shopnest/contracts';
 import Redis from 'ioredis';
 import { EmitOptions, Fanout } from '../fanout.port';
+import { emitterMessage } from './emitter-message';
 import { connectRedis, pingRedis, quitRedis } from './redis-connection';
 
 /** socket.io's default Redis key prefix; the edges' {@link RedisIoAdapter} must use the same one. */
@@ -13,7 +13,8 @@ export interface RedisEmitterFanoutOptions {
 }
 
 /**
- * {@link Fanout} for services without sockets: publishes to Redis with `@socket.io/redis-emitter`,
+ * {@link Fanout} for services without sockets: publishes to Redis what `@socket.io/redis-emitter`
+ * encodes (see {@link emitterMessage}),
  * and every edge whose {@link RedisIoAdapter} uses the same `key` delivers to its sockets in the room.
  *
  * Guarantees beyond the port: `emit()` resolves once Redis accepted the PUBLISH and rejects when it
@@ -27,8 +28,7 @@ export interface RedisEmitterFanoutOptions {
  * await fanout.close();
  */
 export class RedisEmitterFanout extends Fanout {
-  private readonly publisher: CapturingPublisher;
-  private readonly emitter: Emitter;
+  private readonly key: string;
   private closed = false;
 
   constructor(
@@ -36,10 +36,7 @@ export class RedisEmitterFanout extends Fanout {
     options: RedisEmitterFanoutOptions = {},
   ) {
     super();
-    this.publisher = new CapturingPublisher(redis);
-    this.emitter = new Emitter(this.publisher, {
-      key: options.key ?? DEFAULT_SOCKET_IO_KEY,
-    });
+    this.key = options.key ?? DEFAULT_SOCKET_IO_KEY;
   }
 
   /** Opens a fail-fast Redis connection (see {@link connectRedis}) and a fanout that owns it. */
@@ -55,12 +52,8 @@ export class RedisEmitterFanout extends Fanout {
 
   async emit(delivery: Delivery, options: EmitOptions = {}): Promise<void> {
     if (this.closed) throw new Error('RedisEmitterFanout is closed');
-    const room = this.emitter.to(delivery.channel);
-    (options.volatile ? room.volatile : room).emit(
-      delivery.event.type,
-      delivery,
-    );
-    await this.publisher.takeLast();
+    const { channel, message } = emitterMessage(this.key, delivery.channel, delivery.event.type, delivery, options.volatile);
+    await this.redis.publish(channel, message);
   }
 
   /** Readiness: Redis answers PING. */
@@ -71,23 +64,5 @@ export class RedisEmitterFanout extends Fanout {
   async close(): Promise<void> {
     this.closed = true;
     await quitRedis(this.redis);
-  }
-}
-
-/** The emitter calls `publish` and drops the reply; keeping it lets `emit()` await and report it. */
-class CapturingPublisher {
-  private last: Promise<number> | undefined;
-
-  constructor(private readonly redis: Redis) {}
-
-  publish(channel: string, message: Buffer | string): void {
-    this.last = this.redis.publish(channel, message);
-  }
-
-  takeLast(): Promise<number> {
-    const last = this.last;
-    this.last = undefined;
-    if (!last) throw new Error('redis-emitter published nothing');
-    return last;
   }
 }

@@ -45,6 +45,11 @@ export class InMemoryHistory extends ChannelHistory {
   }
 
   async append(channelName: string, event: Envelope): Promise<string> {
+    return this.appendReporting(channelName, event).offset;
+  }
+
+  /** {@link append}, also saying whether the event was added (false: its id was appended before). */
+  appendReporting(channelName: string, event: Envelope): { offset: string; added: boolean } {
     this.assertOpen();
     const now = this.now();
     const channel = this.channel(channelName, now, true) as Channel;
@@ -53,7 +58,7 @@ export class InMemoryHistory extends ChannelHistory {
       channel.ids.delete(id);
     }
     const seen = channel.ids.get(event.id);
-    if (seen) return seen.offset;
+    if (seen) return { offset: seen.offset, added: false };
 
     // Like a Redis Stream id: the append time, and a counter when the clock has not moved on.
     channel.last = now > channel.last.ms ? { ms: now, seq: 0 } : { ms: channel.last.ms, seq: channel.last.seq + 1 };
@@ -66,7 +71,19 @@ export class InMemoryHistory extends ChannelHistory {
     const tooOld = channel.entries.findIndex((e) => (parseOffset(e.offset) as [bigint, bigint])[0] >= oldestKeptMs);
     const drop = Math.max(channel.entries.length - this.limits.maxLength, tooOld < 0 ? channel.entries.length : tooOld);
     if (drop > 0) channel.entries.splice(0, drop);
-    return offset;
+    return { offset, added: true };
+  }
+
+  /**
+   * Withdraws the channel's newest entry if it is `eventId`, and forgets that id: the one-process
+   * publisher's rollback when the push that belongs to an append fails.
+   */
+  withdrawLatest(channelName: string, eventId: string): void {
+    const channel = this.channels.get(channelName);
+    const last = channel?.entries[channel.entries.length - 1];
+    if (!channel || !last || channel.ids.get(eventId)?.offset !== last.offset) return;
+    channel.entries.pop();
+    channel.ids.delete(eventId);
   }
 
   async readSince(channelName: string, since?: string): Promise<HistoryRead> {

@@ -13,27 +13,66 @@ export interface RedisStreamsHistoryOptions extends Partial<HistoryLimits> {
 export const DEFAULT_HISTORY_KEY_PREFIX = 'history:';
 
 /**
- * KEYS: stream, event-id key. ARGV: event id, event JSON, max length, max age ms, dedupe TTL ms.
- * One script, so the id check, the append, the trims and the id record are atomic: two writers
- * appending the same event cannot both add it. The new entry's own id gives "now" for the age
- * trim (Redis' clock, the same one that issues offsets), so no TIME call is needed.
+ * KEYS: stream, event-id key. ARGV: event id, event JSON, max length, max age ms, dedupe TTL ms,
+ * and, to push in the same step, a Redis channel, a message and the placeholder in it to replace
+ * with the offset (empty strings: append only). Returns `{ offset, 1 }`, or `{ first offset, 0 }`
+ * for an id already appended (then nothing is pushed: the first append pushed it).
+ *
+ * One script, so the id check, the append, the trims, the id record and the PUBLISH are atomic:
+ * two writers appending the same event cannot both add it, and a channel's pushes leave Redis in
+ * offset order whoever sends them. The new entry's own id gives "now" for the age trim (Redis'
+ * clock, the same one that issues offsets), so no TIME call is needed.
+ *
+ * The message is msgpack (the socket.io Redis adapter protocol) holding the placeholder as a
+ * 32-byte string (header 0xd9 0x20); it is replaced by the offset with its own string header
+ * (fixstr below 32 bytes, str8 above), checked before anything is written.
  */
 const APPEND_SCRIPT = `
 local existing = redis.call('GET', KEYS[2])
-if existing then return existing end
+if existing then return {existing, 0} end
+local at
+if ARGV[6] ~= '' then
+  at = string.find(ARGV[7], ARGV[8], 1, true)
+  if not at or at < 3 or string.byte(ARGV[7], at - 2) ~= 0xd9 or string.byte(ARGV[7], at - 1) ~= 32 then
+    return redis.error_reply('ERR shopnest publish: no 32-byte offset placeholder in the message')
+  end
+end
 local offset = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[3], '*', 'id', ARGV[1], 'e', ARGV[2])
 local ms = tonumber(string.match(offset, '^(%d+)-'))
 local minId = ms - tonumber(ARGV[4])
 if minId > 0 then redis.call('XTRIM', KEYS[1], 'MINID', string.format('%.0f', minId)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('SET', KEYS[2], offset, 'PX', ARGV[5])
-return offset
+if at then
+  local header = #offset < 32 and string.char(0xa0 + #offset) or string.char(0xd9, #offset)
+  redis.call('PUBLISH', ARGV[6], string.sub(ARGV[7], 1, at - 3) .. header .. offset .. string.sub(ARGV[7], at + 32))
+end
+return {offset, 1}
 `;
+
+/** KEYS: volatile key. ARGV: event JSON, max age ms, Redis channel, message. Keeps the latest and pushes it, in one step. */
+const VOLATILE_SCRIPT = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+`;
+
+/** A push sent in the same step as the append: the PUBLISH of the socket.io Redis adapter protocol. */
+export interface AtomicPush {
+  channel: string;
+  /** The encoded message, holding {@link OFFSET_PLACEHOLDER_LENGTH} bytes of `placeholder` where the offset goes. */
+  message: Buffer;
+  placeholder: string;
+}
+
+/** Length of the placeholder an {@link AtomicPush} carries in place of the offset. */
+export const OFFSET_PLACEHOLDER_LENGTH = 32;
 
 type StreamEntry = [id: string, fields: string[]];
 
 interface HistoryCommands {
-  shopnestHistoryAppend(stream: string, idKey: string, ...args: (string | number)[]): Promise<string>;
+  shopnestHistoryAppend(stream: string, idKey: string, ...args: (string | number | Buffer)[]): Promise<[offset: string, added: 0 | 1]>;
+  shopnestHistoryVolatile(volatileKey: string, ...args: (string | number | Buffer)[]): Promise<number>;
 }
 
 /**
@@ -70,6 +109,7 @@ export class RedisStreamsHistory extends ChannelHistory {
     this.prefix = keyPrefix ?? DEFAULT_HISTORY_KEY_PREFIX;
     // defineCommand sends EVALSHA, falling back to EVAL once per connection when the script is not cached.
     redis.defineCommand('shopnestHistoryAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
+    redis.defineCommand('shopnestHistoryVolatile', { numberOfKeys: 1, lua: VOLATILE_SCRIPT });
     this.commands = redis as unknown as HistoryCommands;
   }
 
@@ -79,9 +119,21 @@ export class RedisStreamsHistory extends ChannelHistory {
   }
 
   async append(channel: string, event: Envelope): Promise<string> {
+    return (await this.appendAndPush(channel, event)).offset;
+  }
+
+  /**
+   * Appends `event` and, in the same Redis script, sends `push` with the new offset in place of
+   * its placeholder (see `RedisChannelPublisher`). An id appended before returns its first offset,
+   * `added: false`, and pushes nothing.
+   */
+  async appendAndPush(channel: string, event: Envelope, push?: AtomicPush): Promise<{ offset: string; added: boolean }> {
     this.assertOpen();
     const keys = this.keys(channel);
-    return this.commands.shopnestHistoryAppend(
+    if (push && Buffer.byteLength(push.placeholder) !== OFFSET_PLACEHOLDER_LENGTH) {
+      throw new Error(`appendAndPush: the placeholder must be ${OFFSET_PLACEHOLDER_LENGTH} bytes`);
+    }
+    const [offset, added] = await this.commands.shopnestHistoryAppend(
       keys.stream,
       keys.id(event.id),
       event.id,
@@ -89,7 +141,17 @@ export class RedisStreamsHistory extends ChannelHistory {
       this.limits.maxLength,
       this.limits.maxAgeMs,
       this.limits.dedupeTtlMs,
+      push?.channel ?? '',
+      push?.message ?? '',
+      push?.placeholder ?? '',
     );
+    return { offset, added: added === 1 };
+  }
+
+  /** Keeps `event` as the channel's latest volatile event and sends `push`, in one Redis script. */
+  async keepLatestVolatileAndPush(channel: string, event: Envelope, push: Omit<AtomicPush, 'placeholder'>): Promise<void> {
+    this.assertOpen();
+    await this.commands.shopnestHistoryVolatile(this.keys(channel).volatile, JSON.stringify(event), this.limits.maxAgeMs, push.channel, push.message);
   }
 
   async readSince(channel: string, since?: string): Promise<HistoryRead> {

@@ -1,0 +1,39 @@
+import { Envelope } from '@shopnest/contracts';
+
+/** What {@link ChannelPublisher.publish} did. */
+export interface Published {
+  /** The event's offset in the channel's history (the first one, for an id published before). */
+  offset: string;
+  /** False when the id was already in the channel's history: nothing was appended or pushed. */
+  added: boolean;
+}
+
+/**
+ * Publishes channel events: appends each to the channel's history and pushes it, with its
+ * offset, to the channel's sockets on every edge, as one atomic step (Centrifugo's "history and
+ * publish atomic per channel").
+ *
+ * Guarantees:
+ * - Atomic: an event is both in history and pushed, or neither; a crash cannot leave one without
+ *   the other, so a publish that is retried after a failure never pushes twice.
+ * - Ordered: a channel's live deliveries leave in offset order whatever the number of publishers
+ *   (worker replicas), so a client that resumes from the last offset it saw misses nothing.
+ * - Idempotent by event id per channel, within the history's `dedupeTtlMs`: publishing an id again
+ *   appends and pushes nothing and returns the first offset (`added: false`).
+ * - Volatile events (`publishVolatile`): kept as the channel's latest (no offset, not in
+ *   `readSince`) and pushed volatile in one step; latest wins, no idempotency.
+ * - `close()` releases what the publisher opened; idempotent; publishing after it rejects.
+ *
+ * Adapters: `RedisChannelPublisher` (one Redis script: stream append + PUBLISH of the socket.io
+ * Redis adapter protocol) and `LocalChannelPublisher` (in-memory history + this process's
+ * socket.io server). `describeChannelPublisherContract` in `@shopnest/testing` proves both.
+ *
+ * @example
+ * const { offset } = await publisher.publish('order:42', event); // in history, and pushed with offset
+ * await publisher.publishVolatile('order:42', positionEvent);      // latest wins
+ */
+export abstract class ChannelPublisher {
+  abstract publish(channel: string, event: Envelope): Promise<Published>;
+  abstract publishVolatile(channel: string, event: Envelope): Promise<void>;
+  abstract close(): Promise<void>;
+}

@@ -1,0 +1,59 @@
+import { Envelope } from '@shopnest/contracts';
+import { Fanout } from '@shopnest/platform-fanout';
+import { ChannelPublisher, Published } from '../channel-publisher.port';
+import { InMemoryHistory } from './in-memory-history';
+
+/**
+ * {@link ChannelPublisher} for one process: appends to `history` and emits through `fanout` (the
+ * in-process socket.io server), one publish at a time, so no other publish can come between an
+ * append and its push; a failed emit withdraws its append. Neither the history nor the fanout is closed by `close()`: their owner
+ * closes them.
+ *
+ * @example
+ * const publisher = new LocalChannelPublisher(new InMemoryHistory(), localFanout);
+ */
+export class LocalChannelPublisher extends ChannelPublisher {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly history: InMemoryHistory,
+    private readonly fanout: Fanout,
+  ) {
+    super();
+  }
+
+  publish(channel: string, event: Envelope): Promise<Published> {
+    return this.serially(async () => {
+      const published = this.history.appendReporting(channel, event);
+      if (!published.added) return published;
+      try {
+        await this.fanout.emit({ channel, offset: published.offset, event });
+      } catch (error) {
+        // Both or neither: a retry appends and pushes afresh.
+        this.history.withdrawLatest(channel, event.id);
+        throw error;
+      }
+      return published;
+    });
+  }
+
+  publishVolatile(channel: string, event: Envelope): Promise<void> {
+    return this.serially(async () => {
+      await this.history.keepLatestVolatile(channel, event);
+      await this.fanout.emit({ channel, event }, { volatile: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+  }
+
+  private serially<T>(step: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('LocalChannelPublisher is closed'));
+    const result = this.queue.then(step, step);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}

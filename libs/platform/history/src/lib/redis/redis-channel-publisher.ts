@@ -1,0 +1,55 @@
+import { Envelope } from '@shopnest/contracts';
+import { DEFAULT_SOCKET_IO_KEY, emitterMessage } from '@shopnest/platform-fanout';
+import { randomBytes } from 'node:crypto';
+import { ChannelPublisher, Published } from '../channel-publisher.port';
+import { OFFSET_PLACEHOLDER_LENGTH, RedisStreamsHistory } from './redis-streams-history';
+
+export interface RedisChannelPublisherOptions {
+  /** The socket.io Redis channel prefix the edges' adapter listens on (default `socket.io`). */
+  socketIoKey?: string;
+}
+
+/**
+ * {@link ChannelPublisher} on Redis: one script appends to the channel's stream (see
+ * {@link RedisStreamsHistory}) and PUBLISHes the delivery as `@socket.io/redis-emitter` encodes
+ * it, with the new offset spliced in, so the edges' `@socket.io/redis-adapter` delivers it in
+ * offset order. The history and the edges' adapter must share this Redis. Uses the history's
+ * connection; `close()` leaves the history open for its owner to close.
+ *
+ * @example
+ * const publisher = new RedisChannelPublisher(await RedisStreamsHistory.connect(url), { socketIoKey: 'socket.io' });
+ * const { offset } = await publisher.publish('order:42', event);
+ */
+export class RedisChannelPublisher extends ChannelPublisher {
+  private readonly key: string;
+  private closed = false;
+
+  constructor(
+    private readonly history: RedisStreamsHistory,
+    options: RedisChannelPublisherOptions = {},
+  ) {
+    super();
+    this.key = options.socketIoKey ?? DEFAULT_SOCKET_IO_KEY;
+  }
+
+  async publish(channel: string, event: Envelope): Promise<Published> {
+    this.assertOpen();
+    // A random placeholder cannot occur in the event by chance; the script replaces it with the offset.
+    const placeholder = randomBytes(OFFSET_PLACEHOLDER_LENGTH / 2).toString('hex');
+    const push = emitterMessage(this.key, channel, event.type, { channel, offset: placeholder, event });
+    return this.history.appendAndPush(channel, event, { ...push, placeholder });
+  }
+
+  async publishVolatile(channel: string, event: Envelope): Promise<void> {
+    this.assertOpen();
+    await this.history.keepLatestVolatileAndPush(channel, event, emitterMessage(this.key, channel, event.type, { channel, event }, true));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('RedisChannelPublisher is closed');
+  }
+}
