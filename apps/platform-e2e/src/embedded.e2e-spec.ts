@@ -141,7 +141,7 @@ describe('the one-process mode (npm start)', () => {
       running.push(embedded);
       expect(await embedded.exited).toBe(1);
       expect(embedded.output()).toContain(`shopnest-live: failed to start: port ${ports.ORDERS_PORT} on 127.0.0.1 is already in use; set ORDERS_PORT to a free port`);
-      // The edge and the worker had started before order-tracking: both were closed again.
+      // The edge listens last, once order-tracking answers: it never took a client, and its port is free.
       const probe = createServer();
       await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(Number(ports.EDGE_PORT), '127.0.0.1', resolve));
       await new Promise((resolve) => probe.close(resolve));

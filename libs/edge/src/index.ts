@@ -7,7 +7,7 @@ export * from './lib/order-access/in-memory-order-access.lookup';
 export * from './lib/order-access/order-access.port';
 export * from './lib/socket-server.options';
 export * from './lib/replay/channel-replay';
-export * from './lib/replay/delivery-tap';
+export * from './lib/replay/delivery-feed';
 export * from './lib/replay/seam-gate';
 export * from './lib/sse/sse.controller';
 export * from './lib/sse/sse-format';

@@ -39,7 +39,6 @@ import { ZodError } from 'zod';
 import { ChannelAuthorizer } from './channel-authorizer';
 import { EdgeRateLimits, LimitRefusal } from './limits/edge-rate-limits';
 import { ChannelReplay } from './replay/channel-replay';
-import { DeliveryTap } from './replay/delivery-tap';
 import { SessionExpiry } from './session/session-expiry';
 
 /** What the edge keeps on each socket; set by the handshake middleware before `connection`. */
@@ -87,7 +86,6 @@ export class EdgeGateway
     private readonly authorizer: ChannelAuthorizer,
     private readonly limits: EdgeRateLimits,
     private readonly replay: ChannelReplay,
-    private readonly tap: DeliveryTap,
     metrics: MetricsService,
   ) {
     this.connections = metrics.gauge('edge_connections', 'Open socket.io connections on this edge');
@@ -99,7 +97,6 @@ export class EdgeGateway
   }
 
   afterInit(server: EdgeServer): void {
-    this.tap.attach(server as Server);
     server.use((socket, next) => {
       this.admit(socket).then(
         () => next(),

@@ -8,7 +8,7 @@ import { HttpOrderAccessLookup, HttpOrderAccessOptions } from './order-access/ht
 import { InMemoryOrderAccessLookup } from './order-access/in-memory-order-access.lookup';
 import { OrderAccessLookup } from './order-access/order-access.port';
 import { ChannelReplay } from './replay/channel-replay';
-import { DeliveryTap } from './replay/delivery-tap';
+import { DeliveryFeed } from './replay/delivery-feed';
 import { DEFAULT_SSE_OPTIONS, SSE_OPTIONS, SseController, SseOptions } from './sse/sse.controller';
 
 /** Where order ownership comes from: order-tracking over HTTP, or a Map fed in-process. */
@@ -57,12 +57,12 @@ export class EdgeModule {
         { provide: SSE_OPTIONS, useValue: { ...DEFAULT_SSE_OPTIONS, ...options.sse } },
         EdgeRateLimits,
         ChannelAuthorizer,
-        DeliveryTap,
+        DeliveryFeed,
         ChannelReplay,
         EdgeGateway,
       ],
       controllers: [SseController],
-      exports: [OrderAccessLookup, ChannelAuthorizer],
+      exports: [OrderAccessLookup, ChannelAuthorizer, DeliveryFeed],
     };
   }
 }

@@ -7,3 +7,4 @@ export * from './lib/redis/redis-connection';
 export * from './lib/redis/redis-emitter-fanout';
 export * from './lib/redis/redis-io.adapter';
 export * from './lib/redis/emitter-message';
+export * from './lib/room-emit-source';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ChannelHistory } from '@shopnest/platform-history';
-import { DeliverySink, DeliveryTap } from './delivery-tap';
+import { DeliveryFeed, DeliverySink } from './delivery-feed';
 import { SeamGate } from './seam-gate';
 
 /** How a replay ended; `recovered` is absent when no `since` was given. */
@@ -24,46 +24,51 @@ export interface ChannelStream extends ReplayResult {
 }
 
 /**
- * Replay then live, with no gap and no duplicate at the seam, for sockets and SSE streams alike:
+ * Replay then live, with no gap at the seam, for sockets and SSE streams alike:
  *
- * 1. start capturing the channel's live deliveries into a {@link SeamGate} (a socket's are
- *    diverted from the wire; an SSE stream listens) — before anything is read;
- * 2. a socket joins the room (from now on nothing broadcast to the channel can miss it);
- * 3. read history after `since` and the latest volatile event, in one round;
- * 4. synchronously: send the replayed events in order, then the latest volatile event, then
- *    open the gate, which sends captured deliveries newer than the last replayed offset (older
- *    ones are the same events the replay sent: the worker appends before it pushes).
+ * 1. start capturing the channel's live deliveries from the {@link DeliveryFeed} into a
+ *    {@link SeamGate}, before anything is read;
+ * 2. read history after `since` and the latest volatile event, in one round;
+ * 3. synchronously: send the replayed events in order, then the latest volatile event; a socket
+ *    joins the room; the gate opens, sending captured deliveries newer than the last replayed
+ *    offset (older ones are the same events the replay sent); a socket stops capturing.
  *
- * Why no gap: an event pushed before step 2 was appended before step 3's read, so the replay has
- * it; one pushed after step 2 is captured. Why no duplicate: offsets increase per channel, so a
- * captured event is either in the read (offset ≤ last replayed, dropped) or not (newer, sent).
- * The one duplicate left is a worker re-pushing an event after a crash (same id and offset): the
- * SDK drops it by id.
+ * Why no gap: the worker appends and pushes in one step, so an event either was in history for
+ * step 2's read (replayed) or is pushed after it, and a push reaches this socket either before the
+ * join (the feed reports it right after the room's delivery, so it was captured) or after it
+ * (through the room). Step 3 runs without yielding, so no delivery falls between join, flush and
+ * stopping the capture. Replay comes before live: the socket is not in the room while the replay
+ * is sent. A push whose history append was visible to the read but whose message reaches this
+ * edge only after the join arrives twice (replay, then live, same id and offset): the SDK drops it
+ * by id; an SSE stream drops it at its gate, which sees every later delivery.
  */
 @Injectable()
 export class ChannelReplay {
   constructor(
     private readonly history: ChannelHistory,
-    private readonly tap: DeliveryTap,
+    private readonly feed: DeliveryFeed,
   ) {}
 
-  /** Joins `socket` to `channel` and replays after `since`; resolves once everything before the ack is sent. */
+  /** Replays after `since` to `socket`, then joins it to `channel`; resolves once everything before the ack is sent. */
   async subscribeSocket(socket: ReplaySocket, channel: string, since: string | undefined): Promise<ReplayResult> {
     const gate = new SeamGate(({ name, delivery }) => socket.emit(name, delivery));
-    const undivert = this.tap.divert(socket.id, channel, gate.offer);
+    const unlisten = this.feed.listen(channel, gate.offer);
     try {
-      await socket.join(channel);
-      return await this.replay(channel, since, gate);
+      return await this.replay(channel, since, gate, () => {
+        const joined = socket.join(channel);
+        // In-memory rooms and the classic Redis adapter join synchronously; an adapter that does not would open a gap.
+        if (joined instanceof Promise) throw new Error('ChannelReplay: socket.join must be synchronous for a gap-free seam');
+        return unlisten; // after open(), the socket takes live deliveries straight from the room
+      });
     } finally {
-      // After open() the gate has nothing to hold back: the socket takes live deliveries straight from the room.
-      undivert();
+      unlisten();
     }
   }
 
   /** Replays after `since` into `sink`, then keeps sending live deliveries until `close()`. */
   async openStream(channel: string, since: string | undefined, sink: DeliverySink): Promise<ChannelStream> {
     const gate = new SeamGate(sink);
-    const unlisten = this.tap.listen(channel, gate.offer);
+    const unlisten = this.feed.listen(channel, gate.offer);
     try {
       const result = await this.replay(channel, since, gate);
       return { ...result, close: unlisten };
@@ -73,12 +78,13 @@ export class ChannelReplay {
     }
   }
 
-  private async replay(channel: string, since: string | undefined, gate: SeamGate): Promise<ReplayResult> {
+  /** `atSeam` runs after the replay is sent and before the gate opens; what it returns runs right after. */
+  private async replay(channel: string, since: string | undefined, gate: SeamGate, atSeam?: () => () => void): Promise<ReplayResult> {
     const [read, latestVolatile] = await Promise.all([
       since === undefined ? undefined : this.history.readSince(channel, since),
       this.history.latestVolatile(channel),
     ]);
-    // From here to gate.open() nothing awaits: no live delivery can interleave with the replay.
+    // From here to the end nothing awaits: no live delivery can interleave with the replay and the seam.
     let after = read?.recovered ? since : undefined;
     for (const { offset, event } of read?.events ?? []) {
       gate.send({ name: event.type, delivery: { channel, offset, event } });
@@ -86,7 +92,9 @@ export class ChannelReplay {
     }
     // The courier's last position, so a (re)subscribed screen shows it at once; a newer live one follows from the gate.
     if (latestVolatile) gate.send({ name: latestVolatile.type, delivery: { channel, event: latestVolatile } });
+    const afterOpen = atSeam?.();
     gate.open(after);
+    afterOpen?.();
     return { ...(read && { recovered: read.recovered }), replayed: read?.events.length ?? 0, droppedAtSeam: gate.dropped };
   }
 }

@@ -38,13 +38,13 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
   /** The worker's order: append to history, then push to the room with that offset. */
   async function publish(e: Envelope): Promise<string> {
     const offset = await history.append(CHANNEL, e);
-    adapter.server?.to(CHANNEL).emit(e.type, { channel: CHANNEL, offset, event: e } satisfies Delivery);
+    await adapter.localFanout.emit({ channel: CHANNEL, offset, event: e } satisfies Delivery);
     return offset;
   }
 
   async function publishVolatile(e: Envelope): Promise<void> {
     await history.keepLatestVolatile(CHANNEL, e);
-    adapter.server?.to(CHANNEL).emit(e.type, { channel: CHANNEL, event: e } satisfies Delivery);
+    await adapter.localFanout.emit({ channel: CHANNEL, event: e } satisfies Delivery);
   }
 
   async function connect(userId = 'alice'): Promise<{ socket: ClientSocket; seen: Seen }> {
@@ -146,7 +146,7 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
     const ackAt = alice.seen.log.findIndex((entry) => entry.kind === 'ack');
     const beforeAck = alice.seen.log.slice(0, ackAt).flatMap((entry) => (entry.kind === 'delivery' && entry.sequence !== base + 2 ? [entry.sequence] : []));
     expect(beforeAck).toEqual([base + 1, base + 3]);
-    // Diverting is per socket: one already in the room got everything live, once.
+    // Holding back is per socket: one already in the room got everything live, once.
     expect(bystander.seen.sequences()).toEqual([base + 1, base + 2, base + 3, base + 4]);
   });
 

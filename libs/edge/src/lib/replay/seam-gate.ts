@@ -1,14 +1,17 @@
 import { compareOffsets, isOffset } from '@shopnest/platform-history';
-import { DeliverySink, Outgoing } from './delivery-tap';
+import { DeliverySink, Outgoing } from './delivery-feed';
 
 /**
  * The seam between replay and live: buffers live deliveries while history is read and sent,
- * then {@link open} forwards the buffer, dropping every delivery at or before the last offset
- * the client already has (sent by the replay, or its own `since`), and forwards the rest of the
- * stream directly. Deliveries without an offset (volatile positions) are never dropped.
+ * then {@link open} forwards the buffer and everything after it, dropping every delivery at or
+ * before the newest offset the client already has (sent by the replay, its own `since`, or an
+ * earlier live delivery): a late repeat of a replayed event never goes out twice. Deliveries
+ * without an offset (volatile positions) are never dropped.
  */
 export class SeamGate {
   private buffer: Outgoing[] | null = [];
+  /** The newest offset sent, once open. */
+  private newest: string | undefined;
   /** Deliveries dropped at the seam as already sent (for tests and metrics). */
   dropped = 0;
 
@@ -16,7 +19,7 @@ export class SeamGate {
 
   readonly offer: DeliverySink = (outgoing) => {
     if (this.buffer) this.buffer.push(outgoing);
-    else this.forward(outgoing);
+    else this.pass(outgoing);
   };
 
   /** Sends straight through, ahead of anything buffered (the replay itself). */
@@ -28,14 +31,19 @@ export class SeamGate {
   open(after: string | undefined): void {
     const buffered = this.buffer ?? [];
     this.buffer = null;
-    const seen = after !== undefined && isOffset(after) ? after : undefined;
-    for (const outgoing of buffered) {
-      const { offset } = outgoing.delivery;
-      if (seen && offset !== undefined && isOffset(offset) && compareOffsets(offset, seen) <= 0) {
+    this.newest = after !== undefined && isOffset(after) ? after : undefined;
+    for (const outgoing of buffered) this.pass(outgoing);
+  }
+
+  private pass(outgoing: Outgoing): void {
+    const { offset } = outgoing.delivery;
+    if (offset !== undefined && isOffset(offset)) {
+      if (this.newest && compareOffsets(offset, this.newest) <= 0) {
         this.dropped++;
-        continue;
+        return;
       }
-      this.forward(outgoing);
+      this.newest = offset;
     }
+    this.forward(outgoing);
   }
 }

@@ -65,7 +65,7 @@ describe('SSE (real HTTP server, in-memory history)', () => {
 
   async function publish(e: Envelope): Promise<string> {
     const offset = await history.append(CHANNEL, e);
-    adapter.server?.to(CHANNEL).emit(e.type, { channel: CHANNEL, offset, event: e } satisfies Delivery);
+    await adapter.localFanout.emit({ channel: CHANNEL, offset, event: e } satisfies Delivery);
     return offset;
   }
 

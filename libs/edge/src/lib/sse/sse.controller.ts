@@ -8,7 +8,7 @@ import { Counter, Gauge } from 'prom-client';
 import { ChannelAuthorizer } from '../channel-authorizer';
 import { EdgeRateLimits } from '../limits/edge-rate-limits';
 import { ChannelReplay, ChannelStream } from '../replay/channel-replay';
-import { DeliveryTap } from '../replay/delivery-tap';
+import { DeliveryFeed } from '../replay/delivery-feed';
 import { sseComment, sseDelivery, sseRetry, sseSubscribed } from './sse-format';
 
 export const SSE_OPTIONS = Symbol('SSE_OPTIONS');
@@ -43,7 +43,7 @@ class HttpRefusal extends Error {
  * {@link ChannelAuthorizer}, same replay-then-live seam ({@link ChannelReplay}) with the resume
  * point from `Last-Event-ID` (or `lastEventId` in the query, for EventSource polyfills).
  *
- * Live deliveries reach a stream through {@link DeliveryTap.listen}: the edge's socket.io
+ * Live deliveries reach a stream through {@link DeliveryFeed.listen}: the edge's socket.io
  * adapter already receives every room broadcast from Redis, so the stream needs no socket and no
  * Redis connection of its own.
  */
@@ -59,7 +59,7 @@ export class SseController implements OnModuleDestroy {
     private readonly authorizer: ChannelAuthorizer,
     private readonly limits: EdgeRateLimits,
     private readonly replay: ChannelReplay,
-    private readonly tap: DeliveryTap,
+    private readonly feed: DeliveryFeed,
     @Inject(SSE_OPTIONS) private readonly options: SseOptions,
     metrics: MetricsService,
   ) {
@@ -92,7 +92,7 @@ export class SseController implements OnModuleDestroy {
       if (!parseChannel(channel)) throw new HttpRefusal(400, { code: 'INVALID', message: `unknown channel ${JSON.stringify(channel.slice(0, 80))}` });
       const decision = await this.authorizer.authorize(principal, channel);
       if (!decision.allowed) throw new HttpRefusal(decision.code === 'INVALID' ? 400 : 403, { code: decision.code, message: decision.message });
-      if (!this.tap.attached) throw new HttpRefusal(503, { code: 'INTERNAL', message: 'the edge is starting; retry shortly' });
+      if (!this.feed.attached) throw new HttpRefusal(503, { code: 'INTERNAL', message: 'the edge is starting; retry shortly' });
     } catch (error) {
       this.limits.releaseConnection(streamId);
       this.refuse(res, error);

@@ -1,5 +1,5 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
+import { LocalFanout, LocalIoAdapter } from '@shopnest/platform-fanout';
 import { Envelope } from '@shopnest/contracts';
 import { AuthModule, jwtEnvSchema } from '@shopnest/platform-auth';
 import { DEFAULT_HISTORY_LIMITS, HistoryModule } from '@shopnest/platform-history';
@@ -7,23 +7,31 @@ import { ObservabilityModule } from '@shopnest/platform-observability';
 import { RateLimitModule } from '@shopnest/platform-rate-limit';
 import { TEST_JWT_ENV } from '@shopnest/testing';
 import { randomUUID } from 'node:crypto';
+import { DeliveryFeed } from '../replay/delivery-feed';
 import { Server, ServerOptions } from 'socket.io';
 
 /**
- * Keeps the socket.io server it creates, so a test can emit to rooms as the fanout would;
- * `serverOptions` (e.g. a payload limit) override the gateway's.
+ * The one-process adapter (in-memory rooms and a `LocalFanout`, read by the edge's
+ * `DeliveryFeed`), keeping the socket.io server it creates: a test publishes through `fanout`
+ * as the worker would, or emits to `server` directly; `serverOptions` (e.g. a payload limit)
+ * override the gateway's.
  */
-export class RecordingIoAdapter extends IoAdapter {
+export class RecordingIoAdapter extends LocalIoAdapter {
   server?: Server;
+  readonly localFanout: LocalFanout;
+
   constructor(
-    app?: INestApplication,
-    private readonly serverOptions: Partial<ServerOptions> = {},
+    app: INestApplication,
+    private readonly testOptions: Partial<ServerOptions> = {},
   ) {
-    super(app);
+    const fanout = new LocalFanout();
+    super(app, fanout);
+    this.localFanout = fanout;
+    app.get(DeliveryFeed).use(fanout);
   }
 
-  override createIOServer(port: number, options?: ServerOptions): Server {
-    this.server = super.createIOServer(port, { ...options, ...this.serverOptions }) as Server;
+  override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
+    this.server = super.createIOServer(port, { ...options, ...this.testOptions });
     return this.server;
   }
 }

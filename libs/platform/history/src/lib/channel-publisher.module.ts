@@ -9,7 +9,7 @@ import { RedisChannelPublisher } from './redis/redis-channel-publisher';
 import { RedisStreamsHistory } from './redis/redis-streams-history';
 
 /**
- * Provides {@link ChannelPublisher} over the app's `ChannelHistory` (from `HistoryModule`), with
+ * Provides {@link ChannelPublisher} (global) over the app's `ChannelHistory` (from `HistoryModule`), with
  * the adapter the two configs name together: `HISTORY=redis` + `FANOUT=redis` on one Redis gives
  * `RedisChannelPublisher` (the cluster); `HISTORY=memory` + `FANOUT=local` gives
  * `LocalChannelPublisher` into `localFanout`, the one-process mode's edge server. Any other pair
@@ -30,6 +30,7 @@ export class ChannelPublisherModule {
     }
     return {
       module: ChannelPublisherModule,
+      global: true,
       providers: [
         {
           provide: ChannelPublisher,

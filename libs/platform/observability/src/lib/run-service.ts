@@ -35,8 +35,10 @@ export async function runService(module: unknown, options: RunServiceOptions): P
 
 /**
  * Several services in one process (the one-process mode), each a Nest application on its own
- * port. They start in the given order; if one fails (a taken port, an unreachable dependency),
- * those already started are closed before the error is thrown, so nothing is left half-started.
+ * port. They initialise in the given order, then listen in the reverse one, so the first (the
+ * edge) takes clients only once the services behind it answer. If one fails (a taken port, an
+ * unreachable dependency), those already started are closed before the error is thrown, so
+ * nothing is left half-started.
  * On SIGTERM/SIGINT they close in reverse order (the last started first), then `release` runs and
  * the process exits.
  */
@@ -54,7 +56,8 @@ export async function runServices(
     await options.release?.();
   };
   try {
-    for (const { module, spec } of services) started.push(await startService(module, spec));
+    for (const { module, spec } of services) started.push(await initService(module, spec));
+    for (const [i, { spec }] of [...services.entries()].reverse()) await listen(started[i] as INestApplication, spec);
   } catch (error) {
     await closeAll().catch(() => undefined);
     throw error;
@@ -84,19 +87,27 @@ export async function runServices(
   return started;
 }
 
-async function startService(module: unknown, spec: ServiceSpec): Promise<INestApplication> {
+async function initService(module: unknown, spec: ServiceSpec): Promise<INestApplication> {
   // abortOnError: false, so a failed init reaches runMain as one line instead of process.abort().
   const app = await NestFactory.create(module as never, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   try {
     await spec.configure?.(app);
-    await app.listen(spec.http.port, spec.http.host);
+    await app.init();
   } catch (error) {
     await app.close().catch(() => undefined);
+    throw error;
+  }
+  return app;
+}
+
+async function listen(app: INestApplication, spec: ServiceSpec): Promise<void> {
+  try {
+    await app.listen(spec.http.port, spec.http.host);
+  } catch (error) {
     throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new PortInUseError(spec) : error;
   }
   NestLogger.log(`${spec.service} listening on http://${spec.http.host}:${spec.http.port}`, spec.service);
-  return app;
 }
 
 /** Runs `main` and turns a start-up failure (bad config, unreachable dependency) into one clear line and exit 1. */

@@ -1,6 +1,7 @@
 import { Delivery } from '@shopnest/contracts';
 import { Namespace, Server } from 'socket.io';
 import { EmitOptions, Fanout } from '../fanout.port';
+import { RoomEmit, RoomEmitListeners, RoomEmitSource } from '../room-emit-source';
 
 /**
  * {@link Fanout} into the socket.io server of this process: for a single process (edge and
@@ -8,14 +9,16 @@ import { EmitOptions, Fanout } from '../fanout.port';
  *
  * The gateway owns the server and hands it over with `attach()`; until then `emit()` rejects.
  * `close()` detaches (the server stays open: it is the gateway's) and is idempotent.
+ * As a {@link RoomEmitSource}, it tells its listeners of each emit right after the room got it.
  *
  * @example
  * // in the gateway
  * afterInit(server: Server) { this.localFanout.attach(server); }
  */
-export class LocalFanout extends Fanout {
+export class LocalFanout extends Fanout implements RoomEmitSource {
   private server: Server | Namespace | undefined;
   private closed = false;
+  private readonly listeners = new RoomEmitListeners();
 
   attach(server: Server | Namespace): void {
     this.server = server;
@@ -33,6 +36,11 @@ export class LocalFanout extends Fanout {
       delivery.event.type,
       delivery,
     );
+    this.listeners.notify({ room: delivery.channel, name: delivery.event.type, payload: delivery });
+  }
+
+  onRoomEmit(listener: (emit: RoomEmit) => void): () => void {
+    return this.listeners.add(listener);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { describeRoomEmitSourceContract } from '../room-emit-source.contract';
+import { RedisEmitterFanout } from './redis-emitter-fanout';
 import { RedisIoAdapter } from './redis-io.adapter';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -44,4 +47,24 @@ describe('RedisIoAdapter', () => {
     await adapter.dispose();
     await expect(adapter.ping()).rejects.toThrow(/not connected/);
   });
+});
+
+describeRoomEmitSourceContract('RedisIoAdapter, fed by RedisEmitterFanout through Redis', async () => {
+  const key = `test:${Date.now()}:${randomUUID()}`;
+  const httpServer = createServer();
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  const adapter = new RedisIoAdapter(httpServer, { url: REDIS_URL, key });
+  await adapter.connect();
+  const server = adapter.createIOServer(0);
+  await adapter.ping(); // its subscription is active before the first emit
+  const fanout = await RedisEmitterFanout.connect(REDIS_URL, { key });
+  return {
+    fanout,
+    server,
+    source: adapter,
+    cleanup: async () => {
+      await adapter.close(server);
+      await adapter.dispose();
+    },
+  };
 });

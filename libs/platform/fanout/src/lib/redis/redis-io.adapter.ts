@@ -2,9 +2,11 @@ import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
+import { decode } from 'notepack.io';
 import { Server, ServerOptions } from 'socket.io';
 import { DEFAULT_SOCKET_IO_KEY } from './redis-emitter-fanout';
 import { connectRedis, pingRedis, quitRedis } from './redis-connection';
+import { RoomEmit, RoomEmitListeners, RoomEmitSource } from '../room-emit-source';
 
 export interface RedisIoAdapterOptions {
   url: string;
@@ -22,15 +24,23 @@ export interface RedisIoAdapterOptions {
  * Nest closes each server with `close(server)` and then calls `dispose()`, which quits both Redis
  * connections (idempotent). For one process without Redis, use Nest's plain `IoAdapter`.
  *
+ * As a {@link RoomEmitSource} it reports every room emit the Redis adapter receives (the workers'), right after
+ * the adapter handed it to the room's sockets: it listens to the subscriber connection it owns,
+ * after the adapter's own listener (same connection, so same order), and decodes the message as
+ * the adapter does (msgpack `[uid, packet, { rooms }]`, `@socket.io/redis-adapter`'s default
+ * parser). `redis-io.adapter.int-spec.ts` runs the source contract against the real adapter, so a
+ * release that changes the protocol fails it.
+ *
  * @example
  * const adapter = new RedisIoAdapter(app, { url, key: 'socket.io', server: { transports: ['websocket'] } });
  * await adapter.connect();
  * app.useWebSocketAdapter(adapter);
  * readiness.register('redis-adapter', () => adapter.ping());
  */
-export class RedisIoAdapter extends IoAdapter {
+export class RedisIoAdapter extends IoAdapter implements RoomEmitSource {
   private clients: { pub: Redis; sub: Redis } | undefined;
   private adapterConstructor: ReturnType<typeof createAdapter> | undefined;
+  private readonly roomEmits = new RoomEmitListeners();
 
   constructor(
     appOrHttpServer: INestApplicationContext | object | undefined,
@@ -74,7 +84,31 @@ export class RedisIoAdapter extends IoAdapter {
       ...options,
     });
     server.adapter(this.adapterConstructor);
+    // Registered after the adapter's own listener on the same connection: it runs right after the
+    // adapter delivered each message to the room's sockets, in the same order.
+    const channel = `${this.options.key ?? DEFAULT_SOCKET_IO_KEY}#${server.of('/').name}#`;
+    this.clients?.sub.on('pmessageBuffer', (_pattern: Buffer, from: Buffer, message: Buffer) => {
+      if (this.roomEmits.size > 0 && from.toString().startsWith(channel)) this.report(message);
+    });
     return server;
+  }
+
+  onRoomEmit(listener: (emit: RoomEmit) => void): () => void {
+    return this.roomEmits.add(listener);
+  }
+
+  private report(message: Buffer): void {
+    let decoded: unknown;
+    try {
+      decoded = decode(message);
+    } catch {
+      return; // not ours to judge: the adapter drops what it cannot decode too
+    }
+    const [, packet, opts] = decoded as [unknown, { type?: number; data?: unknown[] } | undefined, { rooms?: string[] } | undefined];
+    // EVENT packets only (type 2), as emitted with a name and one payload.
+    if (packet?.type !== 2 || !Array.isArray(packet.data) || typeof packet.data[0] !== 'string') return;
+    const [name, payload] = packet.data as [string, unknown];
+    for (const room of opts?.rooms ?? []) this.roomEmits.notify({ room, name, payload });
   }
 
   /**

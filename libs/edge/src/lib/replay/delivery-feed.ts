@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { Delivery } from '@shopnest/contracts';
+import { RoomEmit, RoomEmitSource } from '@shopnest/platform-fanout';
+
+/** A delivery on its way out: the socket.io event name (the event's `type`) and its payload. */
+export interface Outgoing {
+  name: string;
+  delivery: Delivery;
+}
+
+export type DeliverySink = (outgoing: Outgoing) => void;
+
+/**
+ * Every delivery this edge's socket.io server hands to a channel's room, by channel, whether or not
+ * a socket of this edge is in it. It reads the installed socket.io adapter as a `RoomEmitSource`
+ * (public `onRoomEmit`: the Redis adapter's subscriber connection, or the one-process
+ * `LocalFanout`), so a sink runs synchronously right after the room's sockets got each delivery,
+ * in the server's order. Two uses: a socket replaying a channel buffers the channel's deliveries
+ * until it joins the room (see `ChannelReplay`); an SSE stream, which has no socket, gets them all.
+ *
+ * @example
+ * app.get(DeliveryFeed).use(redisIoAdapter); // once, where the adapter is installed
+ * const stop = feed.listen('order:42', ({ name, delivery }) => write(name, delivery));
+ */
+@Injectable()
+export class DeliveryFeed {
+  private readonly sinks = new Map<string, Set<DeliverySink>>();
+  private unsubscribe?: () => void;
+
+  /** Reads deliveries from `source` (the edge's socket.io adapter) from now on. */
+  use(source: RoomEmitSource): void {
+    this.unsubscribe?.();
+    this.unsubscribe = source.onRoomEmit((emit) => this.deliver(emit));
+  }
+
+  /** Whether a source is in use: until then nothing can be listened to. */
+  get attached(): boolean {
+    return this.unsubscribe !== undefined;
+  }
+
+  /** Calls `sink` with each delivery to `channel` until the returned function is called. */
+  listen(channel: string, sink: DeliverySink): () => void {
+    if (!this.attached) throw new Error('DeliveryFeed: no socket.io adapter in use yet');
+    let sinks = this.sinks.get(channel);
+    if (!sinks) this.sinks.set(channel, (sinks = new Set()));
+    sinks.add(sink);
+    return () => {
+      sinks.delete(sink);
+      if (sinks.size === 0 && this.sinks.get(channel) === sinks) this.sinks.delete(channel);
+    };
+  }
+
+  private deliver({ room, name, payload }: RoomEmit): void {
+    const sinks = this.sinks.get(room);
+    if (!sinks) return;
+    const outgoing = toOutgoing(name, payload);
+    if (!outgoing || outgoing.delivery.channel !== room) return;
+    for (const sink of [...sinks]) sink(outgoing);
+  }
+}
+
+/** A delivery (`{ channel, event, offset? }` named by its type), or `undefined` for anything else in the room. */
+function toOutgoing(name: string, payload: unknown): Outgoing | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const { channel, event, offset } = payload as Partial<Delivery>;
+  if (typeof channel !== 'string' || typeof event !== 'object' || event === null) return undefined;
+  if (offset !== undefined && typeof offset !== 'string') return undefined;
+  return { name, delivery: payload as Delivery };
+}

@@ -1,0 +1,50 @@
+/** A room emit an edge's socket.io server delivered: the room, the socket.io event name and its payload. */
+export interface RoomEmit {
+  room: string;
+  name: string;
+  payload: unknown;
+}
+
+/**
+ * Where an edge sees every emit its socket.io server delivers to a room, whether or not any of
+ * its sockets is in that room (SSE streams have no socket; a socket about to join has none yet).
+ *
+ * Guarantee: the listener runs synchronously right after the room's sockets on this server were
+ * handed the emit, once per emit and room, in the order the server delivers them. So a socket
+ * joined to a room synchronously inside a listener, or between two emits, gets each emit either
+ * through the room (after the join) or through the listener (before it): never both, never neither.
+ * That is the replay seam's footing (`libs/edge`, `ChannelReplay`).
+ *
+ * Implemented by `LocalFanout` (this process's emits) and `RedisIoAdapter` (what the socket.io
+ * Redis adapter receives); `describeRoomEmitSourceContract` proves both.
+ *
+ * @example
+ * const stop = source.onRoomEmit(({ room, name, payload }) => { if (room === 'order:42') buffer.push(payload); });
+ */
+export interface RoomEmitSource {
+  onRoomEmit(listener: (emit: RoomEmit) => void): () => void;
+}
+
+/** Listeners of a {@link RoomEmitSource}, called in registration order; a throwing one does not stop the others. */
+export class RoomEmitListeners {
+  private readonly listeners = new Set<(emit: RoomEmit) => void>();
+
+  add(listener: (emit: RoomEmit) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  notify(emit: RoomEmit): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(emit);
+      } catch {
+        // A listener's failure is its own (it reports it); the emit already reached the room.
+      }
+    }
+  }
+}
