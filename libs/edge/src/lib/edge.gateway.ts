@@ -78,6 +78,7 @@ export class EdgeGateway
   private readonly subscriptions: Counter<string>;
   private readonly replayed: Counter<string>;
   private readonly seamDrops: Counter<string>;
+  private readonly seamOverflows: Counter<string>;
   private readonly sockets = new Map<string, EdgeSocket>();
   private readonly sessions = new SessionExpiry((socketId, expiredAt) => this.expire(socketId, expiredAt));
 
@@ -94,6 +95,7 @@ export class EdgeGateway
     this.subscriptions = metrics.counter('edge_subscriptions_total', 'Subscribe requests by result', ['result']);
     this.replayed = metrics.counter('edge_replayed_events_total', 'Events sent from channel history on subscribe (socket and SSE)', []);
     this.seamDrops = metrics.counter('edge_replay_seam_drops_total', 'Live deliveries dropped at the replay/live seam as already replayed', []);
+    this.seamOverflows = metrics.counter('edge_replay_hold_back_overflows_total', 'Subscriptions whose held-back live deliveries outgrew the limit (acked recovered: false)', []);
   }
 
   afterInit(server: EdgeServer): void {
@@ -197,6 +199,10 @@ export class EdgeGateway
     const result = await this.replay.subscribeSocket(socket, request.channel, request.since);
     this.replayed.inc(result.replayed);
     this.seamDrops.inc(result.droppedAtSeam);
+    if (result.overflowed) {
+      this.seamOverflows.inc();
+      this.logger.warn(`subscribe ${request.channel}: live deliveries held back during the replay outgrew the limit; acked recovered: false`);
+    }
     return ackOk({ channel: request.channel, ...(result.recovered !== undefined && { recovered: result.recovered }) });
   }
 

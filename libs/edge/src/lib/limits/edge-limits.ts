@@ -16,6 +16,13 @@ export interface EdgeLimits {
    * (every third of it): bounds how long a crashed edge's connections are still counted.
    */
   connectionLeaseSeconds: number;
+  /**
+   * Live deliveries held back per subscription while its replay is read and sent, by count and by
+   * JSON bytes; past either, the subscription acks `recovered: false` (the client refetches over
+   * REST) instead of the buffer growing without bound.
+   */
+  replayHoldBackEvents: number;
+  replayHoldBackBytes: number;
 }
 
 export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
@@ -26,4 +33,6 @@ export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
   abuseRefusals: 20,
   abuseWindowSeconds: 10,
   connectionLeaseSeconds: 60,
+  replayHoldBackEvents: 1_000,
+  replayHoldBackBytes: 1_048_576,
 };

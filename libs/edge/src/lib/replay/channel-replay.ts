@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ChannelHistory } from '@shopnest/platform-history';
 import { DeliveryFeed, DeliverySink } from './delivery-feed';
-import { SeamGate } from './seam-gate';
+import { EdgeLimits } from '../limits/edge-limits';
+import { EDGE_LIMITS } from '../limits/edge-rate-limits';
+import { SeamGate, SeamGateLimits } from './seam-gate';
 
 /** How a replay ended; `recovered` is absent when no `since` was given. */
 export interface ReplayResult {
@@ -9,6 +11,8 @@ export interface ReplayResult {
   replayed: number;
   /** Live deliveries dropped at the seam because the replay had already sent them. */
   droppedAtSeam: number;
+  /** The held-back deliveries outgrew their limits and were dropped (`recovered` is then false). */
+  overflowed: boolean;
 }
 
 /** The parts of a socket a subscription needs (an `EdgeSocket` satisfies it). */
@@ -44,14 +48,19 @@ export interface ChannelStream extends ReplayResult {
  */
 @Injectable()
 export class ChannelReplay {
+  private readonly gateLimits: SeamGateLimits;
+
   constructor(
     private readonly history: ChannelHistory,
     private readonly feed: DeliveryFeed,
-  ) {}
+    @Inject(EDGE_LIMITS) limits: EdgeLimits,
+  ) {
+    this.gateLimits = { maxEvents: limits.replayHoldBackEvents, maxBytes: limits.replayHoldBackBytes };
+  }
 
   /** Replays after `since` to `socket`, then joins it to `channel`; resolves once everything before the ack is sent. */
   async subscribeSocket(socket: ReplaySocket, channel: string, since: string | undefined): Promise<ReplayResult> {
-    const gate = new SeamGate(({ name, delivery }) => socket.emit(name, delivery));
+    const gate = new SeamGate(({ name, delivery }) => socket.emit(name, delivery), this.gateLimits);
     const unlisten = this.feed.listen(channel, gate.offer);
     try {
       return await this.replay(channel, since, gate, () => {
@@ -67,7 +76,7 @@ export class ChannelReplay {
 
   /** Replays after `since` into `sink`, then keeps sending live deliveries until `close()`. */
   async openStream(channel: string, since: string | undefined, sink: DeliverySink): Promise<ChannelStream> {
-    const gate = new SeamGate(sink);
+    const gate = new SeamGate(sink, this.gateLimits);
     const unlisten = this.feed.listen(channel, gate.offer);
     try {
       const result = await this.replay(channel, since, gate);
@@ -95,6 +104,8 @@ export class ChannelReplay {
     const afterOpen = atSeam?.();
     gate.open(after);
     afterOpen?.();
-    return { ...(read && { recovered: read.recovered }), replayed: read?.events.length ?? 0, droppedAtSeam: gate.dropped };
+    // A gate that overflowed dropped live deliveries: whatever `since` was, the client must refetch.
+    const recovered = gate.overflowed ? false : read?.recovered;
+    return { ...(recovered !== undefined && { recovered }), replayed: read?.events.length ?? 0, droppedAtSeam: gate.dropped, overflowed: gate.overflowed };
   }
 }

@@ -80,7 +80,7 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
         ...edgePlatformModules(),
         EdgeModule.forRoot({
           orderAccess: { driver: 'memory', orders: { 'o-alice': { customerId: 'alice', courierId: null } } },
-          limits: { connectionsPerSecondPerIp: 1_000, connectionsPerUser: 100 },
+          limits: { connectionsPerSecondPerIp: 1_000, connectionsPerUser: 100, replayHoldBackEvents: 3 },
         }),
       ],
     })
@@ -148,6 +148,23 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
     expect(beforeAck).toEqual([base + 1, base + 3]);
     // Holding back is per socket: one already in the room got everything live, once.
     expect(bystander.seen.sequences()).toEqual([base + 1, base + 2, base + 3, base + 4]);
+  });
+
+  it('says recovered: false instead of holding back without bound when live deliveries pile up during the replay', async () => {
+    const since = await publish(event());
+    const alice = await connect();
+    history.duringRead = {
+      // More live deliveries than the hold-back limit (3) arrive while the history read is in flight.
+      after: async () => {
+        for (let i = 0; i < 4; i++) await publish(event());
+      },
+    };
+    await expect(subscribe(alice, since)).resolves.toEqual({ ok: true, channel: CHANNEL, recovered: false });
+    const base = lastAliceSequence();
+    await publish(event());
+    await waitFor(() => alice.seen.sequences().includes(base + 1));
+    // Live again after the ack; what was held back was dropped, and the client was told to refetch.
+    expect(alice.seen.sequences()).toEqual([base + 1]);
   });
 
   it('says recovered: false when `since` fell out of history, and still sends what is kept', async () => {

@@ -1,5 +1,6 @@
 import { envProblems, parseEnv } from '@shopnest/platform-config';
 import { TEST_JWT_ENV } from '@shopnest/testing';
+import { DEFAULT_EDGE_LIMITS } from '../limits/edge-limits';
 import { connectionEdgeEnvSchema, connectionEdgeProcessEnvSchema } from './connection-edge.config';
 
 const SERVICE_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJlZGdlIn0.c2lnbmF0dXJl';
@@ -23,15 +24,7 @@ describe('connectionEdgeEnvSchema', () => {
       },
       rateLimit: { driver: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: 'shopnest:rl:' },
     });
-    expect(config.edge.limits).toEqual({
-      messagesPerSecondPerConnection: 20,
-      messagesPerSecondPerUser: 50,
-      connectionsPerSecondPerIp: 20,
-      connectionsPerUser: 10,
-      abuseRefusals: 20,
-      abuseWindowSeconds: 10,
-      connectionLeaseSeconds: 60,
-    });
+    expect(config.edge.limits).toEqual(DEFAULT_EDGE_LIMITS);
     expect(config.jwt).toMatchObject({ algorithms: ['HS256'], issuer: TEST_JWT_ENV.JWT_ISSUER });
     expect(config.edge.sse).toEqual({ heartbeatMs: 15_000, retryMs: 3_000 });
     expect(config.history).toEqual({
@@ -66,6 +59,8 @@ describe('connectionEdgeEnvSchema', () => {
       RATE_LIMIT_ABUSE_REFUSALS: '9',
       RATE_LIMIT_ABUSE_WINDOW_S: '11',
       CONNECTION_LEASE_S: '12',
+      REPLAY_HOLD_BACK_EVENTS: '13',
+      REPLAY_HOLD_BACK_BYTES: '14000',
     });
     expect(config.rateLimit).toEqual({ driver: 'memory' });
     expect(config.edge.limits).toEqual({
@@ -76,6 +71,8 @@ describe('connectionEdgeEnvSchema', () => {
       abuseRefusals: 9,
       abuseWindowSeconds: 11,
       connectionLeaseSeconds: 12,
+      replayHoldBackEvents: 13,
+      replayHoldBackBytes: 14_000,
     });
     const found = problems({ ...minimal, MAX_CONNECTIONS_PER_USER: '0', RATE_LIMIT_STORE: 'etcd', RATE_LIMIT_ABUSE_WINDOW_S: '0.5' });
     for (const key of ['MAX_CONNECTIONS_PER_USER', 'RATE_LIMIT_STORE', 'RATE_LIMIT_ABUSE_WINDOW_S']) {

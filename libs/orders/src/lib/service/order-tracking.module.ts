@@ -23,6 +23,8 @@ export class OrderTrackingModule {
           // Changes keep committing while Kafka is down (the outbox holds their events): ready
           // means the database answers.
           readinessProbe: false,
+          // Nor does it need Kafka to start: it connects (and creates the topic) when the relay first publishes.
+          connectAtStart: false,
           shared: shared.eventBus,
         }),
         OrdersModule.forRoot(config.orders),

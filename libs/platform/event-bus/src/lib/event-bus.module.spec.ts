@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ReadinessRegistry } from '@shopnest/platform-observability';
+import { testEnvelope } from '@shopnest/testing';
 import { EventBusConfig } from './event-bus.config';
 import { EventBusModule } from './event-bus.module';
 import { EventBus } from './event-bus.port';
@@ -46,6 +47,18 @@ describe('EventBusModule', () => {
     await expect(moduleRef.init()).rejects.toThrow('Kafka at 127.0.0.1:1 unreachable');
     // Nest's close() re-throws the failed init, so release the client directly.
     await moduleRef.get(EventBus).close();
+  });
+
+  it('with connectAtStart false, starts while Kafka is unreachable and reports it on first use instead', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [EventBusModule.forRoot({ driver: 'kafka', kafka: { brokers: ['127.0.0.1:1'], clientId: 'test' } }, { connectAtStart: false, readinessProbe: false })],
+    })
+      .setLogger({ log: () => undefined, error: () => undefined, warn: () => undefined })
+      .compile();
+    await moduleRef.init();
+    const bus = moduleRef.get(EventBus);
+    await expect(bus.publish('t', [{ key: 'k', event: testEnvelope('k', 1) }])).rejects.toThrow('Kafka at 127.0.0.1:1 unreachable');
+    await moduleRef.close();
   });
 
   it('refuses a config it cannot serve before anything starts', () => {

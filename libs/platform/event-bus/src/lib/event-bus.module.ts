@@ -8,21 +8,28 @@ import { InMemoryEventBus } from './memory/in-memory-event-bus';
 /**
  * Provides the {@link EventBus} token with the adapter `config.driver` names. The adapter
  * connects in `onModuleInit` (the Kafka one fails start-up within about a second, naming the
- * brokers) and is closed on application shutdown, unless it was passed in as `options.shared`. With Kafka, a readiness probe named `kafka`
- * is registered with `ReadinessRegistry` when the app has `ObservabilityModule`, and the topics
- * in `options.topics` are created if missing before any provider can publish or consume.
+ * brokers) and is closed on application shutdown, unless it was passed in as `options.shared`.
+ * With Kafka, a readiness probe named `kafka` is registered with `ReadinessRegistry` when the app
+ * has `ObservabilityModule`, and the topics in `options.topics` are created if missing on connect,
+ * before any provider can publish or consume.
  *
  * @example
  * EventBusModule.forRoot(parseEnv(eventBusEnvSchema, process.env))
  */
 export interface EventBusModuleOptions {
-  /** Created if missing before any provider can publish or consume. */
+  /** Created if missing whenever the bus connects, before any provider can publish or consume. */
   topics?: TopicPartitions[];
   /**
    * Whether Kafka's health counts towards `/health/ready` (default true). A service that keeps
    * serving while Kafka is down (order-tracking, through its outbox) turns it off.
    */
   readinessProbe?: boolean;
+  /**
+   * Whether start-up fails when Kafka is unreachable (default true). False: the service starts
+   * and the bus connects (creating `topics`) on first use, retrying on each later one; for a
+   * producer that keeps its events in an outbox meanwhile (order-tracking).
+   */
+  connectAtStart?: boolean;
   /**
    * An adapter the caller built and closes, used instead of one built from `config`: the
    * one-process mode shares one in-memory bus between its services. The module does not close it.
@@ -43,19 +50,16 @@ export class EventBusModule implements OnApplicationShutdown {
 
   static forRoot(config: EventBusConfig, options: EventBusModuleOptions = {}): DynamicModule {
     const { shared } = options;
-    const create = shared ? () => shared : adapterFactory(config); // a bad config throws here, before anything starts
+    const create = shared ? () => shared : adapterFactory(config, options); // a bad config throws here, before anything starts
     return {
       module: EventBusModule,
       providers: [
         {
           provide: EventBus,
-          useFactory: async (readiness?: ReadinessRegistry) => {
+          useFactory: (readiness?: ReadinessRegistry) => {
             const bus = create();
-            if (bus instanceof KafkaEventBus) {
-              if (options.readinessProbe ?? true) readiness?.register('kafka', () => bus.ping());
-              // Joining a group on a missing topic fails: create them before anyone consumes.
-              if (options.topics?.length) await bus.ensureTopics(options.topics);
-            }
+            // The Kafka adapter creates `options.topics` whenever it connects: at start-up, or on first use.
+            if (bus instanceof KafkaEventBus && (options.readinessProbe ?? true)) readiness?.register('kafka', () => bus.ping());
             return bus;
           },
           inject: [{ token: ReadinessRegistry, optional: true }],
@@ -71,7 +75,7 @@ export class EventBusModule implements OnApplicationShutdown {
   }
 }
 
-function adapterFactory(config: EventBusConfig): () => EventBus {
+function adapterFactory(config: EventBusConfig, options: EventBusModuleOptions): () => EventBus {
   switch (config.driver) {
     case 'memory':
       return () => new InMemoryEventBus();
@@ -83,7 +87,9 @@ function adapterFactory(config: EventBusConfig): () => EventBus {
         ? // Heartbeats a tenth of the session apart, as Kafka recommends (at most a third).
           { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.floor(sessionTimeoutMs / 10) }
         : undefined;
-      return () => new KafkaEventBus({ ...client, consumer, logger: new Logger('EventBus') });
+      // Joining a group on a missing topic fails: the bus creates them on connect, before anyone consumes.
+      const { topics, connectAtStart } = options;
+      return () => new KafkaEventBus({ ...client, consumer, topics, connectAtStart, logger: new Logger('EventBus') });
     }
     default:
       throw new Error(`EventBusModule: unknown driver ${JSON.stringify(config.driver)}; use ${EVENT_BUS_DRIVERS.join('|')}`);

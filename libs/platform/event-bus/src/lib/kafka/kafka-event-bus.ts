@@ -34,6 +34,17 @@ export interface KafkaEventBusOptions {
    * keep using the contract names (`ORDERS_TOPIC`); messages report them unprefixed.
    */
   namespace?: string;
+  /**
+   * Created if missing on every successful connect, before any publish or consume goes through,
+   * so a service that started while Kafka was away still gets its topics with their partitions.
+   */
+  topics?: TopicPartitions[];
+  /**
+   * Whether Nest's start-up connects, failing it within about a second when Kafka is unreachable
+   * (default true). False: the service starts anyway and the first publish or consume connects
+   * (and keeps retrying on later calls), for a producer that keeps working through an outbox.
+   */
+  connectAtStart?: boolean;
 }
 
 /** A topic and the partition count to create it with. */
@@ -148,11 +159,12 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
       await admin.disconnect().catch(() => undefined);
       throw this.unreachable(error);
     }
+    if (this.options.topics?.length) await this.createMissing(this.options.topics);
   }
 
-  /** Nest start-up: connect, so a bad broker list stops the app before it serves. */
-  onModuleInit(): Promise<void> {
-    return this.connect();
+  /** Nest start-up: connect, so a bad broker list stops the app before it serves (unless `connectAtStart` is false). */
+  async onModuleInit(): Promise<void> {
+    if (this.options.connectAtStart ?? true) await this.connect();
   }
 
   onApplicationShutdown(): Promise<void> {
@@ -181,6 +193,10 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
    */
   async ensureTopics(topics: TopicPartitions[]): Promise<void> {
     await this.connect();
+    await this.createMissing(topics);
+  }
+
+  private async createMissing(topics: TopicPartitions[]): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
