@@ -442,6 +442,26 @@ describe('ShopNestClient subscriptions', () => {
     expect(socket().emitted).toEqual([]);
   });
 
+  it('asks again on the same connection after a refusal that may pass (INTERNAL), with backoff, until it is accepted', async () => {
+    const { client, socket, errors } = await connected();
+    const subscription = client.subscribe('order:o1', () => undefined);
+    socket().take('subscribe').answer({ ok: false, error: { code: 'INTERNAL', message: 'order look-up failed' } });
+    expect(await subscription.ready).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+
+    // random() = 0.999: just under the first ceiling (100 ms), then under 200 ms.
+    await jest.advanceTimersByTimeAsync(98);
+    expect(socket().emitted).toEqual([]);
+    await jest.advanceTimersByTimeAsync(2);
+    socket().take('subscribe').answer({ ok: false, error: { code: 'INTERNAL', message: 'still failing' } });
+    await jest.advanceTimersByTimeAsync(200);
+    socket().take('subscribe').answer({ ok: true, channel: 'order:o1' });
+    await settle();
+
+    expect(errors.map((e) => e.code)).toEqual(['INTERNAL', 'INTERNAL']);
+    client.close();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('shares one server subscription between handlers; the last unsubscribe sends unsubscribe and stops delivery', async () => {
     const { client, socket } = await connected();
     const a: string[] = [];

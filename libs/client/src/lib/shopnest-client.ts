@@ -106,6 +106,10 @@ interface ChannelState {
   /** The server has acknowledged this channel at least once (in any session). */
   established: boolean;
   waiters: ((result: SubscribeResult) => void)[];
+  /** Consecutive refusals that asking again may cure (INTERNAL, RATE_LIMITED, TIMEOUT, ...). */
+  refusals: number;
+  /** The pending resubscribe after such a refusal, on the same connection. */
+  retryTimer?: ReturnType<typeof setTimeout>;
 }
 
 /** Refusals that will not change by asking again on the same terms. */
@@ -246,7 +250,7 @@ export class ShopNestClient {
     let state = this.channels.get(channel);
     const isNew = !state;
     if (!state) {
-      state = { channel, listeners: new Set(), established: false, waiters: [] };
+      state = { channel, listeners: new Set(), established: false, waiters: [], refusals: 0 };
       this.channels.set(channel, state);
     }
     state.listeners.add(listener);
@@ -414,6 +418,7 @@ export class ShopNestClient {
       return;
     }
     state.established = true;
+    state.refusals = 0;
     const recovered = ack.recovered ?? (resumingBlind ? false : undefined);
     if (recovered === false) {
       this.emitter.emit('gap', channel);
@@ -422,12 +427,30 @@ export class ShopNestClient {
     this.settle(state, { ok: true, ...(recovered !== undefined && { recovered }) });
   }
 
-  /** A refused subscription: reported; dropped when asking again cannot help, else retried on the next connection. */
+  /**
+   * A refused subscription: reported; dropped when asking again cannot help. Otherwise asked again
+   * on the same connection after a backoff delay (full jitter, the reconnect policy's bounds, at
+   * least the server's `retryAfterMs`), and again on every later connection.
+   */
   private refuse(state: ChannelState, error: ShopNestClientError, permanent: boolean): void {
     if (permanent) this.channels.delete(state.channel);
+    else this.scheduleResubscribe(state, error);
     this.report(error);
     for (const listener of [...state.listeners]) this.callSafely(listener.options.onError, error);
     this.settle(state, { ok: false, error });
+  }
+
+  private scheduleResubscribe(state: ChannelState, error: ShopNestClientError): void {
+    if (this.backoff.maxAttempts !== undefined && state.refusals >= this.backoff.maxAttempts) return; // the next connection asks again
+    const generation = this.generation;
+    const delayMs = Math.max(fullJitterDelay(state.refusals, this.backoff, this.random), error.retryAfterMs ?? 0);
+    state.refusals++;
+    clearTimeout(state.retryTimer);
+    state.retryTimer = setTimeout(() => {
+      state.retryTimer = undefined;
+      // Only on the connection that was refused: a new one resubscribes every channel anyway.
+      if (generation === this.generation && this.socket.connected && this.channels.get(state.channel) === state) void this.sendSubscribe(state);
+    }, delayMs);
   }
 
   private async sendUnsubscribe(channel: string): Promise<void> {
@@ -536,6 +559,10 @@ export class ShopNestClient {
   private clearTimers(): void {
     this.clearRetryTimer();
     this.clearRefreshTimer();
+    for (const state of this.channels.values()) {
+      clearTimeout(state.retryTimer);
+      state.retryTimer = undefined;
+    }
   }
 }
 
