@@ -18,18 +18,4 @@ describe('FanoutModule.forRoot({ driver: "local" })', () => {
       fanout.emit({ channel: 'order:1', event: {} as never }),
     ).rejects.toThrow(/closed/);
   });
-
-  it('uses a shared LocalFanout as given and leaves it open on shutdown, for its owner to close', async () => {
-    const shared = new LocalFanout();
-    const app = await Test.createTestingModule({
-      imports: [FanoutModule.forRoot({ driver: 'local' }, { shared })],
-    }).compile();
-    await app.init();
-    expect(app.get(Fanout)).toBe(shared);
-
-    await app.close();
-    await expect(
-      shared.emit({ channel: 'order:1', event: {} as never }),
-    ).rejects.toThrow(/no socket.io server/);
-  });
 });

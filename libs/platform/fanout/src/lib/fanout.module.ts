@@ -1,6 +1,5 @@
 import {
   DynamicModule,
-  Inject,
   Module,
   OnApplicationShutdown,
   Provider,
@@ -19,41 +18,21 @@ import { RedisEmitterFanout } from './redis/redis-emitter-fanout';
  *   `ObservabilityModule`).
  * - `local`: {@link LocalFanout}, also injectable as `LocalFanout` so the gateway can `attach()` its server.
  *
- * The fanout is closed on application shutdown, unless it was passed in as `options.shared`.
+ * The fanout is closed on application shutdown.
  *
  * @example
  * FanoutModule.forRoot(parseEnv(fanoutEnvSchema, process.env))
  */
-export interface FanoutModuleOptions {
-  /**
-   * A local fanout the caller built and closes, used as the `local` adapter: in the one-process
-   * mode the worker pushes into the edge's socket.io server through it (see `LocalIoAdapter`).
-   */
-  shared?: LocalFanout;
-}
-
-/** Whether the module built its adapter (and so closes it). */
-const OWNS_FANOUT = Symbol('FanoutModule.ownsFanout');
-
 @Module({})
 export class FanoutModule implements OnApplicationShutdown {
-  constructor(
-    private readonly fanout: Fanout,
-    @Inject(OWNS_FANOUT) private readonly ownsFanout: boolean,
-  ) {}
+  constructor(private readonly fanout: Fanout) {}
 
-  static forRoot(config: FanoutConfig, options: FanoutModuleOptions = {}): DynamicModule {
-    const { shared } = options;
-    const owns = { provide: OWNS_FANOUT, useValue: !shared };
-    if (config.driver === 'local' || shared) {
+  static forRoot(config: FanoutConfig): DynamicModule {
+    if (config.driver === 'local') {
       return {
         module: FanoutModule,
         global: true,
-        providers: [
-          shared ? { provide: LocalFanout, useValue: shared } : LocalFanout,
-          { provide: Fanout, useExisting: LocalFanout },
-          owns,
-        ],
+        providers: [LocalFanout, { provide: Fanout, useExisting: LocalFanout }],
         exports: [Fanout, LocalFanout],
       };
     }
@@ -71,12 +50,12 @@ export class FanoutModule implements OnApplicationShutdown {
     return {
       module: FanoutModule,
       global: true,
-      providers: [redisFanout, owns],
+      providers: [redisFanout],
       exports: [Fanout],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.ownsFanout) await this.fanout.close();
+    await this.fanout.close();
   }
 }
