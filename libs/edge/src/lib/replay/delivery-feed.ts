@@ -30,7 +30,11 @@ export class DeliveryFeed {
   /** Reads deliveries from `source` (the edge's socket.io adapter) from now on. */
   use(source: RoomEmitSource): void {
     this.unsubscribe?.();
-    this.unsubscribe = source.onRoomEmit((emit) => this.deliver(emit));
+    // Only channels with a replay or stream in progress are reported (and decoded) at all.
+    this.unsubscribe = source.onRoomEmit(
+      (emit) => this.deliver(emit),
+      (room) => this.sinks.has(room),
+    );
   }
 
   /** Whether a source is in use: until then nothing can be listened to. */

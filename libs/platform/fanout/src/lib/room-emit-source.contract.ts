@@ -92,6 +92,23 @@ export function describeRoomEmitSourceContract(name: string, factory: () => Prom
       expect(seen).toHaveLength(3);
     });
 
+    it('reports only the rooms a listener asks for', async () => {
+      const [wanted, other] = [`order:${randomUUID()}`, `order:${randomUUID()}`];
+      const seen: string[] = [];
+      const stop = harness.source.onRoomEmit(
+        (emit) => seen.push(emit.room),
+        (room) => room === wanted,
+      );
+
+      await harness.fanout.emit(delivery(other, 1));
+      await harness.fanout.emit(delivery(wanted, 2));
+
+      await waitFor(() => seen.length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      stop();
+      expect(seen).toEqual([wanted]);
+    });
+
     it('hands a socket joined inside the listener every later emit through the room, and none before', async () => {
       const channel = `order:${randomUUID()}`;
       const { received, socket } = await connected();

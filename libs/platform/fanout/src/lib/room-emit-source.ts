@@ -15,31 +15,43 @@ export interface RoomEmit {
  * through the room (after the join) or through the listener (before it): never both, never neither.
  * That is the replay seam's footing (`libs/edge`, `ChannelReplay`).
  *
+ * `rooms` says which rooms the listener wants (default: all); emits to other rooms are not even
+ * decoded, so an edge pays for reporting only on the channels it is replaying or streaming.
+ *
  * Implemented by `LocalFanout` (this process's emits) and `RedisIoAdapter` (what the socket.io
  * Redis adapter receives); `describeRoomEmitSourceContract` proves both.
  *
  * @example
- * const stop = source.onRoomEmit(({ room, name, payload }) => { if (room === 'order:42') buffer.push(payload); });
+ * const stop = source.onRoomEmit(({ payload }) => buffer.push(payload), (room) => room === 'order:42');
  */
 export interface RoomEmitSource {
-  onRoomEmit(listener: (emit: RoomEmit) => void): () => void;
+  onRoomEmit(listener: (emit: RoomEmit) => void, rooms?: (room: string) => boolean): () => void;
+}
+
+interface Registration {
+  listener: (emit: RoomEmit) => void;
+  rooms?: (room: string) => boolean;
 }
 
 /** Listeners of a {@link RoomEmitSource}, called in registration order; a throwing one does not stop the others. */
 export class RoomEmitListeners {
-  private readonly listeners = new Set<(emit: RoomEmit) => void>();
+  private readonly registrations = new Set<Registration>();
 
-  add(listener: (emit: RoomEmit) => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+  add(listener: (emit: RoomEmit) => void, rooms?: (room: string) => boolean): () => void {
+    const registration = { listener, rooms };
+    this.registrations.add(registration);
+    return () => void this.registrations.delete(registration);
   }
 
-  get size(): number {
-    return this.listeners.size;
+  /** Whether any listener wants emits to `room`. */
+  wants(room: string): boolean {
+    for (const { rooms } of this.registrations) if (!rooms || rooms(room)) return true;
+    return false;
   }
 
   notify(emit: RoomEmit): void {
-    for (const listener of [...this.listeners]) {
+    for (const { listener, rooms } of [...this.registrations]) {
+      if (rooms && !rooms(emit.room)) continue;
       try {
         listener(emit);
       } catch {

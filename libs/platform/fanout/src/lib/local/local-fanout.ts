@@ -39,8 +39,8 @@ export class LocalFanout extends Fanout implements RoomEmitSource {
     this.listeners.notify({ room: delivery.channel, name: delivery.event.type, payload: delivery });
   }
 
-  onRoomEmit(listener: (emit: RoomEmit) => void): () => void {
-    return this.listeners.add(listener);
+  onRoomEmit(listener: (emit: RoomEmit) => void, rooms?: (room: string) => boolean): () => void {
+    return this.listeners.add(listener, rooms);
   }
 
   async close(): Promise<void> {

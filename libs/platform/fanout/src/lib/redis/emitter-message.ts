@@ -19,14 +19,29 @@ export interface EmitterMessage {
  * await redis.publish(channel, message);
  */
 export function emitterMessage(key: string, room: string, eventName: string, payload: unknown, volatile = false): EmitterMessage {
-  let captured: EmitterMessage | undefined;
-  const capture = {
-    publish(channel: string, message: Buffer) {
-      captured = { channel, message };
-    },
-  };
-  const to = new Emitter(capture, { key }).to(room);
+  const capturing = capturingEmitter(key);
+  capturing.captured = undefined;
+  const to = capturing.emitter.to(room);
   (volatile ? to.volatile : to).emit(eventName, payload);
+  const { captured } = capturing;
   if (!captured) throw new Error('@socket.io/redis-emitter did not publish synchronously in emit(); emitterMessage needs updating');
   return captured;
+}
+
+interface CapturingEmitter {
+  emitter: Emitter;
+  captured?: EmitterMessage;
+}
+
+/** One emitter per key, built once: `emitterMessage` runs for every publish. */
+const emitters = new Map<string, CapturingEmitter>();
+
+function capturingEmitter(key: string): CapturingEmitter {
+  let capturing = emitters.get(key);
+  if (!capturing) {
+    const slot: CapturingEmitter = { emitter: undefined as unknown as Emitter };
+    slot.emitter = new Emitter({ publish: (channel: string, message: Buffer) => void (slot.captured = { channel, message }) }, { key });
+    emitters.set(key, (capturing = slot));
+  }
+  return capturing;
 }

@@ -88,13 +88,17 @@ export class RedisIoAdapter extends IoAdapter implements RoomEmitSource {
     // adapter delivered each message to the room's sockets, in the same order.
     const channel = `${this.options.key ?? DEFAULT_SOCKET_IO_KEY}#${server.of('/').name}#`;
     this.clients?.sub.on('pmessageBuffer', (_pattern: Buffer, from: Buffer, message: Buffer) => {
-      if (this.roomEmits.size > 0 && from.toString().startsWith(channel)) this.report(message);
+      const name = from.toString();
+      if (!name.startsWith(channel)) return;
+      // `<key>#/#<room>#` carries one room: skip decoding unless someone listens to it.
+      const room = name.slice(channel.length, -1);
+      if (room === '' || this.roomEmits.wants(room)) this.report(message);
     });
     return server;
   }
 
-  onRoomEmit(listener: (emit: RoomEmit) => void): () => void {
-    return this.roomEmits.add(listener);
+  onRoomEmit(listener: (emit: RoomEmit) => void, rooms?: (room: string) => boolean): () => void {
+    return this.roomEmits.add(listener, rooms);
   }
 
   private report(message: Buffer): void {
