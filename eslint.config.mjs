@@ -1,19 +1,36 @@
 import nx from '@nx/eslint-plugin';
 
-/** Nx tag rules (../shared/STYLE.md): apps → domain → platform → contracts; client → contracts. */
+/**
+ * Nx tag rules (../shared/STYLE.md). Two axes, both enforced:
+ * - type: apps → domain → platform → contracts; client → contracts; testing only from tests.
+ * - scope: a service's app and domain lib see their own scope and `scope:shared`, never another
+ *   service's; only the one-process `scope:embedded` app composes every service.
+ * Infrastructure clients (kafkajs, ioredis, pg, PGlite, the socket.io Redis packages) are imported only
+ * by `type:platform` libs, behind their ports; tests may use them to inspect the real servers.
+ */
+const INFRASTRUCTURE = ['kafkajs', 'ioredis', 'pg', '@electric-sql/pglite', '@socket.io/redis-adapter', '@socket.io/redis-emitter'];
+const SERVICE_SCOPES = ['scope:edge', 'scope:orders', 'scope:notifications'];
+
+/** @param {boolean} inTests */
 function boundaries(inTests) {
   const testing = inTests ? ['type:testing'] : [];
+  const noInfrastructure = inTests ? {} : { bannedExternalImports: INFRASTRUCTURE };
   return {
     enforceBuildableLibDependency: true,
     allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
     depConstraints: [
-      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts', ...testing] },
-      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', ...testing] },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts', ...testing], ...noInfrastructure },
+      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', ...testing], ...noInfrastructure },
       { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', ...testing] },
-      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
-      { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts', ...testing] },
+      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], ...noInfrastructure },
+      { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts', ...testing], ...noInfrastructure },
       { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:testing'] },
       { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:client'] },
+      ...SERVICE_SCOPES.map((scope) => ({ sourceTag: scope, onlyDependOnLibsWithTags: [scope, 'scope:shared'] })),
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'scope:embedded', onlyDependOnLibsWithTags: [...SERVICE_SCOPES, 'scope:shared'] },
+      { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:client', 'scope:shared'] },
     ],
   };
 }

@@ -25,7 +25,7 @@ const { Kafka, logLevel } = require('kafkajs');
 const { Pool } = require('pg');
 const { JwtService } = require('@nestjs/jwt');
 
-const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const arg = (/** @type {string} */ name, /** @type {number} */ fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const CHANGES = arg('changes', 1000);
 const RATE = arg('rate', 50);
 const STEPS = ['confirmed', 'packed', 'shipped', 'out_for_delivery', 'delivered'];
@@ -36,7 +36,7 @@ if (!process.env.DATABASE_URL || !process.env.KAFKA_BROKERS) {
   const out = execFileSync(join(ROOT, 'tools', 'infra', 'up'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   for (const match of out.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) process.env[match[1]] ??= match[2];
 }
-const { DATABASE_URL, KAFKA_BROKERS } = process.env;
+const { DATABASE_URL = '', KAFKA_BROKERS = '' } = process.env;
 const run = `olat${Date.now().toString(36)}`;
 const schema = `bench_${run}`;
 const prefix = `bench-${run}.`;
@@ -97,18 +97,20 @@ try {
     },
   });
 
-  const call = async (method, path, body) => {
+  /** @returns {Promise<{ order: { id: string, version: number }, at: number }>} */
+  const call = async (/** @type {string} */ method, /** @type {string} */ path, /** @type {unknown} */ body) => {
     const response = await fetch(`${url}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return { order: await response.json(), at: performance.now() };
+    return { order: /** @type {{ id: string, version: number }} */ (await response.json()), at: performance.now() };
   };
 
   /** `${orderId}:${version}` → when the change's HTTP response arrived */
   const committed = new Map();
+  /** @type {{ id: string, version: number } | null} */
   let order = null;
   let step = 0;
   const started = performance.now();
@@ -116,6 +118,7 @@ try {
     const due = started + (i * 1000) / RATE;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    /** @type {{ order: { id: string, version: number }, at: number }} */
     const result =
       order === null || step === STEPS.length
         ? await call('POST', '/orders', { itemsSummary: 'bench', totalCents: 1, customerId: `c-${i}` })
@@ -131,7 +134,7 @@ try {
 
   const percentiles = (/** @type {number[]} */ values) => {
     const sorted = [...values].sort((a, b) => a - b);
-    const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+    const at = (/** @type {number} */ p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
     return { n: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1] };
   };
   const { rows } = await db.query(

@@ -14,11 +14,15 @@ const ordersUrl = process.argv[3] ?? 'http://127.0.0.1:3001';
 const shopper = devToken('shopper-demo');
 const ops = devToken('ops-demo', ['ops']);
 
+/**
+ * @param {string} method @param {string} path @param {string} token @param {unknown} [body]
+ * @returns {Promise<any>} the response's JSON body
+ */
 async function rest(method, path, token, body) {
   const response = await fetch(`${ordersUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body && JSON.stringify(body),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await response.json();
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
@@ -29,12 +33,12 @@ const order = await rest('POST', '/orders', shopper, { itemsSummary: '1 × demo 
 console.log(`created order ${order.id} (${order.status})`);
 
 const socket = io(edgeUrl, { auth: { token: shopper }, transports: ['websocket'] });
-socket.on('connect_error', (error) => {
+socket.on('connect_error', (/** @type {Error & { data?: unknown }} */ error) => {
   console.error('refused:', error.data ?? error.message);
   process.exit(1);
 });
 socket.onAny((type, delivery) => console.log(`${delivery.channel}  ${type}  ${JSON.stringify(delivery.event.data)}`));
-await new Promise((resolve) => socket.once('connect', resolve));
+await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
 console.log('subscribe:', await socket.emitWithAck('subscribe', { channel: `order:${order.id}` }));
 
 for (const status of ['confirmed', 'packed', 'shipped', 'out_for_delivery', 'delivered']) {

@@ -10,7 +10,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const { JwtService } = require('@nestjs/jwt');
 
+/** @returns {Record<string, string>} the KEY=value lines of tools/dev/dev.env */
 export function devEnv() {
+  /** @type {Record<string, string>} */
   const env = {};
   for (const line of readFileSync(join(here, 'dev.env'), 'utf8').split('\n')) {
     const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
@@ -19,6 +21,7 @@ export function devEnv() {
   return env;
 }
 
+/** @param {string} userId @param {string[]} [roles] @param {number} [ttlSeconds] */
 export function devToken(userId, roles = ['customer'], ttlSeconds = 3600) {
   const env = devEnv();
   return new JwtService().sign(

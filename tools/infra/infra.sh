@@ -9,6 +9,7 @@
 #           eval "$(tools/infra/up)"   or   tools/infra/up && . ~/.cache/shopnest-infra/env
 #   down    stop only what `up` started (reused/external services are left alone)
 #   status  one line per piece; exit 0 only if all pieces are up
+#   tools   ensure the Debian-packaged test tools (shellcheck) are installed
 #
 # Bring your own service by setting its variable; that piece is then only checked:
 #   KAFKA_BROKERS=host:port[,host:port]  REDIS_URL=redis://...  DATABASE_URL=postgres://...
@@ -435,6 +436,18 @@ cmd_down() {
   log "down complete"
 }
 
+# Test tools that come from Debian rather than npm: shellcheck (the tools/ projects' shell lint).
+cmd_tools() {
+  exec 9>"$INFRA_HOME/.lock"
+  flock 9
+  if command -v shellcheck >/dev/null 2>&1; then
+    log "shellcheck: $(shellcheck --version | sed -n 's/^version: //p') present"
+    return 0
+  fi
+  apt_install shellcheck "install shellcheck yourself (https://www.shellcheck.net)" shellcheck
+  log "shellcheck: installed"
+}
+
 cmd_status() {
   local rc=0
   kafka_status || rc=1
@@ -448,5 +461,6 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  tools) cmd_tools ;;
+  *) echo "usage: $0 up|down|status|tools" >&2; exit 2 ;;
 esac

@@ -2,6 +2,7 @@
 // real servers provisioned once by the global setup.
 const path = require('node:path');
 
+/** @param {import('jest').Config & { displayName: string }} unit @param {import('jest').Config} [overrides] */
 module.exports = function integrationConfig(unit, overrides = {}) {
   return {
     ...unit,

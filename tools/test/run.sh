@@ -21,10 +21,11 @@ stop_kafka() {
 trap stop_kafka EXIT
 
 eval "$(tools/infra/up)"
+tools/infra/infra.sh tools
 
 step() { printf '\n==> %s\n' "$*"; }
-step "lint and unit tests"
-npx nx run-many -t lint test --parallel=2 $NX_CACHE_FLAG --outputStyle=stream-without-prefixes
+step "lint, type checks and unit tests"
+npx nx run-many -t lint shellcheck typecheck test --parallel=2 $NX_CACHE_FLAG --outputStyle=stream-without-prefixes
 step "integration tests (real Kafka, Redis, PostgreSQL)"
 npx nx run-many -t int-test --parallel=1 $NX_CACHE_FLAG --outputStyle=stream-without-prefixes
 step "end-to-end tests (services as processes)"

@@ -124,7 +124,10 @@ async function connect(command) {
         socket.once('connect', () => (clearTimeout(timer), resolve(true)));
         socket.once('connect_error', (error) => {
           if (errors.length < 5) errors.push(error.message);
-          if (!command.reconnection) (clearTimeout(timer), resolve(false));
+          if (!command.reconnection) {
+            clearTimeout(timer);
+            resolve(false);
+          }
         });
       });
       client.connects = connected ? 1 : 0;

@@ -6,13 +6,15 @@ const { monitorEventLoopDelay } = require('node:perf_hooks');
 if (typeof process.send === 'function') {
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
-  const ms = (ns) => Math.round(ns / 1e4) / 100;
-  process.on('message', (message) => {
+  const ms = (/** @type {number} */ ns) => Math.round(ns / 1e4) / 100;
+  /** @typedef {{ probe?: string, gc?: boolean, id?: number, reset?: boolean }} ProbeMessage */
+  process.on('message', (/** @type {ProbeMessage | undefined} */ message) => {
     if (!message || message.probe !== 'sample') return;
     // Two full collections so heapUsed counts live objects only (needs --expose-gc).
-    if (message.gc && typeof global.gc === 'function') {
-      global.gc();
-      global.gc();
+    const gc = global.gc;
+    if (message.gc && typeof gc === 'function') {
+      gc();
+      gc();
     }
     const reply = {
       probe: 'sample',
@@ -23,7 +25,7 @@ if (typeof process.send === 'function') {
       lag: { p50: ms(lag.percentile(50)), p99: ms(lag.percentile(99)), max: ms(lag.max), mean: ms(lag.mean) },
     };
     if (message.reset) lag.reset();
-    process.send(reply);
+    process.send?.(reply);
   });
   // The channel must neither keep a server alive after SIGTERM nor outlive the bench: an orphan stops itself.
   process.channel?.unref();

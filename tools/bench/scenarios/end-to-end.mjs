@@ -5,7 +5,7 @@
 import { Fleet } from '../lib/load-fleet.mjs';
 import { emitter, http, STATUSES, token } from '../lib/platform.mjs';
 import { freePort, openWindow, startChild, startService } from '../lib/processes.mjs';
-import { now, percentiles, round, sleep, until } from '../lib/stats.mjs';
+import { now, percentiles, sleep, until } from '../lib/stats.mjs';
 
 /** @param {import('../bench.mjs').Context} ctx */
 export async function endToEnd(ctx) {
