@@ -27,9 +27,12 @@ export interface ClientSocket {
   emitWithAck(event: string, payload: unknown, timeoutMs: number): Promise<unknown>;
 }
 
+/** The edge serves these two (see `SOCKET_TRANSPORTS`); it does not serve WebTransport. */
+export type ClientTransport = 'websocket' | 'polling';
+
 export interface ClientSocketSetup {
   url: string;
-  transports?: ('websocket' | 'polling' | 'webtransport')[];
+  transports?: ClientTransport[];
   connectTimeoutMs: number;
   /** Read on every handshake, so each (re)connect presents the newest token. */
   auth: () => Record<string, unknown>;
@@ -46,7 +49,9 @@ export const socketIoClientSocket: ClientSocketFactory = (setup) => {
     // Each client owns its connection: a shared (multiplexed) one would mix tokens and lifecycles.
     forceNew: true,
     timeout: setup.connectTimeoutMs,
-    ...(setup.transports && { transports: setup.transports }),
+    transports: setup.transports ?? ['websocket', 'polling'],
+    // socket.io-client otherwise gives up when the first transport fails instead of falling back.
+    tryAllTransports: true,
     auth: (send) => send(setup.auth()),
   });
   return {

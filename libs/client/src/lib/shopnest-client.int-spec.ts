@@ -15,6 +15,10 @@ class EdgeDouble {
   acceptToken: (token: string) => boolean = () => true;
   /** Replays from `since` inclusive: the event at `since`, which the client has seen, comes again. */
   sloppyReplay = false;
+  /** What the server accepts, as the edge's `SOCKET_TRANSPORTS`. */
+  transports: ('websocket' | 'polling')[] = ['polling', 'websocket'];
+  /** The transport each connection was opened on. */
+  readonly openedOn: string[] = [];
   port = 0;
   private readonly history = new Map<string, { offset: string; event: OrderEvent }[]>();
   private nextOffset = 0;
@@ -27,7 +31,7 @@ class EdgeDouble {
 
   async start(): Promise<void> {
     const http = createServer();
-    const io = new Server(http, { path: '/socket.io' });
+    const io = new Server(http, { path: '/socket.io', transports: this.transports });
     io.use((socket, next) => {
       const token: unknown = socket.handshake.auth['token'];
       this.handshakes.push(token);
@@ -35,6 +39,7 @@ class EdgeDouble {
       next(Object.assign(new Error('jwt expired'), { data: { code: 'UNAUTHENTICATED', message: 'jwt expired' } }));
     });
     io.on('connection', (socket) => {
+      this.openedOn.push(socket.conn.transport.name);
       socket.on('subscribe', (request: SubscribeRequest, ack: (answer: SubscribeAck) => void) => {
         this.subscribes.push(request);
         const { channel, since } = request;
@@ -237,5 +242,37 @@ describe('ShopNestClient against a socket.io server', () => {
     expect(edge.handshakes).toEqual(['token-1', 'token-2', 'token-3']);
     edge.publish(CHANNEL, statusChanged('a1'));
     await waitFor(() => seen.includes('a1'), 'a live event after the reconnect');
+  });
+});
+
+describe('ShopNestClient transports', () => {
+  let edge: EdgeDouble;
+  let client: ShopNestClient | undefined;
+
+  beforeEach(() => {
+    edge = new EdgeDouble();
+  });
+
+  afterEach(async () => {
+    client?.close();
+    await edge.stop();
+  });
+
+  async function connectWithDefaults(): Promise<void> {
+    await edge.start();
+    client = new ShopNestClient({ url: edge.url, tokenProvider: () => 'token', reconnect: { initialDelayMs: 50, maxDelayMs: 250 } });
+    await client.connect();
+  }
+
+  it('opens on WebSocket first by default, so no sticky session is needed', async () => {
+    await connectWithDefaults();
+    expect(edge.openedOn).toEqual(['websocket']);
+  });
+
+  it('falls back to long-polling when the edge serves no WebSocket', async () => {
+    edge.transports = ['polling'];
+    await connectWithDefaults();
+    expect(client?.state).toBe('connected');
+    expect(edge.openedOn).toEqual(['polling']);
   });
 });

@@ -12,7 +12,7 @@ import {
 } from '@shopnest/contracts';
 import { BackoffPolicy, backoffProblems, DEFAULT_BACKOFF, fullJitterDelay } from './backoff';
 import { describe, errorBodyOf, ShopNestClientError } from './client-error';
-import { ClientSocket, ClientSocketFactory, ConnectError, socketIoClientSocket } from './client-socket';
+import { ClientSocket, ClientSocketFactory, ClientTransport, ConnectError, socketIoClientSocket } from './client-socket';
 import { jwtExpiresAt } from './jwt-expiry';
 import { RecentIds } from './recent-ids';
 import { TypedEmitter } from './typed-emitter';
@@ -38,8 +38,12 @@ export interface ShopNestClientOptions {
    * the token's expiry; it should return a fresh token when the old one is about to lapse.
    */
   tokenProvider: () => Promise<string> | string;
-  /** Default: socket.io's (`polling` then upgrade to `websocket`). */
-  transports?: ('websocket' | 'polling' | 'webtransport')[];
+  /**
+   * Transports in the order tried. Default `['websocket', 'polling']`: WebSocket first (no sticky
+   * sessions needed behind a load balancer), long-polling only when a WebSocket cannot be opened.
+   * `['websocket']` never polls; `['polling', 'websocket']` is socket.io's own default (poll, then upgrade).
+   */
+  transports?: ClientTransport[];
   /** Default: `{ initialDelayMs: 500, maxDelayMs: 30000 }`, unbounded attempts. */
   reconnect?: BackoffPolicy;
   /** Ask for a new token this long before the current one expires. Default 30000. */
