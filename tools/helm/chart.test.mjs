@@ -3,6 +3,7 @@
 // would hurt in production without failing any schema check.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -126,4 +127,35 @@ test('the edge asks the order-tracking Service, which admits edges through its N
   const peers = policy?.spec.ingress.flatMap((/** @type {any} */ rule) => rule.from);
   assert.ok(peers.some((/** @type {any} */ p) => p.podSelector?.matchLabels['app.kubernetes.io/component'] === 'connection-edge'));
   assert.equal(find(polling, 'NetworkPolicy', 'order-tracking'), undefined);
+});
+
+/** Every metric name our services register: their own (`metrics.counter('name', ...)` in libs/) and prom-client's defaults. */
+async function registeredMetricNames() {
+  const names = new Set();
+  const sources = execFileSync('git', ['ls-files', 'libs/*.ts'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter((file) => file && !/\.(int-|e2e-)?spec\.ts$/.test(file));
+  for (const file of sources) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const match of text.matchAll(/metrics\.(?:counter|gauge|histogram)\(\s*'([a-z_]+)'/g)) names.add(`shopnest_${match[1]}`);
+  }
+  const { Registry, collectDefaultMetrics } = await import('prom-client');
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'shopnest_' });
+  for (const metric of await registry.getMetricsAsJSON()) names.add(metric.name);
+  return names;
+}
+
+test('the dashboard and the alert rules use only metrics the services export', async () => {
+  const known = await registeredMetricNames();
+  assert.ok(known.has('shopnest_edge_connections') && known.has('shopnest_process_resident_memory_bytes'));
+  const dashboard = readFileSync(join(CHART, 'dashboards', 'shopnest-live.json'), 'utf8');
+  const rule = websocketOnly.find((o) => o.kind === 'PrometheusRule');
+  const configMap = websocketOnly.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-dashboard'));
+  assert.ok(rule && configMap, 'PrometheusRule and dashboard ConfigMap rendered when switched on');
+  const shipped = /** @type {{ data: Record<string, string> }} */ (/** @type {unknown} */ (configMap)).data['shopnest-live.json'];
+  assert.equal(JSON.parse(shipped).uid, 'shopnest-live');
+  const used = [...`${dashboard}\n${JSON.stringify(rule.spec)}`.matchAll(/shopnest_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
+  assert.ok(used.length > 10);
+  assert.deepEqual([...new Set(used)].filter((name) => !known.has(name)), []);
 });
