@@ -28,7 +28,7 @@ const embeddedEnv = z.object({
 });
 
 // The adapters of one process; the cluster's (Kafka, Redis) need the services as their own processes.
-const IN_PROCESS = { EVENT_BUS: 'memory', FANOUT: 'local', HISTORY: 'memory', RATE_LIMIT_STORE: 'memory' } as const;
+const IN_PROCESS = { EVENT_BUS: 'memory', FANOUT: 'local', HISTORY: 'memory', RATE_LIMIT_STORE: 'memory', REVOCATION_STORE: 'memory' } as const;
 const clusterOnly = (key: keyof typeof IN_PROCESS, value: string) => ({
   key,
   value,
@@ -80,7 +80,7 @@ export const embeddedEnvSchema = refusing(
       }
       return { shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS, orders: orders.data, worker: worker.data, edge: edge.data };
     }),
-  [clusterOnly('EVENT_BUS', 'kafka'), clusterOnly('FANOUT', 'redis'), clusterOnly('HISTORY', 'redis'), clusterOnly('RATE_LIMIT_STORE', 'redis')],
+  [clusterOnly('EVENT_BUS', 'kafka'), clusterOnly('FANOUT', 'redis'), clusterOnly('HISTORY', 'redis'), clusterOnly('RATE_LIMIT_STORE', 'redis'), clusterOnly('REVOCATION_STORE', 'redis')],
 );
 
 /** A service token for the edge's order look-ups, signed with the shared HS256 secret; undefined without one. */

@@ -8,3 +8,4 @@ export * from './lib/session-protocol';
 export * from './lib/socket-protocol';
 export * from './lib/topics';
 export * from './lib/notification-events';
+export * from './lib/admin-api';

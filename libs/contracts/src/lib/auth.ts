@@ -15,6 +15,10 @@ export const accessClaimsSchema = z.object({
   sub: z.string().min(1).max(128),
   roles: z.array(roleSchema).min(1).default(['customer']),
   exp: z.number().int().optional(),
+  /** Token id: lets one token be revoked. */
+  jti: z.string().min(1).max(256).optional(),
+  /** Issued at (seconds since the epoch): lets "every token of a user issued before T" be revoked. */
+  iat: z.number().int().optional(),
 });
 export type AccessClaims = z.infer<typeof accessClaimsSchema>;
 
@@ -24,4 +28,8 @@ export interface Principal {
   roles: readonly Role[];
   /** Seconds since the epoch; undefined when the token does not expire. */
   expiresAt?: number;
+  /** The token's `jti`, when it has one. */
+  tokenId?: string;
+  /** The token's `iat` (seconds since the epoch), when it has one. */
+  issuedAt?: number;
 }

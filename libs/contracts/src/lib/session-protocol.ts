@@ -48,7 +48,8 @@ export interface SessionExpired extends ErrorBody {
 
 /** Payload of `session.terminated`. */
 export interface SessionTerminated extends ErrorBody {
-  code: 'RATE_LIMITED';
+  /** `UNAUTHENTICATED`: an operator ended the user's sessions (and may have revoked their tokens). */
+  code: 'RATE_LIMITED' | 'UNAUTHENTICATED';
 }
 
 /** Payload of `protocol.error`: which event was refused, and why. */

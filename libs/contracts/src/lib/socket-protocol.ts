@@ -57,7 +57,11 @@ export interface Delivery<E extends Envelope = Envelope> {
   event: E;
 }
 
-/** `connect_error` data when the handshake is refused. */
+/**
+ * `connect_error` data when the handshake is refused. `UNAUTHENTICATED`: the token does not verify or
+ * was revoked (get a new one). `RATE_LIMITED`: wait `retryAfterMs`. `UNAVAILABLE`: the edge could not
+ * check the token's revocation now; retry with backoff.
+ */
 export interface ConnectErrorData extends ErrorBody {
-  code: 'UNAUTHENTICATED' | 'RATE_LIMITED';
+  code: 'UNAUTHENTICATED' | 'RATE_LIMITED' | 'UNAVAILABLE';
 }

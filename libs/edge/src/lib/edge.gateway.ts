@@ -33,6 +33,7 @@ import {
 } from '@shopnest/contracts';
 import { HandshakeAuthenticator, HandshakeRefused } from '@shopnest/platform-auth';
 import { MetricsService } from '@shopnest/platform-observability';
+import { hostname } from 'node:os';
 import { Counter, Gauge } from 'prom-client';
 import { DefaultEventsMap, Server, Socket } from 'socket.io';
 import { ZodError } from 'zod';
@@ -44,7 +45,12 @@ import { SessionExpiry } from './session/session-expiry';
 /** What the edge keeps on each socket; set by the handshake middleware before `connection`. */
 export interface EdgeSocketData {
   principal: Principal;
+  /** Set on connection; read by operators across edges (it travels with `fetchSockets`). */
+  session?: { edge: string; connectedAt: number; transport: 'websocket' | 'polling' };
 }
+
+/** This edge process, as operators see it: `host:pid`. */
+const EDGE_ID = `${hostname()}:${process.pid}`;
 export type EdgeSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, EdgeSocketData>;
 type EdgeServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, EdgeSocketData>;
 
@@ -98,7 +104,11 @@ export class EdgeGateway
     this.seamOverflows = metrics.counter('edge_replay_hold_back_overflows_total', 'Subscriptions whose held-back live deliveries outgrew the limit (acked recovered: false)', []);
   }
 
+  /** The socket.io server (set in `afterInit`); room operations on it reach every edge. */
+  server!: EdgeServer;
+
   afterInit(server: EdgeServer): void {
+    this.server = server;
     server.use((socket, next) => {
       this.admit(socket).then(
         () => next(),
@@ -120,6 +130,9 @@ export class EdgeGateway
     });
     this.limits.holdConnection(principal.userId, socket.id);
     this.sessions.schedule(socket.id, principal.expiresAt);
+    const session = { edge: EDGE_ID, connectedAt: Date.now(), transport: transportOf(socket) };
+    socket.data.session = session;
+    socket.conn.once('upgrade', () => (session.transport = transportOf(socket)));
     try {
       await socket.join(userChannel(principal.userId));
     } catch (error) {
@@ -176,7 +189,7 @@ export class EdgeGateway
       try {
         principal = await this.authenticator.authenticateToken(request.data.token);
       } catch (error) {
-        if (error instanceof HandshakeRefused) return ackError('UNAUTHENTICATED', error.message);
+        if (error instanceof HandshakeRefused) return ackError(error.code, error.message);
         throw error;
       }
       if (principal.userId !== socket.data.principal.userId) return ackError('FORBIDDEN', 'the new token is for another user');
@@ -222,7 +235,7 @@ export class EdgeGateway
     } catch (error) {
       const refused = error instanceof HandshakeRefused;
       if (!refused) this.logger.error(`handshake authentication failed unexpectedly: ${describe(error)}`);
-      throw this.refuseHandshake('UNAUTHENTICATED', { message: refused ? error.message : 'could not verify the token' });
+      throw this.refuseHandshake(refused ? error.code : 'UNAUTHENTICATED', { message: refused ? error.message : 'could not verify the token' });
     }
   }
 
@@ -317,4 +330,8 @@ function invalid(error: ZodError): Ack<never> {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function transportOf(socket: EdgeSocket): 'websocket' | 'polling' {
+  return socket.conn.transport.name === 'polling' ? 'polling' : 'websocket';
 }

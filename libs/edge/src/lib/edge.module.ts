@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { OrderAccess } from '@shopnest/contracts';
+import { AdminController } from './admin/admin.controller';
+import { UserSessions } from './admin/user-sessions';
 import { ChannelAuthorizer } from './channel-authorizer';
 import { EdgeGateway } from './edge.gateway';
 import { DEFAULT_EDGE_LIMITS, EdgeLimits } from './limits/edge-limits';
@@ -39,7 +41,8 @@ function createOrderAccessLookup(options: OrderAccessOptions): OrderAccessLookup
  * The connection edge: the socket.io gateway (handshake auth, user rooms, authorised
  * subscriptions with replay from channel history, rate limits, token expiry) and the SSE
  * endpoints (`/sse/channels/:channel`, `/sse/orders/:id`). Expects the global `AuthModule`,
- * `ObservabilityModule`, `RateLimitModule` (the store shared limits are counted in) and
+ * `ObservabilityModule`, `RateLimitModule` (the store shared limits are counted in),
+ * `TokenRevocationModule` (the operator API revokes tokens there; handshakes check it) and
  * `HistoryModule` (the `ChannelHistory` the workers append to) in the app, and the app to install
  * the socket.io adapter (`app.useWebSocketAdapter(...)`).
  *
@@ -60,8 +63,9 @@ export class EdgeModule {
         DeliveryFeed,
         ChannelReplay,
         EdgeGateway,
+        UserSessions,
       ],
-      controllers: [SseController],
+      controllers: [SseController, AdminController],
       exports: [OrderAccessLookup, ChannelAuthorizer, DeliveryFeed],
     };
   }

@@ -92,10 +92,16 @@ describe('connectionEdgeEnvSchema', () => {
     expect(parseEnv(connectionEdgeEnvSchema, { ...minimal, CORS_ORIGINS: '*' }).socket.corsOrigins).toBe('*');
   });
 
-  it('runs without Redis on local rooms, in-memory history and rate limits (the one-process mode)', () => {
-    const local = { ...TEST_JWT_ENV, SERVICE_TOKEN, FANOUT: 'local', HISTORY: 'memory', RATE_LIMIT_STORE: 'memory' };
-    expect(parseEnv(connectionEdgeEnvSchema, local)).toMatchObject({ fanout: { driver: 'local' }, history: { driver: 'memory' }, rateLimit: { driver: 'memory' } });
+  it('runs without Redis on local rooms, in-memory history, rate limits and revocations (the one-process mode)', () => {
+    const local = { ...TEST_JWT_ENV, SERVICE_TOKEN, FANOUT: 'local', HISTORY: 'memory', RATE_LIMIT_STORE: 'memory', REVOCATION_STORE: 'memory' };
+    expect(parseEnv(connectionEdgeEnvSchema, local)).toMatchObject({
+      fanout: { driver: 'local' },
+      history: { driver: 'memory' },
+      rateLimit: { driver: 'memory' },
+      revocation: { driver: 'memory', userCutoffTtlS: 86_400 },
+    });
     expect(problems({ ...local, RATE_LIMIT_STORE: 'redis' })).toEqual(['REDIS_URL: required when RATE_LIMIT_STORE=redis']);
+    expect(problems({ ...local, REVOCATION_STORE: 'redis' })).toEqual(['REDIS_URL: required when REVOCATION_STORE=redis']);
   });
 
   it('as its own process, refuses local rooms and in-memory history, saying why', () => {
@@ -104,5 +110,8 @@ describe('connectionEdgeEnvSchema', () => {
       expect.stringMatching(/^HISTORY: memory is refused: the workers append channel history in Redis/),
     ]);
     expect(envProblems(connectionEdgeProcessEnvSchema, { ...minimal, RATE_LIMIT_STORE: 'memory' })).toEqual([]);
+    expect(envProblems(connectionEdgeProcessEnvSchema, { ...minimal, REVOCATION_STORE: 'memory' })).toEqual([
+      expect.stringMatching(/^REVOCATION_STORE: memory is refused: a token revoked through one edge would still pass at the others/),
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { DEFAULT_EDGE_LIMITS } from '../limits/edge-limits';
 import { SocketServerSettings } from '../socket-server.options';
 import { DEFAULT_SSE_OPTIONS } from '../sse/sse.controller';
 import { csv, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
-import { jwtEnvSchema, JwtVerifyConfig } from '@shopnest/platform-auth';
+import { jwtEnvSchema, JwtVerifyConfig, tokenRevocationConfig, TokenRevocationConfig, tokenRevocationEnvSchema } from '@shopnest/platform-auth';
 import { FanoutConfig, redisEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
 import { rateLimitConfig, RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
@@ -25,6 +25,8 @@ export interface ConnectionEdgeConfig extends ServiceSettings {
   rateLimit: RateLimitConfig;
   /** Channel history the workers append to; read on subscribe with `since` and by SSE resumes. */
   history: HistoryConfig;
+  /** Revoked tokens, checked at every handshake and refresh: Redis (shared by every edge) by default. */
+  revocation: TokenRevocationConfig;
 }
 
 const edgeEnv = z.object({
@@ -44,6 +46,7 @@ const edgeEnv = z.object({
   SOCKET_PING_INTERVAL_MS: positiveInt(25_000),
   SOCKET_PING_TIMEOUT_MS: positiveInt(20_000),
   ...rateLimitEnvSchema.shape,
+  ...tokenRevocationEnvSchema.shape,
   RATE_LIMIT_CONNECTION_MESSAGES_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.messagesPerSecondPerConnection),
   RATE_LIMIT_USER_MESSAGES_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.messagesPerSecondPerUser),
   RATE_LIMIT_IP_CONNECTIONS_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.connectionsPerSecondPerIp),
@@ -56,7 +59,11 @@ const edgeEnv = z.object({
   SSE_HEARTBEAT_S: positiveInt(DEFAULT_SSE_OPTIONS.heartbeatMs / 1000),
   SSE_RETRY_MS: positiveInt(DEFAULT_SSE_OPTIONS.retryMs),
 }).superRefine((env, ctx) => {
-  const users = [env.FANOUT === 'redis' && 'FANOUT', env.RATE_LIMIT_STORE === 'redis' && 'RATE_LIMIT_STORE'].filter(Boolean);
+  const users = [
+    env.FANOUT === 'redis' && 'FANOUT',
+    env.RATE_LIMIT_STORE === 'redis' && 'RATE_LIMIT_STORE',
+    env.REVOCATION_STORE === 'redis' && 'REVOCATION_STORE',
+  ].filter(Boolean);
   if (users.length > 0 && !env.REDIS_URL) {
     ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: `required when ${users.map((key) => `${key}=redis`).join(' or ')}` });
   }
@@ -101,6 +108,7 @@ export const connectionEdgeEnvSchema = envFragments({ service: serviceEnv(3000),
       pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
     },
     rateLimit: rateLimitConfig(e, e.REDIS_URL as string),
+    revocation: tokenRevocationConfig(e, e.REDIS_URL as string),
     history,
   }),
 );
@@ -113,4 +121,5 @@ export const connectionEdgeEnvSchema = envFragments({ service: serviceEnv(3000),
 export const connectionEdgeProcessEnvSchema = refusing(connectionEdgeEnvSchema, [
   { key: 'FANOUT', value: 'local', why: 'an edge in its own process would receive no events from the workers; they reach edges through Redis' },
   { key: 'HISTORY', value: 'memory', why: 'the workers append channel history in Redis; an edge reading its own memory would replay nothing' },
+  { key: 'REVOCATION_STORE', value: 'memory', why: 'a token revoked through one edge would still pass at the others' },
 ]);

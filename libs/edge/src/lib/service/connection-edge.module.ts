@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EdgeModule } from '../edge.module';
-import { AuthModule } from '@shopnest/platform-auth';
+import { AuthModule, TokenRevocationModule } from '@shopnest/platform-auth';
 import { ChannelHistory, HistoryModule } from '@shopnest/platform-history';
 import { ObservabilityModule } from '@shopnest/platform-observability';
 import { RateLimitModule } from '@shopnest/platform-rate-limit';
@@ -24,6 +24,7 @@ export class ConnectionEdgeModule {
         ObservabilityModule.forRoot({ service: CONNECTION_EDGE, logLevel: config.logLevel }),
         AuthModule.forRoot(config.jwt),
         RateLimitModule.forRoot(config.rateLimit),
+        TokenRevocationModule.forRoot(config.revocation),
         HistoryModule.forRoot(config.history, { shared: shared.history }),
         EdgeModule.forRoot(config.edge),
       ],

@@ -155,7 +155,7 @@ export class SseController implements OnModuleDestroy {
     try {
       principal = await this.authenticator.authenticate({ headers: req.headers, query: queryOf(req) });
     } catch (error) {
-      if (error instanceof HandshakeRefused) throw new HttpRefusal(401, { code: 'UNAUTHENTICATED', message: error.message });
+      if (error instanceof HandshakeRefused) throw new HttpRefusal(error.code === 'UNAVAILABLE' ? 503 : 401, { code: error.code, message: error.message });
       throw error;
     }
     const crowded = await this.limits.acquireConnection(principal.userId, streamId);

@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { LocalFanout, LocalIoAdapter } from '@shopnest/platform-fanout';
 import { Envelope } from '@shopnest/contracts';
-import { AuthModule, jwtEnvSchema } from '@shopnest/platform-auth';
+import { AuthModule, jwtEnvSchema, TokenRevocationModule } from '@shopnest/platform-auth';
 import { DEFAULT_HISTORY_LIMITS, HistoryModule } from '@shopnest/platform-history';
 import { ObservabilityModule } from '@shopnest/platform-observability';
 import { RateLimitModule } from '@shopnest/platform-rate-limit';
@@ -58,13 +58,14 @@ export const lastAliceSequence = (): number => sequence;
 
 /**
  * What the app gives EdgeModule (all global there): quiet observability, test-token auth, and
- * in-memory rate limits and history.
+ * in-memory rate limits, token revocations and history.
  */
 export function edgePlatformModules(): DynamicModule[] {
   return [
     ObservabilityModule.forRoot({ service: 'edge-test', logLevel: 'silent' }),
     AuthModule.forRoot(jwtEnvSchema.parse(TEST_JWT_ENV)),
     RateLimitModule.forRoot({ driver: 'memory' }),
+    TokenRevocationModule.forRoot({ driver: 'memory', userCutoffTtlS: 3_600 }),
     HistoryModule.forRoot({ driver: 'memory', limits: DEFAULT_HISTORY_LIMITS }),
   ];
 }

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { Principal } from '@shopnest/contracts';
 import passport from 'passport';
 import { refusalReason } from './jwt-auth.guard';
 import { JWT_STRATEGY } from './jwt.strategy';
+import { TokenRevocations } from './revocation/token-revocations.port';
 
 /** What the edge knows of a connection attempt (socket.io's `handshake`, or an SSE request). */
 export interface HandshakeLike {
@@ -13,15 +14,27 @@ export interface HandshakeLike {
 }
 
 export class HandshakeRefused extends Error {
-  readonly code = 'UNAUTHENTICATED';
+  constructor(
+    message: string,
+    /** `UNAVAILABLE`: the token could not be checked now (its revocation store is away); retry later. */
+    readonly code: 'UNAUTHENTICATED' | 'UNAVAILABLE' = 'UNAUTHENTICATED',
+  ) {
+    super(message);
+  }
 }
 
 /**
  * Runs the same passport-jwt strategy as REST against a socket handshake, so a token that
- * REST refuses is refused here too, for the same reason.
+ * REST refuses is refused here too, for the same reason. Where the service has a
+ * {@link TokenRevocations} store (the edge), a revoked token is refused as well; when the store
+ * cannot answer, the handshake is refused as `UNAVAILABLE` (fail closed, retryable).
  */
 @Injectable()
 export class HandshakeAuthenticator {
+  private readonly logger = new Logger(HandshakeAuthenticator.name);
+
+  constructor(@Optional() private readonly revocations?: TokenRevocations) {}
+
   /**
    * Verifies a bare token exactly as a handshake carrying it in `auth.token` would be (e.g. a
    * token sent on an open connection to refresh it).
@@ -32,7 +45,24 @@ export class HandshakeAuthenticator {
     return this.authenticate({ headers: {}, query: {}, auth: { token } });
   }
 
-  authenticate(handshake: HandshakeLike): Promise<Principal> {
+  async authenticate(handshake: HandshakeLike): Promise<Principal> {
+    const principal = await this.verify(handshake);
+    if (this.revocations) await this.checkRevocation(this.revocations, principal);
+    return principal;
+  }
+
+  private async checkRevocation(revocations: TokenRevocations, principal: Principal): Promise<void> {
+    let revoked: boolean;
+    try {
+      revoked = await revocations.isRevoked(principal);
+    } catch (error) {
+      this.logger.warn(`revocation check failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new HandshakeRefused('the token cannot be checked for revocation now; retry later', 'UNAVAILABLE');
+    }
+    if (revoked) throw new HandshakeRefused('token revoked');
+  }
+
+  private verify(handshake: HandshakeLike): Promise<Principal> {
     const token = handshake.auth?.['token'];
     const headers = { ...handshake.headers };
     if (typeof token === 'string' && token.length > 0) headers['authorization'] = `Bearer ${token}`;

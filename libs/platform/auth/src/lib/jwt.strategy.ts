@@ -41,7 +41,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
     if (!claims.success) {
       throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: `bad claims: ${describeZodError(claims.error)}` });
     }
-    return { userId: claims.data.sub, roles: claims.data.roles, expiresAt: claims.data.exp };
+    const { sub, roles, exp, jti, iat } = claims.data;
+    return {
+      userId: sub,
+      roles,
+      expiresAt: exp,
+      ...(jti !== undefined && { tokenId: jti }),
+      ...(iat !== undefined && { issuedAt: iat }),
+    };
   }
 }
 
