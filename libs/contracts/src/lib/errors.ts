@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'CONFLICT',
   'INTERNAL',
+  /** The client read its socket too slowly: the edge disconnected it; reconnect and resume with `since`. */
+  'SLOW_CONSUMER',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
