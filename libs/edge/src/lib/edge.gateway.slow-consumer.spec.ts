@@ -32,7 +32,8 @@ describe('EdgeGateway slow consumers (real socket.io server, a client that stops
   let url: string;
   const clients: ClientSocket[] = [];
 
-  beforeEach(async () => {
+  /** An in-process edge with a real socket.io server; `heartbeatMs` is both ping interval and timeout. */
+  async function startEdge(heartbeatMs = 25_000): Promise<void> {
     const moduleRef = await Test.createTestingModule({
       imports: [
         ...edgePlatformModules(),
@@ -43,12 +44,18 @@ describe('EdgeGateway slow consumers (real socket.io server, a client that stops
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
-    const options = socketServerOptions({ corsOrigins: null, transports: ['websocket', 'polling'], maxPayloadBytes: 65_536, pingIntervalMs: 25_000, pingTimeoutMs: 20_000 });
+    const options = socketServerOptions({
+      corsOrigins: null,
+      transports: ['websocket', 'polling'],
+      maxPayloadBytes: 65_536,
+      pingIntervalMs: heartbeatMs,
+      pingTimeoutMs: heartbeatMs,
+    });
     adapter = new RecordingIoAdapter(app, options);
     app.useWebSocketAdapter(adapter);
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
-  });
+  }
 
   const agents: KeepingAgent[] = [];
 
@@ -89,6 +96,7 @@ describe('EdgeGateway slow consumers (real socket.io server, a client that stops
   };
 
   it('disconnects a WebSocket client whose TCP window is full, telling it SLOW_CONSUMER, and leaves a reading client alone', async () => {
+    await startEdge();
     const agent = new KeepingAgent();
     agents.push(agent);
     const slow = await connect({ agent: agent as never });
@@ -117,6 +125,7 @@ describe('EdgeGateway slow consumers (real socket.io server, a client that stops
   }, 60_000);
 
   it('disconnects a long-polling client that stops polling, and it reads why on its next poll', async () => {
+    await startEdge();
     const base = `${url}/socket.io/?EIO=4&transport=polling`;
     const open = await (await fetch(base)).text();
     const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
