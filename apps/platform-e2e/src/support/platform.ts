@@ -32,7 +32,8 @@ export async function startPlatform(run: string, edgeSpecs: EdgeSpec[]): Promise
   };
   const redis = { REDIS_URL: process.env['REDIS_URL'] as string, SOCKET_IO_KEY: `e2e:${run}`, HISTORY_KEY_PREFIX: `e2e:${run}:history:` };
   try {
-    const orders = await startService({ app: 'order-tracking', port: await freePort(), env: { ...TEST_JWT_ENV, ...kafka } });
+    // Embedded PGlite takes ~20 s to boot on a loaded 2-core machine: more than startService's default wait.
+    const orders = await startService({ app: 'order-tracking', port: await freePort(), env: { ...TEST_JWT_ENV, ...kafka }, readyTimeoutMs: 90_000 });
     services.push(orders);
     // A fresh topic per run, so reading it from the beginning sees exactly this run's events.
     services.push(

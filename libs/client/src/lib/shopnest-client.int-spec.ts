@@ -1,7 +1,8 @@
-import { Delivery, OrderEvent, SubscribeAck, SubscribeRequest } from '@shopnest/contracts';
+import { Delivery, OrderEvent, SessionTerminated, SubscribeAck, SubscribeRequest } from '@shopnest/contracts';
 import { createServer, Server as HttpServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { ShopNestClientError } from './client-error';
 import { ConnectionState, ShopNestClient } from './shopnest-client';
 
 /**
@@ -73,6 +74,13 @@ class EdgeDouble {
 
   /** Ends every connection from the server's side, the server staying up. */
   kick(): void {
+    this.io?.disconnectSockets(true);
+  }
+
+  /** Cuts every connection off as the edge does a slow consumer: `session.terminated` SLOW_CONSUMER, then a server disconnect. */
+  dropSlowConsumers(): void {
+    const body: SessionTerminated = { code: 'SLOW_CONSUMER', message: 'more than 1048576 bytes waited for this connection to read' };
+    this.io?.emit('session.terminated', body);
     this.io?.disconnectSockets(true);
   }
 
@@ -175,6 +183,29 @@ describe('ShopNestClient against a socket.io server', () => {
     expect(edge.subscribes).toEqual([{ channel: CHANNEL }, { channel: CHANNEL, since: lastSeen }]);
     expect(seen).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
     expect(edge.handshakes).toEqual(['token-1', 'token-2']);
+    expect(states).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
+    expect(gaps).toEqual([]);
+  });
+
+  it('after a SLOW_CONSUMER cut-off (server disconnect, no socket.io reconnection): reports it, reconnects, resumes with since and gets what it missed', async () => {
+    const errors: ShopNestClientError[] = [];
+    client.on('error', (error) => errors.push(error));
+    await subscribed();
+    edge.publish(CHANNEL, statusChanged('s1'));
+    const lastSeen = edge.publish(CHANNEL, statusChanged('s2'));
+    await waitFor(() => seen.length === 2, 'two live events');
+
+    edge.dropSlowConsumers();
+    // Published while the client is cut off: only the history has them.
+    edge.publish(CHANNEL, statusChanged('s3'));
+    edge.publish(CHANNEL, statusChanged('s4'));
+    await waitFor(() => seen.length === 4, 'the events missed while cut off');
+    edge.publish(CHANNEL, statusChanged('s5'));
+    await waitFor(() => seen.length === 5, 'a live event after the resume');
+
+    expect(errors.map((error) => error.code)).toEqual(['SLOW_CONSUMER']);
+    expect(edge.subscribes).toEqual([{ channel: CHANNEL }, { channel: CHANNEL, since: lastSeen }]);
+    expect(seen).toEqual(['s1', 's2', 's3', 's4', 's5']);
     expect(states).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
     expect(gaps).toEqual([]);
   });

@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'CONFLICT',
   'INTERNAL',
+  /** The client read its socket too slowly: the edge disconnected it; reconnect and resume with `since`. */
+  'SLOW_CONSUMER',
   // A dependency of the server (its database, ...) is away; nothing was wrong with the request: retry later.
   'UNAVAILABLE',
 ] as const;

@@ -17,7 +17,10 @@ export const SESSION_CLIENT_EVENTS = {
 export const SESSION_SERVER_EVENTS = {
   /** The token expired without a refresh; the server disconnects right after ({@link SessionExpired}). */
   expired: 'session.expired',
-  /** Sustained abuse (too many refused messages); the server disconnects right after ({@link SessionTerminated}). */
+  /**
+   * The server ends the session and disconnects right after ({@link SessionTerminated}): sustained
+   * abuse (`RATE_LIMITED`), or a client that reads too slowly (`SLOW_CONSUMER`, resumable).
+   */
   terminated: 'session.terminated',
   /** A message that had no ack callback was refused ({@link ProtocolError}). */
   protocolError: 'protocol.error',
@@ -46,10 +49,17 @@ export interface SessionExpired extends ErrorBody {
   expiredAt: number;
 }
 
-/** Payload of `session.terminated`. */
+/**
+ * Payload of `session.terminated`. `RATE_LIMITED`: too many refused messages. `SLOW_CONSUMER`:
+ * more than the edge's outbound limit was waiting for this client to read; reconnect and
+ * subscribe with `since`, and history replays what was not delivered.
+ *
+ * @example
+ * socket.on('session.terminated', (body: SessionTerminated) => body.code === 'SLOW_CONSUMER' && resumeLater());
+ */
 export interface SessionTerminated extends ErrorBody {
   /** `UNAUTHENTICATED`: an operator ended the user's sessions (and may have revoked their tokens). */
-  code: 'RATE_LIMITED' | 'UNAUTHENTICATED';
+  code: 'RATE_LIMITED' | 'SLOW_CONSUMER' | 'UNAUTHENTICATED';
 }
 
 /** Payload of `protocol.error`: which event was refused, and why. */

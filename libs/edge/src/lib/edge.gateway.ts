@@ -1,4 +1,4 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -38,7 +38,9 @@ import { Counter, Gauge } from 'prom-client';
 import { DefaultEventsMap, Server, Socket } from 'socket.io';
 import { ZodError } from 'zod';
 import { ChannelAuthorizer } from './channel-authorizer';
-import { EdgeRateLimits, LimitRefusal } from './limits/edge-rate-limits';
+import { EdgeLimits } from './limits/edge-limits';
+import { EDGE_LIMITS, EdgeRateLimits, LimitRefusal } from './limits/edge-rate-limits';
+import { watchOutboundBacklog } from './limits/outbound-backlog';
 import { ChannelReplay } from './replay/channel-replay';
 import { SessionExpiry } from './session/session-expiry';
 
@@ -71,7 +73,8 @@ type Reply = (error: ErrorBody & { retryAfterMs?: number }) => void;
  * - every inbound message passes {@link guardInbound} first (rate limits, known event names),
  *   so no handler runs for a refused message and every refusal is answered;
  * - handlers validate their payload and always answer with an ack, whatever goes wrong inside;
- * - the session ends at the token's `exp` unless `auth.refresh` brought a newer token.
+ * - the session ends at the token's `exp` unless `auth.refresh` brought a newer token;
+ * - a client that lets more than `maxOutboundBytes` wait unread is disconnected as a slow consumer.
  */
 @WebSocketGateway()
 export class EdgeGateway
@@ -85,6 +88,7 @@ export class EdgeGateway
   private readonly replayed: Counter<string>;
   private readonly seamDrops: Counter<string>;
   private readonly seamOverflows: Counter<string>;
+  private readonly slowConsumers: Counter<string>;
   private readonly sockets = new Map<string, EdgeSocket>();
   private readonly sessions = new SessionExpiry((socketId, expiredAt) => this.expire(socketId, expiredAt));
 
@@ -94,6 +98,7 @@ export class EdgeGateway
     private readonly limits: EdgeRateLimits,
     private readonly replay: ChannelReplay,
     metrics: MetricsService,
+    @Inject(EDGE_LIMITS) private readonly edgeLimits: EdgeLimits,
   ) {
     this.connections = metrics.gauge('edge_connections', 'Open socket.io connections on this edge');
     this.handshakeRefusals = metrics.counter('edge_handshake_refusals_total', 'Connection attempts refused at the handshake', ['code']);
@@ -102,6 +107,11 @@ export class EdgeGateway
     this.replayed = metrics.counter('edge_replayed_events_total', 'Events sent from channel history on subscribe (socket and SSE)', []);
     this.seamDrops = metrics.counter('edge_replay_seam_drops_total', 'Live deliveries dropped at the replay/live seam as already replayed', []);
     this.seamOverflows = metrics.counter('edge_replay_hold_back_overflows_total', 'Subscriptions whose held-back live deliveries outgrew the limit (acked recovered: false)', []);
+    this.slowConsumers = metrics.counter(
+      'edge_slow_consumer_disconnects_total',
+      'Connections disconnected because more than MAX_OUTBOUND_BYTES waited for them to read, by transport',
+      ['transport'],
+    );
   }
 
   /** The socket.io server (set in `afterInit`); room operations on it reach every edge. */
@@ -133,6 +143,7 @@ export class EdgeGateway
     const session = { edge: EDGE_ID, connectedAt: Date.now(), transport: transportOf(socket) };
     socket.data.session = session;
     socket.conn.once('upgrade', () => (session.transport = transportOf(socket)));
+    watchOutboundBacklog(socket.conn, this.edgeLimits.maxOutboundBytes, (queuedBytes) => this.dropSlowConsumer(socket, queuedBytes));
     try {
       await socket.join(userChannel(principal.userId));
     } catch (error) {
@@ -307,6 +318,32 @@ export class EdgeGateway
   private terminate(socket: EdgeSocket): void {
     this.refusals.inc({ reason: 'abuse_disconnect' });
     const body: SessionTerminated = { code: 'RATE_LIMITED', message: 'too many refused messages; disconnected' };
+    socket.emit(SESSION_SERVER_EVENTS.terminated, body);
+    socket.disconnect(true);
+  }
+
+  /**
+   * Ends the session of a client that does not read: `session.terminated` (`SLOW_CONSUMER`) and
+   * socket.io's disconnect packet are queued behind what it has not read yet, and the socket leaves
+   * its rooms, so nothing more is queued for it. engine.io then closes the transport once that
+   * backlog is written, or at the next missed heartbeat (`pingInterval` + `pingTimeout`), which frees it.
+   */
+  private dropSlowConsumer(socket: EdgeSocket, queuedBytes: number): void {
+    if (socket.disconnected) return;
+    const transport = socket.conn.transport.name;
+    this.slowConsumers.inc({ transport });
+    this.logger.warn({
+      msg: 'slow consumer disconnected',
+      socketId: socket.id,
+      userId: socket.data.principal.userId,
+      transport,
+      queuedBytes,
+      limitBytes: this.edgeLimits.maxOutboundBytes,
+    });
+    const body: SessionTerminated = {
+      code: 'SLOW_CONSUMER',
+      message: `more than ${this.edgeLimits.maxOutboundBytes} bytes waited for this connection to read; reconnect and subscribe with since`,
+    };
     socket.emit(SESSION_SERVER_EVENTS.terminated, body);
     socket.disconnect(true);
   }

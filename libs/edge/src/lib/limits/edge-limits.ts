@@ -23,6 +23,13 @@ export interface EdgeLimits {
    */
   replayHoldBackEvents: number;
   replayHoldBackBytes: number;
+  /**
+   * Bytes that may wait for one client to read (socket.io: engine.io's write buffer and the batch
+   * the transport is writing; SSE: the response's buffer). Past it the client is a slow consumer:
+   * disconnected, it resumes from history. Keep it above the largest burst a healthy client gets
+   * at once (a resume's replay).
+   */
+  maxOutboundBytes: number;
 }
 
 export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
@@ -35,4 +42,5 @@ export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
   connectionLeaseSeconds: 60,
   replayHoldBackEvents: 1_000,
   replayHoldBackBytes: 1_048_576,
+  maxOutboundBytes: 1_048_576,
 };

@@ -26,7 +26,7 @@ describe('connectionEdgeEnvSchema', () => {
     });
     expect(config.edge.limits).toEqual(DEFAULT_EDGE_LIMITS);
     expect(config.jwt).toMatchObject({ algorithms: ['HS256'], issuer: TEST_JWT_ENV.JWT_ISSUER });
-    expect(config.edge.sse).toEqual({ heartbeatMs: 15_000, retryMs: 3_000 });
+    expect(config.edge.sse).toEqual({ heartbeatMs: 15_000, retryMs: 3_000, maxBufferedBytes: 1_048_576 });
     expect(config.history).toEqual({
       driver: 'redis',
       limits: { maxLength: 1000, maxAgeMs: 86_400_000, dedupeTtlMs: 3_600_000 },
@@ -36,7 +36,7 @@ describe('connectionEdgeEnvSchema', () => {
 
   it('reads SSE timing and the history keys the worker shares', () => {
     const config = parseEnv(connectionEdgeEnvSchema, { ...minimal, SSE_HEARTBEAT_S: '5', SSE_RETRY_MS: '250', HISTORY_KEY_PREFIX: 'h:', HISTORY_MAX_LENGTH: '50' });
-    expect(config.edge.sse).toEqual({ heartbeatMs: 5_000, retryMs: 250 });
+    expect(config.edge.sse).toEqual({ heartbeatMs: 5_000, retryMs: 250, maxBufferedBytes: 1_048_576 });
     expect(config.history).toMatchObject({ limits: { maxLength: 50 }, redis: { keyPrefix: 'h:' } });
     expect(problems({ ...minimal, HISTORY: 'disk', SSE_HEARTBEAT_S: '0' }).map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['HISTORY', 'SSE_HEARTBEAT_S']));
   });
@@ -61,6 +61,7 @@ describe('connectionEdgeEnvSchema', () => {
       CONNECTION_LEASE_S: '12',
       REPLAY_HOLD_BACK_EVENTS: '13',
       REPLAY_HOLD_BACK_BYTES: '14000',
+      MAX_OUTBOUND_BYTES: '262144',
     });
     expect(config.rateLimit).toEqual({ driver: 'memory' });
     expect(config.edge.limits).toEqual({
@@ -73,9 +74,12 @@ describe('connectionEdgeEnvSchema', () => {
       connectionLeaseSeconds: 12,
       replayHoldBackEvents: 13,
       replayHoldBackBytes: 14_000,
+      maxOutboundBytes: 262_144,
     });
-    const found = problems({ ...minimal, MAX_CONNECTIONS_PER_USER: '0', RATE_LIMIT_STORE: 'etcd', RATE_LIMIT_ABUSE_WINDOW_S: '0.5' });
-    for (const key of ['MAX_CONNECTIONS_PER_USER', 'RATE_LIMIT_STORE', 'RATE_LIMIT_ABUSE_WINDOW_S']) {
+    // The same limit bounds how far an SSE stream may fall behind.
+    expect(config.edge.sse?.maxBufferedBytes).toBe(262_144);
+    const found = problems({ ...minimal, MAX_CONNECTIONS_PER_USER: '0', RATE_LIMIT_STORE: 'etcd', RATE_LIMIT_ABUSE_WINDOW_S: '0.5', MAX_OUTBOUND_BYTES: '-1' });
+    for (const key of ['MAX_CONNECTIONS_PER_USER', 'RATE_LIMIT_STORE', 'RATE_LIMIT_ABUSE_WINDOW_S', 'MAX_OUTBOUND_BYTES']) {
       expect(found.some((problem) => problem.startsWith(key))).toBe(true);
     }
   });

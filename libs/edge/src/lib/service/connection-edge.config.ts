@@ -56,6 +56,7 @@ const edgeEnv = z.object({
   CONNECTION_LEASE_S: positiveInt(DEFAULT_EDGE_LIMITS.connectionLeaseSeconds),
   REPLAY_HOLD_BACK_EVENTS: positiveInt(DEFAULT_EDGE_LIMITS.replayHoldBackEvents),
   REPLAY_HOLD_BACK_BYTES: positiveInt(DEFAULT_EDGE_LIMITS.replayHoldBackBytes),
+  MAX_OUTBOUND_BYTES: positiveInt(DEFAULT_EDGE_LIMITS.maxOutboundBytes),
   SSE_HEARTBEAT_S: positiveInt(DEFAULT_SSE_OPTIONS.heartbeatMs / 1000),
   SSE_RETRY_MS: positiveInt(DEFAULT_SSE_OPTIONS.retryMs),
 }).superRefine((env, ctx) => {
@@ -97,8 +98,10 @@ export const connectionEdgeEnvSchema = envFragments({ service: serviceEnv(3000),
         connectionLeaseSeconds: e.CONNECTION_LEASE_S,
         replayHoldBackEvents: e.REPLAY_HOLD_BACK_EVENTS,
         replayHoldBackBytes: e.REPLAY_HOLD_BACK_BYTES,
+        maxOutboundBytes: e.MAX_OUTBOUND_BYTES,
       },
-      sse: { heartbeatMs: e.SSE_HEARTBEAT_S * 1000, retryMs: e.SSE_RETRY_MS },
+      // One limit for how far a client may fall behind, whether it reads a socket or an SSE stream.
+      sse: { heartbeatMs: e.SSE_HEARTBEAT_S * 1000, retryMs: e.SSE_RETRY_MS, maxBufferedBytes: e.MAX_OUTBOUND_BYTES },
     },
     socket: {
       corsOrigins: e.CORS_ORIGINS ?? null,
