@@ -47,6 +47,7 @@ export async function startPlatform(run: string, edgeSpecs: EdgeSpec[]): Promise
       ...TEST_JWT_ENV,
       ...redis,
       RATE_LIMIT_KEY_PREFIX: `e2e:${run}:rl:`,
+      REVOCATION_KEY_PREFIX: `e2e:${run}:revoked:`,
       ORDER_TRACKING_URL: orders.url,
       SERVICE_TOKEN: signTestToken('connection-edge', { roles: ['service'] }),
     };

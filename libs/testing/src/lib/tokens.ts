@@ -20,6 +20,10 @@ export interface TestTokenOptions {
   secret?: string;
   issuer?: string;
   audience?: string;
+  /** The `jti` claim. */
+  tokenId?: string;
+  /** The `iat` claim, seconds since the epoch (default: now). */
+  issuedAt?: number;
 }
 
 /**
@@ -30,7 +34,7 @@ export interface TestTokenOptions {
  */
 export function signTestToken(userId: string, options: TestTokenOptions = {}): string {
   return new JwtService().sign(
-    { sub: userId, roles: options.roles ?? ['customer'] },
+    { sub: userId, roles: options.roles ?? ['customer'], ...(options.issuedAt !== undefined && { iat: options.issuedAt }) },
     {
       secret: options.secret ?? TEST_JWT_SECRET,
       algorithm: 'HS256',
@@ -38,6 +42,7 @@ export function signTestToken(userId: string, options: TestTokenOptions = {}): s
       audience: options.audience ?? TEST_JWT_AUDIENCE,
       expiresIn: options.expiresInSeconds ?? 3600,
       ...(options.notBeforeSeconds !== undefined && { notBefore: options.notBeforeSeconds }),
+      ...(options.tokenId !== undefined && { jwtid: options.tokenId }),
     },
   );
 }
