@@ -61,6 +61,12 @@ test('the grace period outlasts preStop plus the service shutdown budget', () =>
     assert.ok(pod.terminationGracePeriodSeconds * 1000 > preStopMs + shutdownMs, component);
   }
   assert.ok(find(defaults, 'Deployment', 'connection-edge')?.spec.template.spec.containers[0].lifecycle.preStop);
+  // The edge's drain fits in its shutdown budget.
+  const edgeEnv = envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', 'connection-edge')));
+  assert.ok(Number(edgeEnv.SHUTDOWN_TIMEOUT_MS.value) > Number(edgeEnv.DRAIN_DELAY_MS.value) + Number(edgeEnv.DRAIN_WINDOW_MS.value));
+  const tooShort = spawnSync(HELM, ['template', 'x', CHART, '--kube-version', KUBE_VERSION, '--set', 'connectionEdge.shutdownTimeoutSeconds=10'], { encoding: 'utf8' });
+  assert.notEqual(tooShort.status, 0);
+  assert.match(tooShort.stderr, /shutdownTimeoutSeconds must exceed/);
 });
 
 test('each PodDisruptionBudget selects exactly its own Deployment’s pods', () => {

@@ -162,6 +162,7 @@ export class ShopNestClient {
   private generation = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private drainTimer: ReturnType<typeof setTimeout> | undefined;
   private connectWaiters: { resolve: () => void; reject: (error: ShopNestClientError) => void }[] = [];
 
   constructor(
@@ -372,6 +373,10 @@ export class ShopNestClient {
 
   private onServerEvent(name: string, args: unknown[]): void {
     const [payload] = args;
+    if (name === SESSION_SERVER_EVENTS.draining) {
+      this.onDraining(payload);
+      return;
+    }
     if (name === SESSION_SERVER_EVENTS.expired || name === SESSION_SERVER_EVENTS.terminated || name === SESSION_SERVER_EVENTS.protocolError) {
       const body = errorBodyOf(payload);
       // The connection itself comes back on its own (the edge disconnects next; we reconnect with a fresh token).
@@ -560,7 +565,26 @@ export class ShopNestClient {
     this.refreshTimer = undefined;
   }
 
+  /**
+   * The edge is shutting down: leave at the moment it chose for this client (spread over its drain
+   * window) and reconnect through the load balancer, which no longer sends anyone to that edge.
+   * Subscriptions resume with `since`, as after any reconnect.
+   */
+  private onDraining(payload: unknown): void {
+    const delay = (payload as { reconnectAfterMs?: unknown } | undefined)?.reconnectAfterMs;
+    const reconnectAfterMs = typeof delay === 'number' && delay >= 0 ? Math.min(delay, 60_000) : 0;
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    const generation = this.generation;
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      // Only the connection that was told to drain; a newer one (after a reconnect) stays.
+      if (generation === this.generation && this.socket.connected) this.socket.disconnect();
+    }, reconnectAfterMs);
+  }
+
   private clearTimers(): void {
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
     this.clearRetryTimer();
     this.clearRefreshTimer();
     for (const state of this.channels.values()) {

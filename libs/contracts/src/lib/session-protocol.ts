@@ -24,6 +24,12 @@ export const SESSION_SERVER_EVENTS = {
   terminated: 'session.terminated',
   /** A message that had no ack callback was refused ({@link ProtocolError}). */
   protocolError: 'protocol.error',
+  /**
+   * The edge is shutting down ({@link SessionDraining}): reconnect after `reconnectAfterMs` (the load
+   * balancer sends you to another edge) and subscribe with `since`. The edge closes the transport itself
+   * shortly after that time, without a disconnect packet, so plain socket.io clients reconnect too.
+   */
+  draining: 'session.draining',
 } as const;
 
 /**
@@ -60,6 +66,18 @@ export interface SessionExpired extends ErrorBody {
 export interface SessionTerminated extends ErrorBody {
   /** `UNAUTHENTICATED`: an operator ended the user's sessions (and may have revoked their tokens). */
   code: 'RATE_LIMITED' | 'SLOW_CONSUMER' | 'UNAUTHENTICATED';
+}
+
+/**
+ * Payload of `session.draining`. Each client gets its own jittered delay within the edge's drain
+ * window, so reconnects spread out instead of arriving as one herd.
+ *
+ * @example
+ * socket.on('session.draining', ({ reconnectAfterMs }: SessionDraining) => setTimeout(reconnect, reconnectAfterMs));
+ */
+export interface SessionDraining {
+  reconnectAfterMs: number;
+  message: string;
 }
 
 /** Payload of `protocol.error`: which event was refused, and why. */

@@ -22,6 +22,7 @@ import {
   ProtocolError,
   SESSION_CLIENT_EVENTS,
   SESSION_SERVER_EVENTS,
+  SessionDraining,
   SessionExpired,
   SessionTerminated,
   subscribeRequestSchema,
@@ -116,6 +117,30 @@ export class EdgeGateway
 
   /** The socket.io server (set in `afterInit`); room operations on it reach every edge. */
   server!: EdgeServer;
+  private draining = false;
+
+  /**
+   * Moves this edge's clients elsewhere (graceful drain): new handshakes are refused
+   * (`UNAVAILABLE`), every socket gets `session.draining` with its own delay from `delayFor()`, and
+   * its transport is closed `graceMs` after that delay unless the client left first. The transport
+   * is closed without a disconnect packet: socket.io clients reconnect after a transport close, never
+   * after a server-side disconnect. Resolves when no socket is left, or at the latest delay plus grace.
+   */
+  async drainSockets(delayFor: () => number, graceMs: number): Promise<number> {
+    this.draining = true;
+    const sockets = [...this.sockets.values()];
+    let latest = 0;
+    for (const socket of sockets) {
+      const reconnectAfterMs = Math.round(delayFor());
+      latest = Math.max(latest, reconnectAfterMs);
+      const body: SessionDraining = { reconnectAfterMs, message: 'this edge is shutting down; reconnect after reconnectAfterMs and subscribe with since' };
+      socket.emit(SESSION_SERVER_EVENTS.draining, body);
+      setTimeout(() => socket.conn.close(), reconnectAfterMs + graceMs).unref();
+    }
+    const deadline = Date.now() + latest + graceMs + 1_000;
+    while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    return sockets.length;
+  }
 
   afterInit(server: EdgeServer): void {
     this.server = server;
@@ -232,6 +257,7 @@ export class EdgeGateway
 
   /** Handshake middleware: cheap per-IP limit, then the token, then the user's connection count. */
   private async admit(socket: EdgeSocket): Promise<void> {
+    if (this.draining) throw this.refuseHandshake('UNAVAILABLE', { message: 'this edge is shutting down; connect again (to another edge)' });
     const throttled = await this.limits.admitConnection(socket.handshake.address);
     if (throttled) throw this.refuseHandshake('RATE_LIMITED', throttled);
     await this.authenticate(socket);

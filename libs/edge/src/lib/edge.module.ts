@@ -3,6 +3,7 @@ import { OrderAccess } from '@shopnest/contracts';
 import { AdminController } from './admin/admin.controller';
 import { UserSessions } from './admin/user-sessions';
 import { ChannelAuthorizer } from './channel-authorizer';
+import { DEFAULT_DRAIN_OPTIONS, DRAIN_OPTIONS, DrainOptions, EdgeDrain } from './drain/edge-drain';
 import { EdgeGateway } from './edge.gateway';
 import { DEFAULT_EDGE_LIMITS, EdgeLimits } from './limits/edge-limits';
 import { EDGE_LIMITS, EdgeRateLimits } from './limits/edge-rate-limits';
@@ -12,6 +13,7 @@ import { OrderAccessLookup } from './order-access/order-access.port';
 import { ChannelReplay } from './replay/channel-replay';
 import { DeliveryFeed } from './replay/delivery-feed';
 import { DEFAULT_SSE_OPTIONS, SSE_OPTIONS, SseController, SseOptions } from './sse/sse.controller';
+import { SseStreams } from './sse/sse-streams';
 
 /** Where order ownership comes from: order-tracking over HTTP, or a Map fed in-process. */
 export type OrderAccessOptions =
@@ -24,6 +26,8 @@ export interface EdgeModuleOptions {
   limits?: Partial<EdgeLimits>;
   /** Overrides of {@link DEFAULT_SSE_OPTIONS}. */
   sse?: Partial<SseOptions>;
+  /** Overrides of {@link DEFAULT_DRAIN_OPTIONS}. */
+  drain?: Partial<DrainOptions>;
 }
 
 function createOrderAccessLookup(options: OrderAccessOptions): OrderAccessLookup {
@@ -58,12 +62,15 @@ export class EdgeModule {
         { provide: OrderAccessLookup, useFactory: () => createOrderAccessLookup(options.orderAccess) },
         { provide: EDGE_LIMITS, useValue: { ...DEFAULT_EDGE_LIMITS, ...options.limits } },
         { provide: SSE_OPTIONS, useValue: { ...DEFAULT_SSE_OPTIONS, ...options.sse } },
+        { provide: DRAIN_OPTIONS, useValue: { ...DEFAULT_DRAIN_OPTIONS, ...options.drain } },
         EdgeRateLimits,
         ChannelAuthorizer,
         DeliveryFeed,
         ChannelReplay,
         EdgeGateway,
         UserSessions,
+        SseStreams,
+        EdgeDrain,
       ],
       controllers: [SseController, AdminController],
       exports: [OrderAccessLookup, ChannelAuthorizer, DeliveryFeed],

@@ -2,6 +2,7 @@ import { EdgeModuleOptions } from '../edge.module';
 import { DEFAULT_EDGE_LIMITS } from '../limits/edge-limits';
 import { SocketServerSettings } from '../socket-server.options';
 import { DEFAULT_SSE_OPTIONS } from '../sse/sse.controller';
+import { DEFAULT_DRAIN_OPTIONS } from '../drain/edge-drain';
 import { csv, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import { jwtEnvSchema, JwtVerifyConfig, tokenRevocationConfig, TokenRevocationConfig, tokenRevocationEnvSchema } from '@shopnest/platform-auth';
 import { FanoutConfig, redisEnvSchema } from '@shopnest/platform-fanout';
@@ -59,6 +60,8 @@ const edgeEnv = z.object({
   MAX_OUTBOUND_BYTES: positiveInt(DEFAULT_EDGE_LIMITS.maxOutboundBytes),
   SSE_HEARTBEAT_S: positiveInt(DEFAULT_SSE_OPTIONS.heartbeatMs / 1000),
   SSE_RETRY_MS: positiveInt(DEFAULT_SSE_OPTIONS.retryMs),
+  DRAIN_DELAY_MS: z.coerce.number().int().nonnegative().default(DEFAULT_DRAIN_OPTIONS.delayMs),
+  DRAIN_WINDOW_MS: positiveInt(DEFAULT_DRAIN_OPTIONS.windowMs),
 }).superRefine((env, ctx) => {
   const users = [
     env.FANOUT === 'redis' && 'FANOUT',
@@ -102,6 +105,7 @@ export const connectionEdgeEnvSchema = envFragments({ service: serviceEnv(3000),
       },
       // One limit for how far a client may fall behind, whether it reads a socket or an SSE stream.
       sse: { heartbeatMs: e.SSE_HEARTBEAT_S * 1000, retryMs: e.SSE_RETRY_MS, maxBufferedBytes: e.MAX_OUTBOUND_BYTES },
+      drain: { delayMs: e.DRAIN_DELAY_MS, windowMs: e.DRAIN_WINDOW_MS },
     },
     socket: {
       corsOrigins: e.CORS_ORIGINS ?? null,

@@ -21,3 +21,9 @@ export const sseRetry = (ms: number): string => `retry: ${ms}\n\n`;
 
 /** A comment line: ignored by clients, keeps proxies and load balancers from closing an idle stream. */
 export const sseComment = (text: string): string => `: ${text}\n\n`;
+
+/** The stream's last event before the edge ends it: reconnect after `reconnectAfterMs` (also set as `retry:`). */
+export function sseDraining(reconnectAfterMs: number): string {
+  const body = { reconnectAfterMs, message: 'this edge is shutting down; reconnect with Last-Event-ID' };
+  return `retry: ${reconnectAfterMs}\nevent: session.draining\ndata: ${JSON.stringify(body)}\n\n`;
+}

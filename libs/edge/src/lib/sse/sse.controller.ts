@@ -10,6 +10,7 @@ import { EdgeRateLimits } from '../limits/edge-rate-limits';
 import { ChannelReplay, ChannelStream } from '../replay/channel-replay';
 import { DeliveryFeed } from '../replay/delivery-feed';
 import { sseComment, sseDelivery, sseRetry, sseSubscribed } from './sse-format';
+import { SseStreams } from './sse-streams';
 
 export const SSE_OPTIONS = Symbol('SSE_OPTIONS');
 
@@ -52,7 +53,6 @@ export class SseController implements OnModuleDestroy {
   private readonly logger = new Logger(SseController.name);
   private readonly streams: Gauge<string>;
   private readonly refusals: Counter<string>;
-  private readonly open = new Set<() => void>();
 
   constructor(
     private readonly authenticator: HandshakeAuthenticator,
@@ -61,6 +61,7 @@ export class SseController implements OnModuleDestroy {
     private readonly replay: ChannelReplay,
     private readonly feed: DeliveryFeed,
     @Inject(SSE_OPTIONS) private readonly options: SseOptions,
+    private readonly open: SseStreams,
     metrics: MetricsService,
   ) {
     this.streams = metrics.gauge('edge_sse_streams', 'Open server-sent event streams on this edge');
@@ -79,7 +80,7 @@ export class SseController implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     // Ends every stream so the HTTP server can close; clients reconnect (to another edge) with Last-Event-ID.
-    for (const end of [...this.open]) end();
+    this.open.endAll();
   }
 
   private async stream(channel: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -123,7 +124,7 @@ export class SseController implements OnModuleDestroy {
       this.streams.dec();
       if (!res.writableEnded) res.end();
     };
-    this.open.add(end);
+    this.open.add(end, res);
     res.on('close', end);
 
     const write = (chunk: string) => {

@@ -1,6 +1,7 @@
 import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { ReadinessRegistry } from './readiness.registry';
 
 export interface ServiceSpec {
   service: string;
@@ -39,8 +40,8 @@ export async function runService(module: unknown, options: RunServiceOptions): P
  * edge) takes clients only once the services behind it answer. If one fails (a taken port, an
  * unreachable dependency), those already started are closed before the error is thrown, so
  * nothing is left half-started.
- * On SIGTERM/SIGINT they close in reverse order (the last started first), then `release` runs and
- * the process exits.
+ * On SIGTERM/SIGINT every service drains (readiness 503, then its registered drain steps), then
+ * they close in reverse order (the last started first), then `release` runs and the process exits.
  */
 export async function runServices(
   services: { module: unknown; spec: ServiceSpec }[],
@@ -55,6 +56,8 @@ export async function runServices(
     for (const app of [...started].reverse()) await app.close();
     await options.release?.();
   };
+  // Readiness 503 everywhere at once, then each service's drain steps (an edge moves its clients away).
+  const drainAll = () => Promise.all(started.map((app) => app.get(ReadinessRegistry, { strict: false }).drain()));
   try {
     for (const { module, spec } of services) started.push(await initService(module, spec));
     for (const [i, { spec }] of [...services.entries()].reverse()) await listen(started[i] as INestApplication, spec);
@@ -74,7 +77,9 @@ export async function runServices(
     NestLogger.log(`${signal}: closing`, label);
     // process.exit(0) after a clean drain (instead of re-raising the signal) lets pino flush and
     // tells the orchestrator the shutdown succeeded.
-    closeAll().then(
+    drainAll()
+      .then(closeAll)
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         NestLogger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, label);
