@@ -1,12 +1,7 @@
 import { ORDERS_TOPIC, OrderStatus } from '@shopnest/contracts';
 import { IncomingMessage, KafkaEventBus } from '@shopnest/platform-event-bus';
-import { freePort, runId, ServiceProcess, signTestToken, startService, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
+import { dedicatedKafka, freePort, runId, ServiceProcess, signTestToken, startService, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Pool } from 'pg';
 
 /**
@@ -19,7 +14,6 @@ const DATABASE_URL = process.env['DATABASE_URL'] as string;
 const SHARED_BROKERS = process.env['KAFKA_BROKERS'] as string;
 if (!DATABASE_URL || !SHARED_BROKERS) throw new Error('DATABASE_URL and KAFKA_BROKERS must be set (the int-test globalSetup provides them)');
 
-const WORKSPACE = join(__dirname, '..', '..', '..');
 const STEPS: OrderStatus[] = ['confirmed', 'packed', 'shipped', 'out_for_delivery', 'delivered'];
 const quiet = { error: () => undefined, warn: () => undefined, log: () => undefined };
 
@@ -37,36 +31,12 @@ afterAll(async () => {
 });
 
 // --- a private Kafka broker this file may stop and start: the shared one serves everyone else.
-const privateKafka = (() => {
-  const home = mkdtempSync(join(tmpdir(), 'shopnest-outage-kafka-'));
-  const sharedHome = process.env['SHOPNEST_INFRA_HOME'] ?? join(homedir(), '.cache', 'shopnest-infra');
-  const ports = Promise.all([freePort(), freePort()]);
-  const sh = async (command: 'start' | 'stop') => {
-    const [port, controllerPort] = await ports;
-    await promisify(execFile)(join(WORKSPACE, 'tools', 'kafka', 'kafka.sh'), [command], {
-      env: {
-        ...process.env,
-        SHOPNEST_INFRA_HOME: home,
-        KAFKA_PORT: String(port),
-        KAFKA_CONTROLLER_PORT: String(controllerPort),
-        KAFKA_LIBS_DIR: join(sharedHome, 'kafka', 'libs'),
-        KAFKA_HEAP_OPTS: '-Xmx256m -Xms128m',
-      },
-    });
-  };
-  return {
-    brokers: async () => `127.0.0.1:${(await ports)[0]}`,
-    start: () => sh('start'),
-    stop: () => sh('stop'),
-    remove: () => rmSync(home, { recursive: true, force: true }),
-  };
-})();
+const privateKafka = dedicatedKafka();
 // Booted at once (it takes a while), while the replica test runs on the shared broker.
-const privateKafkaUp = privateKafka.start();
+const privateKafkaUp = privateKafka.then((kafka) => kafka.start());
 privateKafkaUp.catch(() => undefined);
 afterAll(async () => {
-  await privateKafka.stop().catch(() => undefined);
-  privateKafka.remove();
+  await (await privateKafka).remove();
 });
 
 // --- helpers
@@ -211,7 +181,7 @@ describe('a Kafka outage and a crash (private broker)', () => {
 
   beforeAll(async () => {
     await privateKafkaUp;
-    brokers = await privateKafka.brokers();
+    brokers = (await privateKafka).url;
     first = await start('orders-1', serviceEnv(schema, brokers, prefix));
   }, 120_000);
 
@@ -234,7 +204,7 @@ describe('a Kafka outage and a crash (private broker)', () => {
     ids.forEach((id) => perOrder.set(id, 1));
     await waitFor(async () => (await pending(schema)) === 0, 30_000, 100);
 
-    await privateKafka.stop();
+    await (await privateKafka).stop();
     // 50 changes over REST while the broker is down: every one succeeds.
     await Promise.all(
       ids.map(async (id) => {
@@ -244,7 +214,7 @@ describe('a Kafka outage and a crash (private broker)', () => {
     );
     expect(await pending(schema)).toBe(50);
 
-    await privateKafka.start();
+    await (await privateKafka).start();
     await waitFor(async () => (await pending(schema)) === 0, 90_000, 200);
     const reader = await readTopic(brokers, prefix);
     await waitFor(async () => reader.messages.length >= 60 && (await reader.caughtUp()), 60_000, 200);
@@ -254,7 +224,7 @@ describe('a Kafka outage and a crash (private broker)', () => {
   }, 180_000);
 
   it('publishes after a restart what a process killed with -9 had committed; the replacement starts while Kafka is still down', async () => {
-    await privateKafka.stop();
+    await (await privateKafka).stop();
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push(await createOrder(first, `crash-${i}`));
     ids.forEach((id) => perOrder.set(id, 1));
@@ -267,7 +237,7 @@ describe('a Kafka outage and a crash (private broker)', () => {
     for (let i = 0; i < 5; i++) perOrder.set(await createOrder(second, `after-crash-${i}`), 1);
     expect(await pending(schema)).toBe(25);
 
-    await privateKafka.start();
+    await (await privateKafka).start();
     await waitFor(async () => (await pending(schema)) === 0, 90_000, 200);
     const reader = await readTopic(brokers, prefix);
     await waitFor(async () => reader.messages.length >= 85 && (await reader.caughtUp()), 60_000, 200);

@@ -5,6 +5,7 @@ import { io, ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 /** The services of one end-to-end run: order-tracking, a notification worker and some edges. */
 export interface Platform {
   orders: ServiceProcess;
+  worker: ServiceProcess;
   edges: ServiceProcess[];
   /** Stops every service (SIGTERM); resolves with their exit codes. */
   stop(): Promise<Array<number | null>>;
@@ -18,48 +19,76 @@ export interface EdgeSpec {
   env?: Record<string, string>;
 }
 
-/**
- * Starts order-tracking and a notification worker on a fresh Kafka namespace and Redis prefix
- * of `run`, then the edges, as the deployed processes (dist/apps/*).
- */
-export async function startPlatform(run: string, edgeSpecs: EdgeSpec[]): Promise<Platform> {
-  const services: ServiceProcess[] = [];
-  const stop = () => Promise.all(services.map((service) => service.stop()));
+/** Servers of a run: the shared ones (KAFKA_BROKERS, REDIS_URL from the environment) unless a test brings its own. */
+export interface PlatformInfra {
+  kafkaBrokers?: string;
+  redisUrl?: string;
+  /** order-tracking's PostgreSQL (a fresh schema of the run); unset: embedded PGlite. */
+  databaseUrl?: string;
+}
+
+/** The environment of each service of a run: a fresh Kafka namespace, Redis prefix and schema of `run`. */
+export function platformEnv(run: string, infra: PlatformInfra = {}) {
   const kafka = {
     EVENT_BUS: 'kafka',
-    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] as string,
+    KAFKA_BROKERS: infra.kafkaBrokers ?? (process.env['KAFKA_BROKERS'] as string),
     KAFKA_TOPIC_PREFIX: `e2e-${run}.`,
   };
-  const redis = { REDIS_URL: process.env['REDIS_URL'] as string, SOCKET_IO_KEY: `e2e:${run}`, HISTORY_KEY_PREFIX: `e2e:${run}:history:` };
-  try {
-    // Embedded PGlite takes ~20 s to boot on a loaded 2-core machine: more than startService's default wait.
-    const orders = await startService({ app: 'order-tracking', port: await freePort(), env: { ...TEST_JWT_ENV, ...kafka }, readyTimeoutMs: 90_000 });
-    services.push(orders);
+  const redis = {
+    REDIS_URL: infra.redisUrl ?? (process.env['REDIS_URL'] as string),
+    SOCKET_IO_KEY: `e2e:${run}`,
+    HISTORY_KEY_PREFIX: `e2e:${run}:history:`,
+  };
+  const database: Record<string, string> = infra.databaseUrl ? { DATABASE_URL: infra.databaseUrl, DATABASE_SCHEMA: `e2e_${run}` } : {};
+  return {
+    orders: { ...TEST_JWT_ENV, ...kafka, ...database },
     // A fresh topic per run, so reading it from the beginning sees exactly this run's events.
-    services.push(
-      await startService({
-        app: 'notification-worker',
-        port: await freePort(),
-        env: { ...kafka, ...redis, CONSUMER_FROM_BEGINNING: 'true', CONSUMER_GROUP: `e2e-${run}`, KAFKA_SESSION_TIMEOUT_MS: '6000' },
-      }),
-    );
-    const shared = {
+    worker: { ...kafka, ...redis, CONSUMER_FROM_BEGINNING: 'true', CONSUMER_GROUP: `e2e-${run}`, KAFKA_SESSION_TIMEOUT_MS: '6000' },
+    edge: (ordersUrl: string) => ({
       ...TEST_JWT_ENV,
       ...redis,
       RATE_LIMIT_KEY_PREFIX: `e2e:${run}:rl:`,
       REVOCATION_KEY_PREFIX: `e2e:${run}:revoked:`,
-      ORDER_TRACKING_URL: orders.url,
+      ORDER_TRACKING_URL: ordersUrl,
       SERVICE_TOKEN: signTestToken('connection-edge', { roles: ['service'] }),
-    };
+    }),
+  };
+}
+
+/** How long a service may take to be ready: a busy CI machine (2 cores, several test runs) needs the slack. */
+export const READY_TIMEOUT_MS = 60_000;
+
+/**
+ * Starts order-tracking and a notification worker on a fresh Kafka namespace and Redis prefix
+ * of `run`, then the edges, as the deployed processes (dist/apps/*).
+ */
+export async function startPlatform(run: string, edgeSpecs: EdgeSpec[], infra: PlatformInfra = {}): Promise<Platform> {
+  const services: ServiceProcess[] = [];
+  const stop = () => Promise.all(services.map((service) => service.stop()));
+  const env = platformEnv(run, infra);
+  try {
+    const orders = await startService({ app: 'order-tracking', port: await freePort(), env: env.orders, readyTimeoutMs: READY_TIMEOUT_MS });
+    services.push(orders);
+    const worker = await startService({ app: 'notification-worker', port: await freePort(), env: env.worker, readyTimeoutMs: READY_TIMEOUT_MS });
+    services.push(worker);
     const edges: ServiceProcess[] = [];
     for (const spec of edgeSpecs) {
-      edges.push(await startService({ app: 'connection-edge', name: spec.name, port: await freePort(), env: { ...shared, ...spec.env } }));
+      edges.push(await startService({ app: 'connection-edge', name: spec.name, port: await freePort(), env: { ...env.edge(orders.url), ...spec.env }, readyTimeoutMs: READY_TIMEOUT_MS }));
       services.push(edges[edges.length - 1]);
     }
-    return { orders, edges, stop, output: () => services.map((s) => `--- ${s.name}\n${s.output()}`).join('\n') };
+    return { orders, worker, edges, stop, output: () => services.map((s) => `--- ${s.name}\n${s.output()}`).join('\n') };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** The status `/health/ready` answers with (0 when it does not answer within 5 s). */
+export async function readiness(service: ServiceProcess): Promise<number> {
+  try {
+    return (await fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(5_000) })).status;
+  } catch {
+    return 0;
   }
 }
 

@@ -43,6 +43,7 @@ import { EdgeLimits } from './limits/edge-limits';
 import { EDGE_LIMITS, EdgeRateLimits, LimitRefusal } from './limits/edge-rate-limits';
 import { watchOutboundBacklog } from './limits/outbound-backlog';
 import { ChannelReplay } from './replay/channel-replay';
+import { DeliveryFeed } from './replay/delivery-feed';
 import { SessionExpiry } from './session/session-expiry';
 
 /** What the edge keeps on each socket; set by the handshake middleware before `connection`. */
@@ -98,9 +99,11 @@ export class EdgeGateway
     private readonly authorizer: ChannelAuthorizer,
     private readonly limits: EdgeRateLimits,
     private readonly replay: ChannelReplay,
+    feed: DeliveryFeed,
     metrics: MetricsService,
     @Inject(EDGE_LIMITS) private readonly edgeLimits: EdgeLimits,
   ) {
+    feed.onRestored(() => this.resumeAll());
     this.connections = metrics.gauge('edge_connections', 'Open socket.io connections on this edge');
     this.handshakeRefusals = metrics.counter('edge_handshake_refusals_total', 'Connection attempts refused at the handshake', ['code']);
     this.refusals = metrics.counter('edge_message_refusals_total', 'Inbound messages refused before any handler, by reason', ['reason']);
@@ -326,6 +329,18 @@ export class EdgeGateway
       const decision = await this.authorizer.authorize(principal, room);
       if (!decision.allowed) await socket.leave(room);
     }
+  }
+
+  /**
+   * The edge's room feed was cut (Redis away) and is back: deliveries published meanwhile never
+   * reached its rooms. Closing each connection's transport makes its client reconnect and
+   * resubscribe from the last offset it saw, which channel history fills. Not `disconnect()`:
+   * after a server-side disconnect socket.io clients do not reconnect by themselves.
+   */
+  private resumeAll(): void {
+    const sockets = [...this.sockets.values()];
+    this.logger.warn(`room feed restored after an interruption; closing ${sockets.length} connections so their clients resume from history`);
+    for (const socket of sockets) socket.conn.close();
   }
 
   private expire(socketId: string, expiredAt: number): void {

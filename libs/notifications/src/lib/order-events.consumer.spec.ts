@@ -214,6 +214,20 @@ describe('OrderEventsConsumer', () => {
     expect(pushesOf('o-7')).toHaveLength(1);
   });
 
+  it('does not dead-letter when the outage seen after a failed try is over by the last check', async () => {
+    const consumer = app.get(OrderEventsConsumer);
+    // Down while tries are retried, back once the last one (of 3) has failed.
+    readiness.register('redis', async () => {
+      if ((await metric('events_retried_total')) < 2) throw new Error('Redis down');
+    });
+    fanout.failNext(Number.MAX_SAFE_INTEGER);
+    const event = orderEvent('order.courier_assigned', { orderId: 'o-10' });
+
+    await expect(consumer.handle(message(event))).rejects.toThrow('fanout unavailable');
+
+    expect(deadLetters).toEqual([]);
+  });
+
   it('skips an event redelivered after it was fully handled, and counts it', async () => {
     const consumer = app.get(OrderEventsConsumer);
     const event = orderEvent('order.status_changed', { orderId: 'o-8' });

@@ -73,7 +73,8 @@ function consumerMetrics(metrics: MetricsService) {
  * - Failures: retried with exponential backoff and full jitter; retries within one delivery skip
  *   the routes already done. Still failing, the event is dead-lettered to `ORDERS_DLQ_TOPIC`
  *   (original bytes, error in `dlq-*` headers) and the worker goes on, unless a readiness probe
- *   fails: an outage is not the event's fault, so the handler rejects and the bus redelivers it.
+ *   failed after any of the tries: an outage is not the event's fault, so the handler rejects
+ *   and the bus redelivers it.
  *   Records that do not decode or validate are dead-lettered at once.
  */
 @Injectable()
@@ -164,6 +165,9 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     const done = new Set<Route>();
     const { attempts, baseDelayMs, maxDelayMs } = this.config.retry;
     let tries = 0;
+    // Judged at each failure, not only after the last: a dependency back just before the last
+    // check must not turn an outage's event into a dead letter.
+    let outage = false;
     try {
       return await backOff(
         async () => {
@@ -177,7 +181,8 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
           maxDelay: maxDelayMs,
           jitter: 'full',
           // Called after every failed try, the last one included, with the number of tries so far.
-          retry: (error: unknown, failures: number) => {
+          retry: async (error: unknown, failures: number) => {
+            if (!outage && !(await this.dependenciesReady())) outage = true;
             if (this.stopping || failures >= attempts) return false;
             this.metrics.retried.inc();
             this.logger.warn({ msg: 'delivery failed; retrying', ...log, failures, err: messageOf(error) });
@@ -186,7 +191,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
         },
       );
     } catch (error) {
-      if (this.stopping || !(await this.dependenciesReady())) {
+      if (this.stopping || outage || !(await this.dependenciesReady())) {
         this.logger.error({ msg: 'delivery failed while stopping or during an outage; the event will be delivered again', ...log, err: messageOf(error) });
         throw error;
       }

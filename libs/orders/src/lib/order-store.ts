@@ -32,7 +32,7 @@ export class OrderStore implements OnApplicationShutdown {
     const logger = new Logger('OrderStore');
     const db =
       config.driver === 'postgres'
-        ? new PgDatabase({ url: config.url, schema: config.schema, poolMax: config.poolMax })
+        ? new PgDatabase({ url: config.url, schema: config.schema, poolMax: config.poolMax, timeoutMs: config.timeoutMs })
         : new PgliteDatabase({ schema: config.schema, dataDir: config.dataDir });
     try {
       await db.connect();

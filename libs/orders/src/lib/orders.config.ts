@@ -5,7 +5,7 @@ import { SCHEMA_NAME } from './sql/sql-database';
 
 /** Where orders live: a PostgreSQL server, embedded PGlite, or (tests only) memory. */
 export type OrderStoreConfig =
-  | { driver: 'postgres'; url: string; schema: string; poolMax: number }
+  | { driver: 'postgres'; url: string; schema: string; poolMax: number; timeoutMs: number }
   | { driver: 'pglite'; schema: string; dataDir?: string }
   | { driver: 'memory' };
 
@@ -19,7 +19,7 @@ export interface OrdersConfig {
 
 /**
  * The env of the orders module: `DATABASE_URL` (a PostgreSQL server; unset: embedded PGlite),
- * `DATABASE_SCHEMA` (default `public`), `DATABASE_POOL_MAX` (10), `PGLITE_DATA_DIR` (unset: in
+ * `DATABASE_SCHEMA` (default `public`), `DATABASE_POOL_MAX` (10), `DATABASE_TIMEOUT_MS` (5000), `PGLITE_DATA_DIR` (unset: in
  * memory), `LOCATION_EVENT_MAX_PER_SEC` (1), `OUTBOX_BATCH_SIZE` (100), `OUTBOX_SWEEP_INTERVAL_MS` (2000).
  *
  * @example
@@ -37,6 +37,7 @@ export const ordersEnvSchema = z
       .regex(SCHEMA_NAME, 'must be a lower-case SQL name: a-z, 0-9 and _, not starting with a digit, at most 56 characters')
       .default('public'),
     DATABASE_POOL_MAX: positiveInt(10),
+    DATABASE_TIMEOUT_MS: positiveInt(5000),
     PGLITE_DATA_DIR: z.string().min(1).optional(),
     LOCATION_EVENT_MAX_PER_SEC: z.coerce.number().positive().max(1000).default(1),
     OUTBOX_BATCH_SIZE: positiveInt(100),
@@ -45,7 +46,7 @@ export const ordersEnvSchema = z
   .transform(
     (env): OrdersConfig => ({
       store: env.DATABASE_URL
-        ? { driver: 'postgres', url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, poolMax: env.DATABASE_POOL_MAX }
+        ? { driver: 'postgres', url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, poolMax: env.DATABASE_POOL_MAX, timeoutMs: env.DATABASE_TIMEOUT_MS }
         : { driver: 'pglite', schema: env.DATABASE_SCHEMA, ...(env.PGLITE_DATA_DIR && { dataDir: env.PGLITE_DATA_DIR }) },
       locationEventsPerSecond: env.LOCATION_EVENT_MAX_PER_SEC,
       outbox: { batchSize: env.OUTBOX_BATCH_SIZE, sweepIntervalMs: env.OUTBOX_SWEEP_INTERVAL_MS },

@@ -26,10 +26,16 @@ export type DeliverySink = (outgoing: Outgoing) => void;
 export class DeliveryFeed {
   private readonly sinks = new Map<string, Set<DeliverySink>>();
   private unsubscribe?: () => void;
+  private readonly restoredListeners = new Set<() => void>();
+  private unwatchRestored?: () => void;
 
   /** Reads deliveries from `source` (the edge's socket.io adapter) from now on. */
   use(source: RoomEmitSource): void {
     this.unsubscribe?.();
+    this.unwatchRestored?.();
+    this.unwatchRestored = source.onFeedRestored?.(() => {
+      for (const listener of [...this.restoredListeners]) listener();
+    });
     // Only channels with a replay or stream in progress are reported (and decoded) at all.
     this.unsubscribe = source.onRoomEmit(
       (emit) => this.deliver(emit),
@@ -52,6 +58,16 @@ export class DeliveryFeed {
       sinks.delete(sink);
       if (sinks.size === 0 && this.sinks.get(channel) === sinks) this.sinks.delete(channel);
     };
+  }
+
+  /**
+   * Calls `listener` each time the source's feed was cut and is whole again: deliveries sent
+   * meanwhile reached none of this edge's rooms or streams, so their clients must resume from
+   * history (see `RoomEmitSource.onFeedRestored`).
+   */
+  onRestored(listener: () => void): () => void {
+    this.restoredListeners.add(listener);
+    return () => void this.restoredListeners.delete(listener);
   }
 
   private deliver({ room, name, payload }: RoomEmit): void {

@@ -65,6 +65,8 @@ export class SseController implements OnModuleDestroy {
     metrics: MetricsService,
   ) {
     this.streams = metrics.gauge('edge_sse_streams', 'Open server-sent event streams on this edge');
+    // Deliveries were lost to this edge while its feed was cut: EventSource reconnects with Last-Event-ID and history fills the gap.
+    feed.onRestored(() => this.open.endAll());
     this.refusals = metrics.counter('edge_sse_refusals_total', 'SSE requests refused before streaming, by code', ['code']);
   }
 

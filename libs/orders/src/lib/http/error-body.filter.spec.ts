@@ -1,5 +1,6 @@
 import { BadRequestException, HttpException, HttpStatus, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { TransitionRefused } from '../order';
+import { DatabaseUnavailable } from '../sql/sql-database';
 import { toErrorResponse } from './error-body.filter';
 
 describe('toErrorResponse', () => {
@@ -33,6 +34,11 @@ describe('toErrorResponse', () => {
   it('leaves a body with a shape of its own (the health report) untouched', () => {
     const report = { status: 'error', info: {}, error: { kafka: { status: 'down' } }, details: {} };
     expect(toErrorResponse(new ServiceUnavailableException(report))).toEqual({ status: 503, body: report });
+  });
+
+  it('maps an unreachable database to 503 UNAVAILABLE, without the cause (it names the server)', () => {
+    const answer = toErrorResponse(new DatabaseUnavailable('postgres://db:5432/shopnest', new Error('connect ECONNREFUSED 10.0.0.5:5432')));
+    expect(answer).toEqual({ status: 503, body: { code: 'UNAVAILABLE', message: 'the order database is unavailable; retry later' } });
   });
 
   it('has no mapping for an unexpected error, so it becomes a bare 500', () => {

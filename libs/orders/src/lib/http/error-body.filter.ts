@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { ErrorCode } from '@shopnest/contracts';
 import { OrderChangeRefused, TransitionRefused } from '../order';
 import { OrderAccessDenied, OrderInputInvalid, OrderNotFound, OrderVersionConflict } from '../order.errors';
+import { DatabaseUnavailable } from '../sql/sql-database';
 
 /** The part of Express's response the filter uses. */
 interface JsonResponse {
@@ -87,6 +88,9 @@ export function toErrorResponse(error: unknown): ErrorResponse | null {
       body: { code: 'CONFLICT', message: error.message, currentVersion: error.currentVersion },
     };
   }
+  if (error instanceof DatabaseUnavailable) {
+    return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { code: 'UNAVAILABLE', message: 'the order database is unavailable; retry later' } };
+  }
   if (error instanceof OrderNotFound) return { status: HttpStatus.NOT_FOUND, body: { code: 'NOT_FOUND', message: error.message } };
   if (error instanceof OrderAccessDenied) return { status: HttpStatus.FORBIDDEN, body: { code: 'FORBIDDEN', message: error.message } };
   if (error instanceof OrderInputInvalid) return { status: HttpStatus.BAD_REQUEST, body: { code: 'INVALID', message: error.message } };
@@ -97,7 +101,8 @@ export function toErrorResponse(error: unknown): ErrorResponse | null {
 
 /**
  * One error body for every REST error: `{ code, message, ...details }` with the matching status.
- * Domain errors map to 404/403/409/400 (refused changes carry `currentStatus`); an unexpected error is logged with its stack and answered
+ * Domain errors map to 404/403/409/400 (refused changes carry `currentStatus`), an unreachable database to
+ * 503 `UNAVAILABLE` (the cause is logged, not shown); an unexpected error is logged with its stack and answered
  * 500 `{ code: 'INTERNAL' }`, never with the stack or the original message.
  */
 @Catch()

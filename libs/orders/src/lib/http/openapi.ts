@@ -40,7 +40,7 @@ export const ERROR_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['code', 'message'],
   properties: {
-    code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'INVALID', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'INTERNAL'] },
+    code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'INVALID', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE'] },
     message: { type: 'string' },
     currentStatus: { type: 'string', enum: [...ORDER_STATUSES], description: 'on a refused change' },
     allowed: { type: 'array', items: { type: 'string', enum: [...ORDER_STATUSES] }, description: 'on a refused transition' },

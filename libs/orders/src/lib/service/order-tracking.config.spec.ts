@@ -37,11 +37,12 @@ describe('order-tracking config', () => {
         DATABASE_URL: 'postgres://u:p@db:5432/shopnest',
         DATABASE_SCHEMA: 'orders_7',
         DATABASE_POOL_MAX: '4',
+        DATABASE_TIMEOUT_MS: '3000',
         LOCATION_EVENT_MAX_PER_SEC: '0.5',
         OUTBOX_SWEEP_INTERVAL_MS: '500',
       }).orders,
     ).toEqual({
-      store: { driver: 'postgres', url: 'postgres://u:p@db:5432/shopnest', schema: 'orders_7', poolMax: 4 },
+      store: { driver: 'postgres', url: 'postgres://u:p@db:5432/shopnest', schema: 'orders_7', poolMax: 4, timeoutMs: 3000 },
       locationEventsPerSecond: 0.5,
       outbox: { batchSize: 100, sweepIntervalMs: 500 },
     });

@@ -9,6 +9,7 @@ import { MIGRATIONS } from './migrations/migrations';
 import { PgDatabase } from './postgres/pg-database';
 import { PostgresOrderRepository } from './postgres-order.repository';
 import { PostgresOutbox } from './postgres-outbox';
+import { DatabaseUnavailable } from './sql-database';
 
 const url = process.env['DATABASE_URL'];
 if (!url) throw new Error('DATABASE_URL is not set (the int-test globalSetup provides it)');
@@ -48,6 +49,25 @@ describeOrderStoreContract('PostgreSQL', async () => {
     outbox: new PostgresOutbox(db),
     close: () => db.exec('TRUNCATE outbox, orders RESTART IDENTITY'),
   };
+});
+
+describe('a database that does not answer', () => {
+  it('rejects at once with DatabaseUnavailable when the server refuses connections, in a query and a transaction', async () => {
+    const away = new PgDatabase({ url: 'postgres://nobody@127.0.0.1:1/shopnest', schema: 'public' });
+    databases.push(away);
+    await expect(away.query('SELECT 1')).rejects.toBeInstanceOf(DatabaseUnavailable);
+    await expect(away.transaction((tx) => tx.query('SELECT 1'))).rejects.toBeInstanceOf(DatabaseUnavailable);
+  });
+
+  it('cancels a statement that outlives timeoutMs as DatabaseUnavailable, and leaves SQL errors as they are', async () => {
+    const db = new PgDatabase({ url, schema: newSchema(), timeoutMs: 200 });
+    databases.push(db);
+    await db.connect();
+    await expect(db.query('SELECT pg_sleep(2)')).rejects.toBeInstanceOf(DatabaseUnavailable);
+    const sqlError = await db.query('SELECT * FROM no_such_table').catch((error: unknown) => error);
+    expect(sqlError).not.toBeInstanceOf(DatabaseUnavailable);
+    expect(sqlError).toMatchObject({ code: '42P01' });
+  });
 });
 
 describe('migrations on PostgreSQL', () => {

@@ -6,6 +6,18 @@ export interface SqlExecutor {
   exec(script: string): Promise<void>;
 }
 
+/**
+ * The database did not answer: the server is away, refused or dropped the connection, or a
+ * statement ran out of time. Nothing about the request was wrong; the caller may retry later
+ * (REST answers 503 `UNAVAILABLE`).
+ */
+export class DatabaseUnavailable extends Error {
+  override readonly name = 'DatabaseUnavailable';
+  constructor(where: string, cause: unknown) {
+    super(`the database at ${where} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 /** Schema names we accept: they go unquoted into `search_path` and (prefixed, within 63 characters) a notification channel. */
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,55}$/;
 

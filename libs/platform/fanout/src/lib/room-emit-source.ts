@@ -26,6 +26,13 @@ export interface RoomEmit {
  */
 export interface RoomEmitSource {
   onRoomEmit(listener: (emit: RoomEmit) => void, rooms?: (room: string) => boolean): () => void;
+  /**
+   * Calls `listener` each time the source's feed was cut and is whole again (the Redis adapter's
+   * subscriber connection dropped, and its subscriptions are active again): emits sent meanwhile
+   * reached none of this server's rooms, so every socket and stream must resume from history.
+   * A source that cannot be cut (in-process) does not implement it.
+   */
+  onFeedRestored?(listener: () => void): () => void;
 }
 
 interface Registration {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Client, ClientConfig, Pool, PoolClient } from 'pg';
-import { SCHEMA_NAME, SqlDatabase, SqlExecutor } from '../sql-database';
+import { Client, ClientConfig, DatabaseError, Pool, PoolClient } from 'pg';
+import { DatabaseUnavailable, SCHEMA_NAME, SqlDatabase, SqlExecutor } from '../sql-database';
 
 export interface PgDatabaseOptions {
   /** `postgres://user:password@host:port/database` */
@@ -8,19 +8,50 @@ export interface PgDatabaseOptions {
   schema: string;
   /** Connections in the pool (default 10); the relay's open transaction and LISTEN use one each. */
   poolMax?: number;
-  /** How long a new connection may take before start-up fails (default 5000 ms). */
-  connectTimeoutMs?: number;
+  /**
+   * Longest wait for a connection (new, or free in the pool) and for one statement, on the server
+   * (`statement_timeout`) and on the client (a server that stopped answering); default 5000 ms.
+   * Past it the call rejects with {@link DatabaseUnavailable}, so a request never hangs on the database.
+   */
+  timeoutMs?: number;
 }
+
+/**
+ * SQLSTATEs that say the server, not the statement, failed: shutting down or starting up, too
+ * many connections, a statement cancelled by `statement_timeout`; and class 08, connection exceptions.
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
 
 /** Retry delays of the LISTEN connection after it dropped: the sweep covers the gap. */
 const LISTEN_RETRY_MS = [200, 500, 1000, 2000, 5000];
 
-const executor = (client: Pool | PoolClient): SqlExecutor => ({
+/**
+ * `error` as callers should see it: a {@link DatabaseUnavailable} when the server is at fault.
+ * Anything pg throws that is not a server's SQL error (refused, reset or dropped connections,
+ * connect and query timeouts, a client broken by an earlier drop) means the server is unreachable.
+ */
+function translate(error: unknown, where: string): unknown {
+  if (error instanceof DatabaseError) {
+    const code = error.code ?? '';
+    return UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08') ? new DatabaseUnavailable(where, error) : error;
+  }
+  return new DatabaseUnavailable(where, error);
+}
+
+const executor = (client: Pool | PoolClient, where: string): SqlExecutor => ({
   async query<R>(text: string, params?: unknown[]) {
-    return (await client.query(text, params)).rows as R[];
+    try {
+      return (await client.query(text, params)).rows as R[];
+    } catch (error) {
+      throw translate(error, where);
+    }
   },
   async exec(script: string) {
-    await client.query(script);
+    try {
+      await client.query(script);
+    } catch (error) {
+      throw translate(error, where);
+    }
   },
 });
 
@@ -38,7 +69,9 @@ export function redactUrl(url: string): string {
 /**
  * {@link SqlDatabase} on a PostgreSQL server through a `pg` pool; every connection has
  * `search_path` set to the schema. `connect()` creates the schema if missing and fails within
- * `connectTimeoutMs`, naming the server (never the password).
+ * `timeoutMs`, naming the server (never the password). While the server is away every call
+ * rejects at once (or within `timeoutMs`) with {@link DatabaseUnavailable}; the pool reconnects
+ * by itself once it is back, and a connection lost in the middle never crashes the process.
  */
 export class PgDatabase extends SqlDatabase {
   readonly schema: string;
@@ -70,25 +103,39 @@ export class PgDatabase extends SqlDatabase {
   }
 
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]> {
-    return executor(this.pool).query<R>(text, params);
+    return executor(this.pool, this.where).query<R>(text, params);
   }
 
   exec(script: string): Promise<void> {
-    return executor(this.pool).exec(script);
+    return executor(this.pool, this.where).exec(script);
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
+    let client: PoolClient;
     try {
-      await client.query('BEGIN');
-      const result = await work(executor(client));
-      await client.query('COMMIT');
+      client = await this.pool.connect();
+    } catch (error) {
+      throw translate(error, this.where);
+    }
+    let broken = false;
+    // A checked-out client has no pool listener: without this one, a connection dropped while
+    // it is out (the relay waiting on Kafka) would be an unhandled 'error' and end the process.
+    const onError = (error: Error) => {
+      broken = true;
+      this.logger.warn(`connection to ${this.where} lost during a transaction: ${error.message}`);
+    };
+    client.on('error', onError);
+    const tx = executor(client, this.where);
+    try {
+      await tx.query('BEGIN');
+      const result = await work(tx);
+      await tx.query('COMMIT');
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => (broken = true));
       throw error;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
@@ -153,10 +200,13 @@ export class PgDatabase extends SqlDatabase {
   }
 
   private clientConfig(): ClientConfig {
+    const timeoutMs = this.options.timeoutMs ?? 5000;
     return {
       connectionString: this.options.url,
-      connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
-      options: `-c search_path=${this.schema}`,
+      connectionTimeoutMillis: timeoutMs,
+      // The client's own limit covers a server that stopped answering; the server's cancels a slow statement.
+      query_timeout: timeoutMs + 1000,
+      options: `-c search_path=${this.schema} -c statement_timeout=${timeoutMs}`,
       application_name: 'order-tracking',
     };
   }

@@ -60,6 +60,9 @@ const FAIL_FAST_RETRY: RetryOptions = { retries: 2, initialRetryTime: 100, maxRe
 // (~1 min of backoff) rather than fail publishes or crash consumers on the first hiccup.
 const STEADY_RETRY: RetryOptions = { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 };
 
+/** Tries of topic creation (about 9 s of waiting in all) before a retriable error stops start-up. */
+const CREATE_TOPICS_ATTEMPTS = 10;
+
 const fallbackLogger: EventBusLogger = {
   error: (m) => console.error(m),
   warn: (m) => console.warn(m),
@@ -197,6 +200,20 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
   }
 
   private async createMissing(topics: TopicPartitions[]): Promise<void> {
+    // kafkajs waits for new topics' leaders but gives up when a fresh KRaft topic briefly answers
+    // UNKNOWN_TOPIC_OR_PARTITION (retriable), as it does when another service created it a moment
+    // ago: ask again, which then finds the topics made.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createMissingOnce(topics);
+      } catch (error) {
+        if (attempt >= CREATE_TOPICS_ATTEMPTS || (error as { retriable?: unknown }).retriable !== true) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  }
+
+  private async createMissingOnce(topics: TopicPartitions[]): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {

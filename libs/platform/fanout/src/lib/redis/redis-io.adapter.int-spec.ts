@@ -1,5 +1,8 @@
+import { Envelope } from '@shopnest/contracts';
+import { dedicatedRedis, waitFor } from '@shopnest/testing';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { RoomEmit } from '../room-emit-source';
 import { describeRoomEmitSourceContract } from '../room-emit-source.contract';
 import { RedisEmitterFanout } from './redis-emitter-fanout';
 import { RedisIoAdapter } from './redis-io.adapter';
@@ -47,6 +50,49 @@ describe('RedisIoAdapter', () => {
     await adapter.dispose();
     await expect(adapter.ping()).rejects.toThrow(/not connected/);
   });
+
+  it('reports onFeedRestored once its subscriptions are active again after Redis restarted (a Redis of its own)', async () => {
+    const redis = await dedicatedRedis();
+    await redis.start();
+    const key = `test:${randomUUID()}`;
+    const httpServer = createServer();
+    const adapter = new RedisIoAdapter(httpServer, { url: redis.url, key });
+    try {
+      await adapter.connect();
+      const server = adapter.createIOServer(0);
+      await adapter.ping();
+      let restored = 0;
+      adapter.onFeedRestored(() => restored++);
+      const seen: RoomEmit[] = [];
+      adapter.onRoomEmit((emit) => seen.push(emit));
+
+      await redis.kill();
+      await redis.start();
+      await waitFor(() => restored === 1, 20_000);
+      // Active when it says so: an emit published right now reaches the room listener.
+      const fanout = await RedisEmitterFanout.connect(redis.url, { key });
+      const event: Envelope = {
+        specversion: '1.0',
+        id: randomUUID(),
+        type: 'test.emitted',
+        source: '/test',
+        subject: 'o-1',
+        time: new Date().toISOString(),
+        datacontenttype: 'application/json',
+        sequence: 1,
+        data: {},
+      };
+      await fanout.emit({ channel: 'order:o-1', offset: '1-0', event });
+      await waitFor(() => seen.length === 1, 5_000);
+      expect(seen[0]).toMatchObject({ room: 'order:o-1', name: 'test.emitted' });
+      expect(restored).toBe(1);
+      await fanout.close();
+      await adapter.close(server);
+    } finally {
+      await adapter.dispose();
+      await redis.remove();
+    }
+  }, 60_000);
 });
 
 describeRoomEmitSourceContract('RedisIoAdapter, fed by RedisEmitterFanout through Redis', async () => {

@@ -41,6 +41,7 @@ export class RedisIoAdapter extends IoAdapter implements RoomEmitSource {
   private clients: { pub: Redis; sub: Redis } | undefined;
   private adapterConstructor: ReturnType<typeof createAdapter> | undefined;
   private readonly roomEmits = new RoomEmitListeners();
+  private readonly restoredListeners = new Set<() => void>();
 
   constructor(
     appOrHttpServer: INestApplicationContext | object | undefined,
@@ -66,6 +67,7 @@ export class RedisIoAdapter extends IoAdapter implements RoomEmitSource {
       throw error;
     }
     this.clients = { pub, sub };
+    this.watchFeed(sub);
     this.adapterConstructor = createAdapter(pub, sub, {
       key: this.options.key ?? DEFAULT_SOCKET_IO_KEY,
     });
@@ -99,6 +101,40 @@ export class RedisIoAdapter extends IoAdapter implements RoomEmitSource {
 
   onRoomEmit(listener: (emit: RoomEmit) => void, rooms?: (room: string) => boolean): () => void {
     return this.roomEmits.add(listener, rooms);
+  }
+
+  onFeedRestored(listener: () => void): () => void {
+    this.restoredListeners.add(listener);
+    return () => void this.restoredListeners.delete(listener);
+  }
+
+  /**
+   * ioredis reconnects the subscriber by itself and re-sends its (P)SUBSCRIBEs, but emits published
+   * while it was away are lost to this edge: once the subscriptions are active again, say so.
+   */
+  private watchFeed(sub: Redis): void {
+    let cut = false;
+    sub.on('close', () => (cut = true));
+    sub.on('ready', () => {
+      if (!cut) return;
+      // 'ready' comes before ioredis re-sends the subscriptions; a PING answered after them proves them active.
+      const confirm = (): void => {
+        pingRedis(sub, 2_000).then(
+          () => {
+            cut = false;
+            for (const listener of [...this.restoredListeners]) {
+              try {
+                listener();
+              } catch {
+                // A listener's failure is its own; the others still resume their clients.
+              }
+            }
+          },
+          () => sub.status === 'ready' && confirm(),
+        );
+      };
+      confirm();
+    });
   }
 
   private report(message: Buffer): void {
