@@ -4,9 +4,10 @@ import { SocketServerSettings } from '../socket-server.options';
 import { DEFAULT_SSE_OPTIONS } from '../sse/sse.controller';
 import { csv, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import { jwtEnvSchema, JwtVerifyConfig } from '@shopnest/platform-auth';
-import { FanoutConfig, redisEnvSchema } from '@shopnest/platform-fanout';
+import { FanoutConfig, socketIoEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
 import { rateLimitConfig, RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
+import { redisEnvSchema } from '@shopnest/platform-redis';
 import { z } from 'zod';
 
 export const CONNECTION_EDGE = 'connection-edge';
@@ -29,6 +30,7 @@ export interface ConnectionEdgeConfig extends ServiceSettings {
 
 const edgeEnv = z.object({
   ...redisEnvSchema.shape,
+  ...socketIoEnvSchema.shape,
   FANOUT: z.enum(['redis', 'local']).default('redis'),
   ORDER_TRACKING_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3001'),
   /** Secret: a JWT with role `service`, for order-tracking's internal endpoints. */

@@ -1,5 +1,5 @@
 import { describeChannelHistoryContract, describeProcessedEventsContract, runId, testEnvelope } from '@shopnest/testing';
-import { connectRedis, quitRedis } from '@shopnest/platform-fanout';
+import { connectRedis, quitRedis } from '@shopnest/platform-redis';
 import { compareOffsets } from '../offsets';
 import { RedisProcessedEvents } from './redis-processed-events';
 import { RedisStreamsHistory } from './redis-streams-history';
