@@ -32,7 +32,7 @@ export async function startPlatform(run: string, edgeSpecs: EdgeSpec[]): Promise
   };
   const redis = { REDIS_URL: process.env['REDIS_URL'] as string, SOCKET_IO_KEY: `e2e:${run}`, HISTORY_KEY_PREFIX: `e2e:${run}:history:` };
   try {
-    const orders = await startService({ app: 'order-tracking', port: await freePort(), env: { ...TEST_JWT_ENV, ...kafka } });
+    const orders = await startService({ app: 'order-tracking', port: await freePort(), env: { ...TEST_JWT_ENV, ...kafka, DATABASE: 'pglite' } });
     services.push(orders);
     // A fresh topic per run, so reading it from the beginning sees exactly this run's events.
     services.push(

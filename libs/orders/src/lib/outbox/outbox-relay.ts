@@ -2,19 +2,8 @@ import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nest
 import { ORDERS_TOPIC } from '@shopnest/contracts';
 import { EventBus } from '@shopnest/platform-event-bus';
 import type { MetricsService } from '@shopnest/platform-observability';
+import { OutboxRelayOptions } from '../orders.config';
 import { Outbox, OutboxEntry } from './outbox.port';
-
-export interface OutboxRelayOptions {
-  /** Entries per claim (default 100). */
-  batchSize?: number;
-  /** How often to look for entries without being woken: what a crash or a lost notification left (default 2000 ms). */
-  sweepIntervalMs?: number;
-  /** First and longest wait after a failed publish; doubles in between, with jitter (default 200 ms, 10 s). */
-  retryMinMs?: number;
-  retryMaxMs?: number;
-  /** How long `stop()` waits for a batch in flight (default 5000 ms). */
-  stopTimeoutMs?: number;
-}
 
 interface RelayMetrics {
   pending: { set(value: number): void };

@@ -10,6 +10,8 @@ export interface PgDatabaseOptions {
   poolMax?: number;
   /** How long a new connection may take before start-up fails (default 5000 ms). */
   connectTimeoutMs?: number;
+  /** Names the connections in `pg_stat_activity` (default `shopnest`). */
+  applicationName?: string;
 }
 
 /** Retry delays of the LISTEN connection after it dropped: the sweep covers the gap. */
@@ -157,7 +159,7 @@ export class PgDatabase extends SqlDatabase {
       connectionString: this.options.url,
       connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
       options: `-c search_path=${this.schema}`,
-      application_name: 'order-tracking',
+      application_name: this.options.applicationName ?? 'shopnest',
     };
   }
 }
