@@ -2,7 +2,7 @@ import { runId } from '@shopnest/testing';
 import { Pool } from 'pg';
 import { placeOrder, transition } from '../order';
 import { orderCreatedEvent, orderStatusChangedEvent } from '../order-events.factory';
-import { describeOrderStoreContract } from '../testing/order-store.contract';
+import { describeOrderStoreContract } from '../order-store.contract';
 import { OutboxEntry } from '../outbox/outbox.port';
 import { migrate, PgDatabase } from '@shopnest/platform-sql';
 import { MIGRATIONS } from './migrations/migrations';

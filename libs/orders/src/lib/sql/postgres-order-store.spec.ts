@@ -1,5 +1,5 @@
 import { InMemoryOrderRepository } from '../in-memory-order.repository';
-import { describeOrderStoreContract } from '../testing/order-store.contract';
+import { describeOrderStoreContract } from '../order-store.contract';
 import { migrate, PgliteDatabase } from '@shopnest/platform-sql';
 import { MIGRATIONS } from './migrations/migrations';
 import { PostgresOrderRepository } from './postgres-order.repository';

@@ -65,7 +65,7 @@ export const DEFAULT_HISTORY_KEY_PREFIX = 'history:';
  * - `close()` releases connections; it is idempotent, and every other call after it rejects.
  *
  * Adapters: `RedisStreamsHistory` (a Redis Stream per channel; shared by every worker and edge)
- * and `InMemoryHistory` (one process). `describeChannelHistoryContract` in `@shopnest/testing`
+ * and `InMemoryHistory` (one process). `describeChannelHistoryContract` (`channel-history.contract.ts`)
  * proves both.
  *
  * @example

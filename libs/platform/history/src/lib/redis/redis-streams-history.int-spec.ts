@@ -1,4 +1,6 @@
-import { describeChannelHistoryContract, describeProcessedEventsContract, runId, testEnvelope } from '@shopnest/testing';
+import { runId, testEnvelope } from '@shopnest/testing';
+import { describeChannelHistoryContract } from '../channel-history.contract';
+import { describeProcessedEventsContract } from '../processed-events.contract';
 import { connectRedis, quitRedis } from '@shopnest/platform-redis';
 import { compareOffsets } from '../offsets';
 import { RedisProcessedEvents } from './redis-processed-events';
