@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { retryWithBackoff } from '@shopnest/platform-retry';
 import { Client, ClientConfig, Pool, PoolClient } from 'pg';
 import { SCHEMA_NAME, SqlDatabase, SqlExecutor } from '../sql-database';
 
@@ -14,8 +15,8 @@ export interface PgDatabaseOptions {
   applicationName?: string;
 }
 
-/** Retry delays of the LISTEN connection after it dropped: the sweep covers the gap. */
-const LISTEN_RETRY_MS = [200, 500, 1000, 2000, 5000];
+/** Reconnects of the LISTEN connection after it dropped (the sweep covers the gap): backoff up to 5 s, until it is stopped. */
+const LISTEN_RETRY = { attempts: Infinity, startingDelayMs: 200, maxDelayMs: 5000 };
 
 const executor = (client: Pool | PoolClient): SqlExecutor => ({
   async query<R>(text: string, params?: unknown[]) {
@@ -98,7 +99,7 @@ export class PgDatabase extends SqlDatabase {
   async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
     let stopped = false;
     let client: Client | undefined;
-    let attempt = 0;
+    let reconnecting = false;
     const open = async (): Promise<void> => {
       const next = new Client(this.clientConfig());
       next.on('notification', (message) => {
@@ -118,14 +119,15 @@ export class PgDatabase extends SqlDatabase {
       }
       client = next;
       this.listeners.add(next);
-      attempt = 0;
       onNotify(); // whatever committed while we were not listening
     };
     const reconnect = () => {
-      const delay = LISTEN_RETRY_MS[Math.min(attempt++, LISTEN_RETRY_MS.length - 1)];
-      setTimeout(() => {
-        if (!stopped) open().catch(() => reconnect());
-      }, delay).unref();
+      if (reconnecting) return; // one retry loop, however many errors the dropped connection reports
+      reconnecting = true;
+      // Gives up only once stopped; `open` after a stop does nothing.
+      void retryWithBackoff(() => (stopped ? Promise.resolve() : open()), LISTEN_RETRY, () => !stopped)
+        .catch(() => undefined)
+        .finally(() => (reconnecting = false));
     };
     await open();
     return async () => {
