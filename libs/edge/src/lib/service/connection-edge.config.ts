@@ -4,10 +4,9 @@ import { SocketServerSettings } from '../socket-server.options';
 import { DEFAULT_SSE_OPTIONS } from '../sse/sse.controller';
 import { csv, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import { jwtEnvSchema, JwtVerifyConfig } from '@shopnest/platform-auth';
-import { FanoutConfig, socketIoEnvSchema } from '@shopnest/platform-fanout';
+import { FanoutConfig, fanoutEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
-import { rateLimitConfig, RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
-import { redisEnvSchema } from '@shopnest/platform-redis';
+import { RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
 import { z } from 'zod';
 
 export const CONNECTION_EDGE = 'connection-edge';
@@ -29,9 +28,6 @@ export interface ConnectionEdgeConfig extends ServiceSettings {
 }
 
 const edgeEnv = z.object({
-  ...redisEnvSchema.shape,
-  ...socketIoEnvSchema.shape,
-  FANOUT: z.enum(['redis', 'local']).default('redis'),
   ORDER_TRACKING_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3001'),
   /** Secret: a JWT with role `service`, for order-tracking's internal endpoints. */
   SERVICE_TOKEN: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'must be a signed JWT (with role service)'),
@@ -45,7 +41,6 @@ const edgeEnv = z.object({
   MAX_PAYLOAD_BYTES: positiveInt(65_536),
   SOCKET_PING_INTERVAL_MS: positiveInt(25_000),
   SOCKET_PING_TIMEOUT_MS: positiveInt(20_000),
-  ...rateLimitEnvSchema.shape,
   RATE_LIMIT_CONNECTION_MESSAGES_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.messagesPerSecondPerConnection),
   RATE_LIMIT_USER_MESSAGES_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.messagesPerSecondPerUser),
   RATE_LIMIT_IP_CONNECTIONS_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.connectionsPerSecondPerIp),
@@ -57,11 +52,6 @@ const edgeEnv = z.object({
   REPLAY_HOLD_BACK_BYTES: positiveInt(DEFAULT_EDGE_LIMITS.replayHoldBackBytes),
   SSE_HEARTBEAT_S: positiveInt(DEFAULT_SSE_OPTIONS.heartbeatMs / 1000),
   SSE_RETRY_MS: positiveInt(DEFAULT_SSE_OPTIONS.retryMs),
-}).superRefine((env, ctx) => {
-  const users = [env.FANOUT === 'redis' && 'FANOUT', env.RATE_LIMIT_STORE === 'redis' && 'RATE_LIMIT_STORE'].filter(Boolean);
-  if (users.length > 0 && !env.REDIS_URL) {
-    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: `required when ${users.map((key) => `${key}=redis`).join(' or ')}` });
-  }
 });
 
 /**
@@ -70,11 +60,18 @@ const edgeEnv = z.object({
  * timing and channel history (the same `HISTORY*` keys as the notification-worker).
  * See `.env.example`.
  */
-export const connectionEdgeEnvSchema = envFragments({ service: serviceEnv(3000), jwt: jwtEnvSchema, edge: edgeEnv, history: historyEnvSchema }).transform(
-  ({ service, jwt, edge: e, history }): ConnectionEdgeConfig => ({
+export const connectionEdgeEnvSchema = envFragments({
+  service: serviceEnv(3000),
+  jwt: jwtEnvSchema,
+  edge: edgeEnv,
+  fanout: fanoutEnvSchema,
+  rateLimit: rateLimitEnvSchema,
+  history: historyEnvSchema,
+}).transform(
+  ({ service, jwt, edge: e, fanout, rateLimit, history }): ConnectionEdgeConfig => ({
     ...service,
     jwt,
-    fanout: e.FANOUT === 'local' ? { driver: 'local' } : { driver: 'redis', redis: { url: e.REDIS_URL as string, keyPrefix: e.SOCKET_IO_KEY } },
+    fanout,
     edge: {
       orderAccess: {
         driver: 'http',
@@ -102,7 +99,7 @@ export const connectionEdgeEnvSchema = envFragments({ service: serviceEnv(3000),
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
       pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
     },
-    rateLimit: rateLimitConfig(e, e.REDIS_URL as string),
+    rateLimit,
     history,
   }),
 );

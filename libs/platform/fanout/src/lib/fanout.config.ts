@@ -1,6 +1,8 @@
 import { redisEnvSchema } from '@shopnest/platform-redis';
 import { z } from 'zod';
 
+export const FANOUT_DRIVERS = ['redis', 'local'] as const;
+
 /** Which {@link Fanout} adapter a service uses, with its settings. */
 export type FanoutConfig =
   | { driver: 'local' }
@@ -26,7 +28,7 @@ export const socketIoEnvSchema = z.object({
  * FanoutModule.forRoot(fanout);
  */
 export const fanoutEnvSchema = redisEnvSchema
-  .extend({ ...socketIoEnvSchema.shape, FANOUT: z.enum(['redis', 'local']).default('redis') })
+  .extend({ ...socketIoEnvSchema.shape, FANOUT: z.enum(FANOUT_DRIVERS).default('redis') })
   .superRefine((env, ctx) => {
     if (env.FANOUT === 'redis' && !env.REDIS_URL) {
       ctx.addIssue({
