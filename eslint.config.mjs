@@ -35,6 +35,8 @@ function boundaries(inTests) {
   };
 }
 
+const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.fixture.ts', '**/*.contract.ts'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -49,10 +51,19 @@ export default [
     },
   },
   {
-    // Tests may use the contract suites and helpers of libs/testing; production code never.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.fixture.ts'],
+    // Tests may use the contract suites and helpers of libs/testing; production code never. A
+    // contract suite (`*.contract.ts`, beside its port) is test code too.
+    files: TEST_FILES,
     rules: {
       '@nx/enforce-module-boundaries': ['error', boundaries(true)],
+    },
+  },
+  {
+    // Production code never pulls a contract suite (jest's describe/it) into a service.
+    files: ['**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/*.contract'], message: 'contract suites are for tests only' }] }],
     },
   },
   {

@@ -23,12 +23,14 @@ describe('embeddedEnvSchema', () => {
     expect(parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV, SERVICE_TOKEN: given }).edge.edge.orderAccess).toMatchObject({ serviceToken: given });
   });
 
-  it('moves the ports and the data, and keeps orders in PostgreSQL when DATABASE_URL is set', () => {
+  it('moves the ports and the data: orders in PGlite under .data by default, in PostgreSQL when DATABASE says so', () => {
+    expect(parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV }).orders.orders.store).toEqual({ driver: 'pglite', schema: 'public', dataDir: '.data/pglite' });
     const config = parseEnv(embeddedEnvSchema, {
       ...TEST_JWT_ENV,
       EDGE_PORT: '4000',
       ORDERS_PORT: '4001',
       WORKER_PORT: '4002',
+      DATABASE: 'postgres',
       DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
     });
     expect([config.edge.http.port, config.orders.http.port, config.worker.http.port]).toEqual([4000, 4001, 4002]);

@@ -15,7 +15,7 @@ export interface EmbeddedConfig {
   worker: NotificationWorkerConfig;
 }
 
-/** Where the one-process mode keeps its orders when neither `PGLITE_DATA_DIR` nor `DATABASE_URL` is set (relative to the working directory). */
+/** Where the one-process mode keeps its orders in PGlite when `PGLITE_DATA_DIR` is unset (relative to the working directory). */
 export const DEFAULT_DATA_DIR = '.data/pglite';
 
 const embeddedEnv = z.object({
@@ -38,7 +38,7 @@ const clusterOnly = (key: keyof typeof IN_PROCESS, value: string) => ({
 /**
  * The one-process environment: `HOST`, `EDGE_PORT` (3000), `ORDERS_PORT` (3001), `WORKER_PORT`
  * (3002), `SHUTDOWN_TIMEOUT_MS`, and every other key of the three services (JWT, limits, history
- * sizes, `DATABASE_URL` or `PGLITE_DATA_DIR`, ...), read as they read them. The adapters are fixed
+ * sizes, `DATABASE` (default `pglite` here), `PGLITE_DATA_DIR`, ...), read as they read them. The adapters are fixed
  * to the in-process ones; a cluster value (`EVENT_BUS=kafka`, ...) or a lone `PORT` is refused,
  * naming why. `SERVICE_TOKEN` (the edge's token for order-tracking) is minted from `JWT_SECRET`
  * when unset.
@@ -59,7 +59,9 @@ export const embeddedEnvSchema = refusing(
       const orders = orderTrackingEnvSchema.safeParse({
         ...base,
         PORT: String(e.ORDERS_PORT),
-        PGLITE_DATA_DIR: env['DATABASE_URL'] ? undefined : (env['PGLITE_DATA_DIR'] ?? DEFAULT_DATA_DIR),
+        // One process keeps its orders in PGlite unless told otherwise (DATABASE=postgres + DATABASE_URL).
+        DATABASE: env['DATABASE'] ?? 'pglite',
+        PGLITE_DATA_DIR: env['PGLITE_DATA_DIR'] ?? DEFAULT_DATA_DIR,
       });
       const worker = notificationWorkerEnvSchema.safeParse({ ...base, PORT: String(e.WORKER_PORT) });
       const serviceToken = env['SERVICE_TOKEN'] ?? mintServiceToken(env);

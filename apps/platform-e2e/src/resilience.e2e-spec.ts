@@ -100,7 +100,7 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
 
   beforeAll(async () => {
     const databaseUrl = process.env['DATABASE_URL'];
-    const database: Record<string, string> = databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `e2e_${run}` } : {};
+    const database: Record<string, string> = databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `e2e_${run}` } : { DATABASE: 'pglite' };
     const orders = await startService({
       app: 'order-tracking',
       port: await freePort(),

@@ -30,7 +30,7 @@ describe('an order status change reaches its shopper on every edge, and no one e
 
   beforeAll(async () => {
     const [ordersPort, workerPort, edge1Port, edge2Port] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    orders = await startService({ app: 'order-tracking', port: ordersPort, env: { ...TEST_JWT_ENV, ...kafka } });
+    orders = await startService({ app: 'order-tracking', port: ordersPort, env: { ...TEST_JWT_ENV, ...kafka, DATABASE: 'pglite' } });
     services.push(orders);
     // A fresh topic per run, so reading it from the beginning sees exactly this test's events.
     services.push(

@@ -39,7 +39,9 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
     SOCKET_IO_KEY: `e2e:${run}`,
     HISTORY_KEY_PREFIX: `e2e:${run}:history:`,
   };
-  const database: Record<string, string> = infra.databaseUrl ? { DATABASE_URL: infra.databaseUrl, DATABASE_SCHEMA: `e2e_${run}` } : {};
+  const database: Record<string, string> = infra.databaseUrl
+    ? { DATABASE_URL: infra.databaseUrl, DATABASE_SCHEMA: `e2e_${run}` }
+    : { DATABASE: 'pglite' };
   return {
     orders: { ...TEST_JWT_ENV, ...kafka, ...database },
     // A fresh topic per run, so reading it from the beginning sees exactly this run's events.

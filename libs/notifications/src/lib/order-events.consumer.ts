@@ -17,7 +17,7 @@ import {
 import { Consumption, EventBus, IncomingMessage } from '@shopnest/platform-event-bus';
 import { ChannelPublisher, ProcessedEvents } from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
-import { backOff } from 'exponential-backoff';
+import { retryWithBackoff } from '@shopnest/platform-retry';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
 import { Route, routeEvent } from './routing';
 
@@ -169,25 +169,18 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     // check must not turn an outage's event into a dead letter.
     let outage = false;
     try {
-      return await backOff(
-        async () => {
-          tries += 1;
+      return await retryWithBackoff(
+        (attempt) => {
+          tries = attempt;
           return this.deliver(event, routes, done);
         },
-        {
-          numOfAttempts: attempts,
-          startingDelay: baseDelayMs,
-          timeMultiple: 2,
-          maxDelay: maxDelayMs,
-          jitter: 'full',
-          // Called after every failed try, the last one included, with the number of tries so far.
-          retry: async (error: unknown, failures: number) => {
-            if (!outage && !(await this.dependenciesReady())) outage = true;
-            if (this.stopping || failures >= attempts) return false;
-            this.metrics.retried.inc();
-            this.logger.warn({ msg: 'delivery failed; retrying', ...log, failures, err: messageOf(error) });
-            return true;
-          },
+        { attempts, startingDelayMs: baseDelayMs, maxDelayMs },
+        async (error, failures) => {
+          if (!outage && !(await this.dependenciesReady())) outage = true;
+          if (this.stopping) return false;
+          this.metrics.retried.inc();
+          this.logger.warn({ msg: 'delivery failed; retrying', ...log, failures, err: messageOf(error) });
+          return true;
         },
       );
     } catch (error) {

@@ -3,12 +3,10 @@ import { InMemoryOrderRepository } from './in-memory-order.repository';
 import { OrderRepository } from './order.repository.port';
 import { OrderStoreConfig } from './orders.config';
 import { Outbox } from './outbox/outbox.port';
-import { migrate } from './sql/migrations/migrate';
-import { PgliteDatabase } from './sql/pglite/pglite-database';
-import { PgDatabase, redactUrl } from './sql/postgres/pg-database';
+import { describeSqlDatabase, migrate, openSqlDatabase, SqlDatabase } from '@shopnest/platform-sql';
+import { MIGRATIONS } from './sql/migrations/migrations';
 import { PostgresOrderRepository } from './sql/postgres-order.repository';
 import { PostgresOutbox } from './sql/postgres-outbox';
-import { SqlDatabase } from './sql/sql-database';
 
 /**
  * The order store the config names, opened and migrated: its repository, its outbox, a probe
@@ -30,15 +28,12 @@ export class OrderStore implements OnApplicationShutdown {
       return new OrderStore(memory, memory.outbox, undefined);
     }
     const logger = new Logger('OrderStore');
-    const db =
-      config.driver === 'postgres'
-        ? new PgDatabase({ url: config.url, schema: config.schema, poolMax: config.poolMax, timeoutMs: config.timeoutMs })
-        : new PgliteDatabase({ schema: config.schema, dataDir: config.dataDir });
+    const db = await openSqlDatabase(config, { applicationName: 'order-tracking' });
     try {
-      await db.connect();
-      const { applied } = await migrate(db);
-      const where = config.driver === 'postgres' ? redactUrl(config.url) : `PGlite (${config.dataDir ?? 'in memory'})`;
-      logger.log(`orders in ${where}, schema ${config.schema}; migrations applied now: ${applied.length ? applied.join(', ') : 'none'}`);
+      const { applied } = await migrate(db, MIGRATIONS);
+      logger.log(
+        `orders in ${describeSqlDatabase(config)}, schema ${config.schema}; migrations applied now: ${applied.length ? applied.join(', ') : 'none'}`,
+      );
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error;

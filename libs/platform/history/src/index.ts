@@ -3,6 +3,7 @@ export * from './lib/processed-events.port';
 export * from './lib/offsets';
 export * from './lib/history.config';
 export * from './lib/history.module';
+export * from './lib/processed-events.module';
 export * from './lib/memory/in-memory-history';
 export * from './lib/memory/in-memory-processed-events';
 export * from './lib/redis/redis-streams-history';

@@ -4,10 +4,10 @@ import { SocketServerSettings } from '../socket-server.options';
 import { DEFAULT_SSE_OPTIONS } from '../sse/sse.controller';
 import { DEFAULT_DRAIN_OPTIONS } from '../drain/edge-drain';
 import { csv, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
-import { jwtEnvSchema, JwtVerifyConfig, tokenRevocationConfig, TokenRevocationConfig, tokenRevocationEnvSchema } from '@shopnest/platform-auth';
-import { FanoutConfig, redisEnvSchema } from '@shopnest/platform-fanout';
+import { jwtEnvSchema, JwtVerifyConfig, TokenRevocationConfig, tokenRevocationEnvSchema } from '@shopnest/platform-auth';
+import { FanoutConfig, fanoutEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
-import { rateLimitConfig, RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
+import { RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
 import { z } from 'zod';
 
 export const CONNECTION_EDGE = 'connection-edge';
@@ -31,8 +31,6 @@ export interface ConnectionEdgeConfig extends ServiceSettings {
 }
 
 const edgeEnv = z.object({
-  ...redisEnvSchema.shape,
-  FANOUT: z.enum(['redis', 'local']).default('redis'),
   ORDER_TRACKING_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3001'),
   /** Secret: a JWT with role `service`, for order-tracking's internal endpoints. */
   SERVICE_TOKEN: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'must be a signed JWT (with role service)'),
@@ -46,8 +44,6 @@ const edgeEnv = z.object({
   MAX_PAYLOAD_BYTES: positiveInt(65_536),
   SOCKET_PING_INTERVAL_MS: positiveInt(25_000),
   SOCKET_PING_TIMEOUT_MS: positiveInt(20_000),
-  ...rateLimitEnvSchema.shape,
-  ...tokenRevocationEnvSchema.shape,
   RATE_LIMIT_CONNECTION_MESSAGES_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.messagesPerSecondPerConnection),
   RATE_LIMIT_USER_MESSAGES_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.messagesPerSecondPerUser),
   RATE_LIMIT_IP_CONNECTIONS_PER_S: positiveInt(DEFAULT_EDGE_LIMITS.connectionsPerSecondPerIp),
@@ -62,15 +58,6 @@ const edgeEnv = z.object({
   SSE_RETRY_MS: positiveInt(DEFAULT_SSE_OPTIONS.retryMs),
   DRAIN_DELAY_MS: z.coerce.number().int().nonnegative().default(DEFAULT_DRAIN_OPTIONS.delayMs),
   DRAIN_WINDOW_MS: positiveInt(DEFAULT_DRAIN_OPTIONS.windowMs),
-}).superRefine((env, ctx) => {
-  const users = [
-    env.FANOUT === 'redis' && 'FANOUT',
-    env.RATE_LIMIT_STORE === 'redis' && 'RATE_LIMIT_STORE',
-    env.REVOCATION_STORE === 'redis' && 'REVOCATION_STORE',
-  ].filter(Boolean);
-  if (users.length > 0 && !env.REDIS_URL) {
-    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: `required when ${users.map((key) => `${key}=redis`).join(' or ')}` });
-  }
 });
 
 /**
@@ -79,11 +66,19 @@ const edgeEnv = z.object({
  * timing and channel history (the same `HISTORY*` keys as the notification-worker).
  * See `.env.example`.
  */
-export const connectionEdgeEnvSchema = envFragments({ service: serviceEnv(3000), jwt: jwtEnvSchema, edge: edgeEnv, history: historyEnvSchema }).transform(
-  ({ service, jwt, edge: e, history }): ConnectionEdgeConfig => ({
+export const connectionEdgeEnvSchema = envFragments({
+  service: serviceEnv(3000),
+  jwt: jwtEnvSchema,
+  edge: edgeEnv,
+  fanout: fanoutEnvSchema,
+  rateLimit: rateLimitEnvSchema,
+  revocation: tokenRevocationEnvSchema,
+  history: historyEnvSchema,
+}).transform(
+  ({ service, jwt, edge: e, fanout, rateLimit, revocation, history }): ConnectionEdgeConfig => ({
     ...service,
     jwt,
-    fanout: e.FANOUT === 'local' ? { driver: 'local' } : { driver: 'redis', redis: { url: e.REDIS_URL as string, keyPrefix: e.SOCKET_IO_KEY } },
+    fanout,
     edge: {
       orderAccess: {
         driver: 'http',
@@ -114,8 +109,8 @@ export const connectionEdgeEnvSchema = envFragments({ service: serviceEnv(3000),
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
       pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
     },
-    rateLimit: rateLimitConfig(e, e.REDIS_URL as string),
-    revocation: tokenRevocationConfig(e, e.REDIS_URL as string),
+    rateLimit,
+    revocation,
     history,
   }),
 );

@@ -3,7 +3,7 @@ import { ORDERS_DLQ_TOPIC, ORDERS_TOPIC, ORDERS_TOPIC_PARTITIONS } from '@shopne
 import { NotificationsModule } from '../notifications.module';
 import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
 import { LocalFanout } from '@shopnest/platform-fanout';
-import { ChannelHistory, ChannelPublisherModule, HistoryModule } from '@shopnest/platform-history';
+import { ChannelHistory, ChannelPublisherModule, HistoryModule, ProcessedEventsModule } from '@shopnest/platform-history';
 import { ObservabilityModule } from '@shopnest/platform-observability';
 import {
   NotificationWorkerConfig,
@@ -37,6 +37,8 @@ export class NotificationWorkerModule {
           shared: shared.eventBus,
         }),
         HistoryModule.forRoot(config.history, { shared: shared.history }),
+        // Redelivered events already handled are skipped; the edge, which replays only, has no such store.
+        ProcessedEventsModule.forRoot(config.history),
         // History append and push in one step: Redis script in the cluster, one process's server here.
         ChannelPublisherModule.forRoot(config.history, config.fanout, { localFanout: shared.fanout }),
         NotificationsModule.forRoot(config.notifications),

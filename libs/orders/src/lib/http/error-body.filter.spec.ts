@@ -1,6 +1,6 @@
 import { BadRequestException, HttpException, HttpStatus, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { TransitionRefused } from '../order';
-import { DatabaseUnavailable } from '../sql/sql-database';
+import { DatabaseUnavailable } from '@shopnest/platform-sql';
 import { toErrorResponse } from './error-body.filter';
 
 describe('toErrorResponse', () => {

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { ErrorCode } from '@shopnest/contracts';
 import { OrderChangeRefused, TransitionRefused } from '../order';
 import { OrderAccessDenied, OrderInputInvalid, OrderNotFound, OrderVersionConflict } from '../order.errors';
-import { DatabaseUnavailable } from '../sql/sql-database';
+import { DatabaseUnavailable } from '@shopnest/platform-sql';
 
 /** The part of Express's response the filter uses. */
 interface JsonResponse {

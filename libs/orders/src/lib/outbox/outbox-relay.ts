@@ -2,19 +2,9 @@ import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nest
 import { ORDERS_TOPIC } from '@shopnest/contracts';
 import { EventBus } from '@shopnest/platform-event-bus';
 import type { MetricsService } from '@shopnest/platform-observability';
+import { retryWithBackoff } from '@shopnest/platform-retry';
+import { OutboxRelayOptions } from '../orders.config';
 import { Outbox, OutboxEntry } from './outbox.port';
-
-export interface OutboxRelayOptions {
-  /** Entries per claim (default 100). */
-  batchSize?: number;
-  /** How often to look for entries without being woken: what a crash or a lost notification left (default 2000 ms). */
-  sweepIntervalMs?: number;
-  /** First and longest wait after a failed publish; doubles in between, with jitter (default 200 ms, 10 s). */
-  retryMinMs?: number;
-  retryMaxMs?: number;
-  /** How long `stop()` waits for a batch in flight (default 5000 ms). */
-  stopTimeoutMs?: number;
-}
 
 interface RelayMetrics {
   pending: { set(value: number): void };
@@ -29,7 +19,8 @@ interface RelayMetrics {
  *
  * Runs when woken (a commit anywhere, through {@link Outbox.watch}), when a rate-delayed entry
  * falls due, and on a periodic sweep; drains batch after batch until nothing is due. While the
- * bus fails (Kafka down), it retries with exponential backoff and jitter, and REST changes keep
+ * bus fails (Kafka down), it retries with exponential backoff and full jitter (`retryWithBackoff`;
+ * a wake-up meanwhile waits for the next try), and REST changes keep
  * committing: they only pile up in the outbox. `start()`/`stop()` are the Nest bootstrap and
  * shutdown hooks: `stop()` ends the loop and waits (bounded) for the batch in flight, before the
  * bus and the database close.
@@ -38,13 +29,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('OutboxRelay');
   private readonly options: Required<OutboxRelayOptions>;
   private readonly metrics?: RelayMetrics;
+  /** A drain, with its retries: from a wake-up until the outbox is drained or the relay stops. */
   private running?: Promise<void>;
+  /** The try in progress (not a wait between tries): what `stop()` waits for. */
+  private attempt?: Promise<void>;
   private wakeAgain = false;
   private stopped = true;
-  private failures = 0;
   private sweepTimer?: NodeJS.Timeout;
   private dueTimer?: NodeJS.Timeout;
-  private retryTimer?: NodeJS.Timeout;
   private unwatch?: () => Promise<void>;
 
   constructor(
@@ -92,14 +84,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.wake();
   }
 
-  /** Runs a drain now, or right after the one in progress. Never rejects. */
+  /** Runs a drain now, or right after the one in progress (or the retry it waits for). Never rejects. */
   wake(): void {
-    if (this.stopped || this.retryTimer) return;
+    if (this.stopped) return;
     if (this.running) {
       this.wakeAgain = true;
       return;
     }
-    this.running = this.drain().finally(() => {
+    this.running = this.drainWithRetries().finally(() => {
       this.running = undefined;
       if (this.wakeAgain) {
         this.wakeAgain = false;
@@ -111,10 +103,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    [this.sweepTimer, this.dueTimer, this.retryTimer].forEach((timer) => clearTimeout(timer));
-    this.retryTimer = undefined;
+    [this.sweepTimer, this.dueTimer].forEach((timer) => clearTimeout(timer));
     await this.unwatch?.().catch(() => undefined);
-    const inFlight = this.running;
+    // A wait between tries ends by itself, and its try then does nothing: only a try in flight matters.
+    const inFlight = this.attempt;
     if (!inFlight) return;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
@@ -130,27 +122,31 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
+  private async drainWithRetries(): Promise<void> {
+    const policy = { attempts: Infinity, startingDelayMs: this.options.retryMinMs, maxDelayMs: this.options.retryMaxMs };
+    await retryWithBackoff(
+      () => {
+        this.attempt = this.drain().finally(() => (this.attempt = undefined));
+        return this.attempt;
+      },
+      policy,
+      (error, failures) => {
+        this.metrics?.failures.inc();
+        this.logger.warn(`publishing the outbox failed (attempt ${failures}; retrying with backoff): ${describe(error)}`);
+        void this.updateGauges().catch(() => undefined);
+        return !this.stopped;
+      },
+    ).catch(() => undefined); // only when stopped: the claim is released, the next start publishes it
+  }
+
+  /** One try: publishes batch after batch until nothing is due; does nothing once stopped. */
   private async drain(): Promise<void> {
-    try {
-      while (!this.stopped) {
-        const published = await this.outbox.relay(this.options.batchSize, (entries) => this.publish(entries));
-        if (published === 0) break;
-      }
-      this.failures = 0;
-      await this.afterDrain();
-    } catch (error) {
-      this.metrics?.failures.inc();
-      this.failures += 1;
-      const delay = this.backoff();
-      this.logger.warn(`publishing the outbox failed (attempt ${this.failures}; next in ${delay} ms): ${describe(error)}`);
-      await this.updateGauges().catch(() => undefined);
-      if (this.stopped) return;
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.wake();
-      }, delay);
-      this.retryTimer.unref();
+    if (this.stopped) return;
+    while (!this.stopped) {
+      const published = await this.outbox.relay(this.options.batchSize, (entries) => this.publish(entries));
+      if (published === 0) break;
     }
+    await this.afterDrain();
   }
 
   private async publish(entries: OutboxEntry[]): Promise<void> {
@@ -180,11 +176,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.metrics?.pending.set(backlog.pending);
     this.metrics?.lag.set((backlog.oldestAgeMs ?? 0) / 1000);
     return backlog;
-  }
-
-  private backoff(): number {
-    const ceiling = Math.min(this.options.retryMaxMs, this.options.retryMinMs * 2 ** (this.failures - 1));
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 }
 

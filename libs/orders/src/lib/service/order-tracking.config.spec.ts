@@ -3,17 +3,18 @@ import { TEST_JWT_ENV } from '@shopnest/testing';
 import { orderTrackingEnvSchema, orderTrackingProcessEnvSchema } from './order-tracking.config';
 
 const load = (env: NodeJS.ProcessEnv) => parseEnv(orderTrackingEnvSchema, env);
+const PGLITE = { DATABASE: 'pglite' };
 
 describe('order-tracking config', () => {
   it('defaults the port to 3001 and nests each fragment', () => {
-    const config = load({ ...TEST_JWT_ENV, KAFKA_BROKERS: '127.0.0.1:19092' });
+    const config = load({ ...TEST_JWT_ENV, ...PGLITE, KAFKA_BROKERS: '127.0.0.1:19092' });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 3001 });
     expect(config.eventBus).toEqual({ driver: 'kafka', kafka: { brokers: ['127.0.0.1:19092'], clientId: 'shopnest', namespace: '', sessionTimeoutMs: 30_000 } });
     expect(config.jwt).toMatchObject({ algorithms: ['HS256'], issuer: TEST_JWT_ENV.JWT_ISSUER });
   });
 
   it('runs on the in-memory bus without Kafka settings', () => {
-    expect(load({ ...TEST_JWT_ENV, EVENT_BUS: 'memory', PORT: '4000' })).toMatchObject({
+    expect(load({ ...TEST_JWT_ENV, ...PGLITE, EVENT_BUS: 'memory', PORT: '4000' })).toMatchObject({
       http: { port: 4000 },
       eventBus: { driver: 'memory' },
     });
@@ -24,8 +25,8 @@ describe('order-tracking config', () => {
     expect(() => load({ ...TEST_JWT_ENV, EVENT_BUS: 'carrier-pigeon' })).toThrow(/EVENT_BUS/);
   });
 
-  it('keeps orders in PostgreSQL when DATABASE_URL is set, in embedded PGlite when it is not', () => {
-    expect(load({ ...TEST_JWT_ENV, EVENT_BUS: 'memory' }).orders).toEqual({
+  it('keeps orders where DATABASE says: PostgreSQL at DATABASE_URL by default, or embedded PGlite', () => {
+    expect(load({ ...TEST_JWT_ENV, ...PGLITE, EVENT_BUS: 'memory' }).orders).toEqual({
       store: { driver: 'pglite', schema: 'public' },
       locationEventsPerSecond: 1,
       outbox: { batchSize: 100, sweepIntervalMs: 2000 },
@@ -46,11 +47,16 @@ describe('order-tracking config', () => {
       locationEventsPerSecond: 0.5,
       outbox: { batchSize: 100, sweepIntervalMs: 500 },
     });
-    expect(load({ ...TEST_JWT_ENV, EVENT_BUS: 'memory', PGLITE_DATA_DIR: '/var/lib/orders' }).orders.store).toEqual({
+    expect(load({ ...TEST_JWT_ENV, ...PGLITE, EVENT_BUS: 'memory', PGLITE_DATA_DIR: '/var/lib/orders' }).orders.store).toEqual({
       driver: 'pglite',
       schema: 'public',
       dataDir: '/var/lib/orders',
     });
+  });
+
+  it('needs DATABASE_URL for PostgreSQL, and refuses an unknown DATABASE, instead of guessing from the URL', () => {
+    expect(() => load({ ...TEST_JWT_ENV, EVENT_BUS: 'memory' })).toThrow(/DATABASE_URL: required when DATABASE=postgres/);
+    expect(() => load({ ...TEST_JWT_ENV, EVENT_BUS: 'memory', DATABASE: 'mysql' })).toThrow(/DATABASE:/);
   });
 
   it('names bad database and outbox keys', () => {

@@ -2,14 +2,13 @@ import { runId } from '@shopnest/testing';
 import { Pool } from 'pg';
 import { placeOrder, transition } from '../order';
 import { orderCreatedEvent, orderStatusChangedEvent } from '../order-events.factory';
-import { describeOrderStoreContract } from '../testing/order-store.contract';
+import { describeOrderStoreContract } from '../order-store.contract';
 import { OutboxEntry } from '../outbox/outbox.port';
-import { migrate } from './migrations/migrate';
+import { migrate, PgDatabase } from '@shopnest/platform-sql';
 import { MIGRATIONS } from './migrations/migrations';
-import { PgDatabase } from './postgres/pg-database';
 import { PostgresOrderRepository } from './postgres-order.repository';
 import { PostgresOutbox } from './postgres-outbox';
-import { DatabaseUnavailable } from './sql-database';
+import { DatabaseUnavailable } from '@shopnest/platform-sql';
 
 const url = process.env['DATABASE_URL'];
 if (!url) throw new Error('DATABASE_URL is not set (the int-test globalSetup provides it)');
@@ -40,7 +39,7 @@ let shared: Promise<PgDatabase> | undefined;
 describeOrderStoreContract('PostgreSQL', async () => {
   shared ??= (async () => {
     const db = await open(newSchema());
-    await migrate(db);
+    await migrate(db, MIGRATIONS);
     return db;
   })();
   const db = await shared;
@@ -74,12 +73,12 @@ describe('migrations on PostgreSQL', () => {
   it('apply each migration once, in its own transaction, even when two replicas start together', async () => {
     const schema = newSchema();
     const [a, b] = await Promise.all([open(schema), open(schema)]);
-    const results = await Promise.all([migrate(a), migrate(b)]);
+    const results = await Promise.all([migrate(a, MIGRATIONS), migrate(b, MIGRATIONS)]);
     expect(results.flatMap((r) => r.applied).sort()).toEqual(MIGRATIONS.map((m) => m.version));
     await expect(a.query('SELECT version, name FROM schema_migrations ORDER BY version')).resolves.toEqual(
       MIGRATIONS.map(({ version, name }) => ({ version, name })),
     );
-    await expect(migrate(a)).resolves.toEqual({ applied: [] });
+    await expect(migrate(a, MIGRATIONS)).resolves.toEqual({ applied: [] });
   });
 
   it('roll a failing migration back whole, recording nothing', async () => {
@@ -95,7 +94,7 @@ describe('outbox relays in several replicas', () => {
   it('publish every event exactly once, each order in sequence, while changes keep committing', async () => {
     const schema = newSchema();
     const writerDb = await open(schema);
-    await migrate(writerDb);
+    await migrate(writerDb, MIGRATIONS);
     const repository = new PostgresOrderRepository(writerDb);
     const relays = await Promise.all([open(schema), open(schema), open(schema)]).then((dbs) => dbs.map((db) => new PostgresOutbox(db)));
 

@@ -1,7 +1,7 @@
 import { InMemoryOrderRepository } from '../in-memory-order.repository';
-import { describeOrderStoreContract } from '../testing/order-store.contract';
-import { migrate } from './migrations/migrate';
-import { PgliteDatabase } from './pglite/pglite-database';
+import { describeOrderStoreContract } from '../order-store.contract';
+import { migrate, PgliteDatabase } from '@shopnest/platform-sql';
+import { MIGRATIONS } from './migrations/migrations';
 import { PostgresOrderRepository } from './postgres-order.repository';
 import { PostgresOutbox } from './postgres-outbox';
 
@@ -18,7 +18,7 @@ describeOrderStoreContract('PGlite', async () => {
   pglite ??= (async () => {
     const db = new PgliteDatabase({ schema: 'contract' });
     await db.connect();
-    await migrate(db);
+    await migrate(db, MIGRATIONS);
     return db;
   })();
   const db = await pglite;

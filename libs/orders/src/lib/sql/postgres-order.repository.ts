@@ -9,7 +9,8 @@ import {
   PositionReport,
   TimelineEntry,
 } from '../order.repository.port';
-import { SqlDatabase, SqlExecutor } from './sql-database';
+import { SqlDatabase, SqlExecutor } from '@shopnest/platform-sql';
+import { outboxChannel } from './outbox-channel';
 
 interface OrderRow {
   id: string;
@@ -27,9 +28,6 @@ interface OrderRow {
 const ORDER_COLUMNS = 'id, customer_id, items_summary, total_cents, status, courier_id, position, version, created_at, updated_at';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UNIQUE_VIOLATION = '23505';
-
-/** The channel on which commits that appended events are announced to relays (this schema only). */
-export const outboxChannel = (schema: string) => `outbox_${schema}`;
 
 const toOrder = (row: OrderRow): Order => ({
   id: row.id,

@@ -1,7 +1,7 @@
 import { OrderEvent } from '@shopnest/contracts';
 import { Outbox, OutboxBacklog, OutboxEntry } from '../outbox/outbox.port';
-import { outboxChannel } from './postgres-order.repository';
-import { SqlDatabase, SqlExecutor } from './sql-database';
+import { SqlDatabase, SqlExecutor } from '@shopnest/platform-sql';
+import { outboxChannel } from './outbox-channel';
 
 interface ClaimedRow {
   id: string | number;
@@ -13,7 +13,7 @@ interface ClaimedRow {
 }
 
 /**
- * {@link Outbox} over the `outbox` table of {@link PostgresOrderRepository}.
+ * {@link Outbox} over the `outbox` table that `PostgresOrderRepository` writes.
  *
  * A claim locks the oldest unpublished entry of each order (`FOR UPDATE SKIP LOCKED`, so
  * replicas split the orders between them), then the later due entries of those same orders:

@@ -1,34 +1,34 @@
+import { redisEnvSchema } from '@shopnest/platform-redis';
 import { z } from 'zod';
+
+export const FANOUT_DRIVERS = ['redis', 'local'] as const;
 
 /** Which {@link Fanout} adapter a service uses, with its settings. */
 export type FanoutConfig =
   | { driver: 'local' }
   | { driver: 'redis'; redis: { url: string; keyPrefix: string } };
 
-const redisUrl = z
-  .string()
-  .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL');
+/** socket.io's default Redis key prefix; emitters and the edges' `RedisIoAdapter` must use the same one. */
+export const DEFAULT_SOCKET_IO_KEY = 'socket.io';
 
 /**
- * Redis settings shared by the fanout emitter and the edges' socket.io adapter:
- * `REDIS_URL` (a secret when it carries a password) and `SOCKET_IO_KEY`, the channel prefix that
- * emitters and edges must agree on (default `socket.io`).
+ * `SOCKET_IO_KEY`: the Redis channel prefix that emitters (workers) and the edges' socket.io
+ * adapter must agree on (default `socket.io`).
  */
-export const redisEnvSchema = z.object({
-  REDIS_URL: redisUrl.optional(),
-  SOCKET_IO_KEY: z.string().min(1).default('socket.io'),
+export const socketIoEnvSchema = z.object({
+  SOCKET_IO_KEY: z.string().min(1).default(DEFAULT_SOCKET_IO_KEY),
 });
 
 /**
- * `FANOUT=redis|local` (default `redis`; anything else stops start-up) plus {@link redisEnvSchema},
- * where `REDIS_URL` is required unless `FANOUT=local`. Parses to the argument of `FanoutModule.forRoot`.
+ * `FANOUT=redis|local` (default `redis`; anything else stops start-up), `REDIS_URL` (required
+ * unless `FANOUT=local`) and {@link socketIoEnvSchema}. Parses to the argument of `FanoutModule.forRoot`.
  *
  * @example
  * const fanout = parseEnv(fanoutEnvSchema, process.env); // { driver: 'redis', redis: { url, keyPrefix } }
  * FanoutModule.forRoot(fanout);
  */
 export const fanoutEnvSchema = redisEnvSchema
-  .extend({ FANOUT: z.enum(['redis', 'local']).default('redis') })
+  .extend({ ...socketIoEnvSchema.shape, FANOUT: z.enum(FANOUT_DRIVERS).default('redis') })
   .superRefine((env, ctx) => {
     if (env.FANOUT === 'redis' && !env.REDIS_URL) {
       ctx.addIssue({

@@ -19,3 +19,9 @@ describe('FanoutModule.forRoot({ driver: "local" })', () => {
     ).rejects.toThrow(/closed/);
   });
 });
+
+describe('FanoutModule.forRoot with an unknown driver', () => {
+  it('stops start-up naming the known drivers', () => {
+    expect(() => FanoutModule.forRoot({ driver: 'kafka' } as never)).toThrow('FanoutModule: unknown driver "kafka"; use redis|local');
+  });
+});

@@ -5,7 +5,7 @@ import {
   Provider,
 } from '@nestjs/common';
 import { ReadinessRegistry } from '@shopnest/platform-observability';
-import { FanoutConfig } from './fanout.config';
+import { FANOUT_DRIVERS, FanoutConfig } from './fanout.config';
 import { Fanout } from './fanout.port';
 import { LocalFanout } from './local/local-fanout';
 import { RedisEmitterFanout } from './redis/redis-emitter-fanout';
@@ -28,6 +28,9 @@ export class FanoutModule implements OnApplicationShutdown {
   constructor(private readonly fanout: Fanout) {}
 
   static forRoot(config: FanoutConfig): DynamicModule {
+    if (!(FANOUT_DRIVERS as readonly string[]).includes(config.driver)) {
+      throw new Error(`FanoutModule: unknown driver ${JSON.stringify(config.driver)}; use ${FANOUT_DRIVERS.join('|')}`);
+    }
     if (config.driver === 'local') {
       return {
         module: FanoutModule,

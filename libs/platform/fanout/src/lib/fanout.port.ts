@@ -15,7 +15,7 @@ export interface EmitOptions {
  * and `emit()` after it rejects.
  *
  * Adapters: `RedisEmitterFanout` (every edge, through Redis) and `LocalFanout` (this process's
- * socket.io server only); `describeFanoutContract` in `@shopnest/testing` proves both.
+ * socket.io server only); `describeFanoutContract` (`fanout.contract.ts`) proves both.
  *
  * @example
  * await fanout.emit({ channel: orderChannel(id), event });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Delivery } from '@shopnest/contracts';
+import { waitFor } from '@shopnest/testing';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { Server, Socket as ServerSocket } from 'socket.io';
@@ -14,15 +15,6 @@ export interface RoomEmitSourceHarness {
   source: RoomEmitSource;
   /** Closes the server and everything else the factory opened; the suite closes the fanout first. */
   cleanup(): Promise<void>;
-}
-
-// Not @shopnest/testing's waitFor: this file ships beside production code, and platform libs may not import testing.
-async function waitFor(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() >= deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /**

@@ -43,6 +43,9 @@ export const DEFAULT_HISTORY_LIMITS: HistoryLimits = {
   dedupeTtlMs: 3_600_000,
 };
 
+/** Prefix of the keys of a shared (Redis) history when none is configured: `HISTORY_KEY_PREFIX`'s default. */
+export const DEFAULT_HISTORY_KEY_PREFIX = 'history:';
+
 /**
  * Per-channel event history, for replay on resume: the worker appends every non-volatile event
  * before pushing it, with the returned offset in the delivery; an edge reads what a client missed.
@@ -62,7 +65,7 @@ export const DEFAULT_HISTORY_LIMITS: HistoryLimits = {
  * - `close()` releases connections; it is idempotent, and every other call after it rejects.
  *
  * Adapters: `RedisStreamsHistory` (a Redis Stream per channel; shared by every worker and edge)
- * and `InMemoryHistory` (one process). `describeChannelHistoryContract` in `@shopnest/testing`
+ * and `InMemoryHistory` (one process). `describeChannelHistoryContract` (`channel-history.contract.ts`)
  * proves both.
  *
  * @example

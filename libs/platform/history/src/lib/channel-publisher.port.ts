@@ -26,7 +26,7 @@ export interface Published {
  *
  * Adapters: `RedisChannelPublisher` (one Redis script: stream append + PUBLISH of the socket.io
  * Redis adapter protocol) and `LocalChannelPublisher` (in-memory history + this process's
- * socket.io server). `describeChannelPublisherContract` in `@shopnest/testing` proves both.
+ * socket.io server). `describeChannelPublisherContract` (`channel-publisher.contract.ts`) proves both.
  *
  * @example
  * const { offset } = await publisher.publish('order:42', event); // in history, and pushed with offset

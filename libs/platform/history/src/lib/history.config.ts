@@ -1,8 +1,7 @@
 import { positiveInt } from '@shopnest/platform-config';
-import { redisEnvSchema } from '@shopnest/platform-fanout';
+import { redisEnvSchema } from '@shopnest/platform-redis';
 import { z } from 'zod';
-import { DEFAULT_HISTORY_LIMITS, HistoryLimits } from './channel-history.port';
-import { DEFAULT_HISTORY_KEY_PREFIX } from './redis/redis-streams-history';
+import { DEFAULT_HISTORY_KEY_PREFIX, DEFAULT_HISTORY_LIMITS, HistoryLimits } from './channel-history.port';
 
 export const HISTORY_DRIVERS = ['redis', 'memory'] as const;
 

@@ -3,6 +3,7 @@ import { testEnvelope } from '@shopnest/testing';
 import { ChannelHistory } from './channel-history.port';
 import { HistoryConfig } from './history.config';
 import { HistoryModule } from './history.module';
+import { ProcessedEventsModule } from './processed-events.module';
 import { InMemoryHistory } from './memory/in-memory-history';
 import { InMemoryProcessedEvents } from './memory/in-memory-processed-events';
 import { ProcessedEvents } from './processed-events.port';
@@ -15,7 +16,7 @@ describe('HistoryModule', () => {
     await moduleRef.init();
     const history = moduleRef.get(ChannelHistory);
     expect(history).toBeInstanceOf(InMemoryHistory);
-    expect(moduleRef.get(ProcessedEvents)).toBeInstanceOf(InMemoryProcessedEvents);
+    expect(() => moduleRef.get(ProcessedEvents)).toThrow(); // ProcessedEventsModule's, for consumers that need it
     await history.append('order:1', testEnvelope('o', 0));
     await history.append('order:1', testEnvelope('o', 1));
     expect((await history.readSince('order:1')).events).toHaveLength(1);
@@ -46,5 +47,23 @@ describe('HistoryModule', () => {
 
   it('refuses an unknown driver before anything starts', () => {
     expect(() => HistoryModule.forRoot({ driver: 'postgres', limits } as unknown as HistoryConfig)).toThrow(/unknown driver "postgres"/);
+  });
+});
+
+describe('ProcessedEventsModule', () => {
+  it('provides the in-memory store for driver memory, remembering ids for dedupeTtlMs, and closes it on shutdown', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [ProcessedEventsModule.forRoot({ driver: 'memory', limits })] }).compile();
+    await moduleRef.init();
+    const processed = moduleRef.get(ProcessedEvents);
+    expect(processed).toBeInstanceOf(InMemoryProcessedEvents);
+    await processed.add('e-1');
+    expect(await processed.has('e-1')).toBe(true);
+
+    await moduleRef.close();
+    await expect(processed.has('e-1')).rejects.toThrow(/closed/);
+  });
+
+  it('refuses an unknown driver before anything starts', () => {
+    expect(() => ProcessedEventsModule.forRoot({ driver: 'postgres', limits } as unknown as HistoryConfig)).toThrow(/unknown driver "postgres"/);
   });
 });

@@ -3,16 +3,14 @@ import { ReadinessRegistry } from '@shopnest/platform-observability';
 import { ChannelHistory } from './channel-history.port';
 import { HISTORY_DRIVERS, HistoryConfig } from './history.config';
 import { InMemoryHistory } from './memory/in-memory-history';
-import { InMemoryProcessedEvents } from './memory/in-memory-processed-events';
-import { ProcessedEvents } from './processed-events.port';
-import { RedisProcessedEvents } from './redis/redis-processed-events';
 import { RedisStreamsHistory } from './redis/redis-streams-history';
 
 /**
- * Provides {@link ChannelHistory} and {@link ProcessedEvents} (global) with the adapters
- * `config.driver` names. With `redis`, both connect while the app initialises (an unreachable
- * Redis stops start-up naming the URL) and register the readiness probe `history` when the app
- * has `ObservabilityModule`. Both are closed on application shutdown, except a `shared` history.
+ * Provides {@link ChannelHistory} (global) with the adapter `config.driver` names. With `redis`,
+ * it connects while the app initialises (an unreachable Redis stops start-up naming the URL) and
+ * registers the readiness probe `history` when the app has `ObservabilityModule`. It is closed on
+ * application shutdown, unless `shared`. A consumer that also skips handled events imports
+ * `ProcessedEventsModule` beside it (the edge does not, and so opens no connection for it).
  *
  * @example
  * HistoryModule.forRoot(parseEnv(historyEnvSchema, process.env))
@@ -34,7 +32,6 @@ const OWNS_HISTORY = Symbol('HistoryModule.ownsHistory');
 export class HistoryModule implements OnApplicationShutdown {
   constructor(
     private readonly history: ChannelHistory,
-    private readonly processed: ProcessedEvents,
     @Inject(OWNS_HISTORY) private readonly ownsHistory: boolean,
   ) {}
 
@@ -50,10 +47,9 @@ export class HistoryModule implements OnApplicationShutdown {
         module: HistoryModule,
         providers: [
           { provide: ChannelHistory, useFactory: () => shared ?? new InMemoryHistory(limits) },
-          { provide: ProcessedEvents, useFactory: () => new InMemoryProcessedEvents(limits.dedupeTtlMs) },
           owns,
         ],
-        exports: [ChannelHistory, ProcessedEvents],
+        exports: [ChannelHistory],
       };
     }
     const { url, keyPrefix } = config.redis;
@@ -69,17 +65,13 @@ export class HistoryModule implements OnApplicationShutdown {
             return history;
           },
         },
-        {
-          provide: ProcessedEvents,
-          useFactory: () => RedisProcessedEvents.connect(url, { ttlMs: limits.dedupeTtlMs, keyPrefix }),
-        },
         owns,
       ],
-      exports: [ChannelHistory, ProcessedEvents],
+      exports: [ChannelHistory],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.ownsHistory ? this.history.close() : undefined, this.processed.close()]);
+    if (this.ownsHistory) await this.history.close();
   }
 }

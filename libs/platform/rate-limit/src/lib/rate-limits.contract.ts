@@ -1,14 +1,6 @@
+import { waitFor } from '@shopnest/testing';
 import { randomUUID } from 'node:crypto';
 import { RateLimits } from './rate-limits.port';
-
-// Not @shopnest/testing's waitFor: this file ships beside production code, and platform libs may not import testing.
-async function waitFor(predicate: () => Promise<boolean>, timeoutMs: number, intervalMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() >= deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
 
 /**
  * The behaviour every {@link RateLimits} store shares; run against each adapter (the Redis one

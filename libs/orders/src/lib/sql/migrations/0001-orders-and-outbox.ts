@@ -1,4 +1,4 @@
-import { Migration } from './migration';
+import { Migration } from '@shopnest/platform-sql';
 
 /** Orders, and their event log that the relay publishes from (the transactional outbox). */
 export const ordersAndOutbox: Migration = {

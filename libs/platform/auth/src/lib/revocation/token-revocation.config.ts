@@ -1,4 +1,7 @@
+import { redisEnvSchema } from '@shopnest/platform-redis';
 import { z } from 'zod';
+
+export const TOKEN_REVOCATION_STORES = ['redis', 'memory'] as const;
 
 /** Which {@link TokenRevocations} store a service checks, and how long a user cut-off is kept. */
 export type TokenRevocationConfig = { userCutoffTtlS: number } & (
@@ -7,18 +10,26 @@ export type TokenRevocationConfig = { userCutoffTtlS: number } & (
 );
 
 /**
- * `REVOCATION_STORE=redis|memory` (default `redis`: every edge sees every revocation),
- * `REVOCATION_KEY_PREFIX` (default `shopnest:revoked:`) and `REVOCATION_USER_TTL_S` (default
- * 86400): how long "all tokens of user X issued before T" is kept; at least the access tokens'
- * lifetime, since a token outliving it would pass again. The Redis URL is the service's `REDIS_URL`.
+ * `REVOCATION_STORE=redis|memory` (default `redis`: every edge sees every revocation; anything
+ * else stops start-up), `REVOCATION_KEY_PREFIX` (default `shopnest:revoked:`),
+ * `REVOCATION_USER_TTL_S` (default 86400: how long "all tokens of user X issued before T" is kept;
+ * at least the access tokens' lifetime, since a token outliving it would pass again) and
+ * `REDIS_URL` (required unless `REVOCATION_STORE=memory`). Parses to a {@link TokenRevocationConfig}.
  */
-export const tokenRevocationEnvSchema = z.object({
-  REVOCATION_STORE: z.enum(['redis', 'memory']).default('redis'),
-  REVOCATION_KEY_PREFIX: z.string().min(1).default('shopnest:revoked:'),
-  REVOCATION_USER_TTL_S: z.coerce.number().int().positive().default(86_400),
-});
-
-export const tokenRevocationConfig = (env: z.output<typeof tokenRevocationEnvSchema>, redisUrl: string): TokenRevocationConfig =>
-  env.REVOCATION_STORE === 'memory'
-    ? { driver: 'memory', userCutoffTtlS: env.REVOCATION_USER_TTL_S }
-    : { driver: 'redis', url: redisUrl, keyPrefix: env.REVOCATION_KEY_PREFIX, userCutoffTtlS: env.REVOCATION_USER_TTL_S };
+export const tokenRevocationEnvSchema = redisEnvSchema
+  .extend({
+    REVOCATION_STORE: z.enum(TOKEN_REVOCATION_STORES).default('redis'),
+    REVOCATION_KEY_PREFIX: z.string().min(1).default('shopnest:revoked:'),
+    REVOCATION_USER_TTL_S: z.coerce.number().int().positive().default(86_400),
+  })
+  .superRefine((env, ctx) => {
+    if (env.REVOCATION_STORE === 'redis' && !env.REDIS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required when REVOCATION_STORE=redis' });
+    }
+  })
+  .transform(
+    (env): TokenRevocationConfig =>
+      env.REVOCATION_STORE === 'memory'
+        ? { driver: 'memory', userCutoffTtlS: env.REVOCATION_USER_TTL_S }
+        : { driver: 'redis', url: env.REDIS_URL as string, keyPrefix: env.REVOCATION_KEY_PREFIX, userCutoffTtlS: env.REVOCATION_USER_TTL_S },
+  );

@@ -1,4 +1,5 @@
-import { describeEventBusContract, testEnvelope, uniqueName, waitFor } from '@shopnest/testing';
+import { testEnvelope, uniqueName, waitFor } from '@shopnest/testing';
+import { describeEventBusContract } from '../event-bus.contract';
 import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { IncomingMessage } from '../event-bus.port';
 import { KafkaEventBus, KafkaEventBusOptions } from './kafka-event-bus';

@@ -1,4 +1,5 @@
-import { describeEventBusContract, testEnvelope, uniqueName, waitFor } from '@shopnest/testing';
+import { testEnvelope, uniqueName, waitFor } from '@shopnest/testing';
+import { describeEventBusContract } from '../event-bus.contract';
 import { IncomingMessage } from '../event-bus.port';
 import { InMemoryEventBus } from './in-memory-event-bus';
 

@@ -1,4 +1,4 @@
-import { describeFanoutContract } from '@shopnest/testing';
+import { describeFanoutContract } from '../fanout.contract';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';

@@ -1,11 +1,9 @@
 import { Delivery } from '@shopnest/contracts';
 import Redis from 'ioredis';
+import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-redis';
+import { DEFAULT_SOCKET_IO_KEY } from '../fanout.config';
 import { EmitOptions, Fanout } from '../fanout.port';
 import { emitterMessage } from './emitter-message';
-import { connectRedis, pingRedis, quitRedis } from './redis-connection';
-
-/** socket.io's default Redis key prefix; the edges' {@link RedisIoAdapter} must use the same one. */
-export const DEFAULT_SOCKET_IO_KEY = 'socket.io';
 
 export interface RedisEmitterFanoutOptions {
   /** Redis channel prefix shared with the edges' adapter (default `socket.io`). */

@@ -4,8 +4,8 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import { decode } from 'notepack.io';
 import { Server, ServerOptions } from 'socket.io';
-import { DEFAULT_SOCKET_IO_KEY } from './redis-emitter-fanout';
-import { connectRedis, pingRedis, quitRedis } from './redis-connection';
+import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-redis';
+import { DEFAULT_SOCKET_IO_KEY } from '../fanout.config';
 import { RoomEmit, RoomEmitListeners, RoomEmitSource } from '../room-emit-source';
 
 export interface RedisIoAdapterOptions {

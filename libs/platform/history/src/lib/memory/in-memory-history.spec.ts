@@ -1,4 +1,6 @@
-import { describeChannelHistoryContract, describeProcessedEventsContract, testEnvelope } from '@shopnest/testing';
+import { testEnvelope } from '@shopnest/testing';
+import { describeChannelHistoryContract } from '../channel-history.contract';
+import { describeProcessedEventsContract } from '../processed-events.contract';
 import { compareOffsets } from '../offsets';
 import { InMemoryHistory } from './in-memory-history';
 import { InMemoryProcessedEvents } from './in-memory-processed-events';

@@ -1,5 +1,7 @@
-import { describeChannelHistoryContract, describeProcessedEventsContract, runId, testEnvelope } from '@shopnest/testing';
-import { connectRedis, quitRedis } from '@shopnest/platform-fanout';
+import { runId, testEnvelope } from '@shopnest/testing';
+import { describeChannelHistoryContract } from '../channel-history.contract';
+import { describeProcessedEventsContract } from '../processed-events.contract';
+import { connectRedis, quitRedis } from '@shopnest/platform-redis';
 import { compareOffsets } from '../offsets';
 import { RedisProcessedEvents } from './redis-processed-events';
 import { RedisStreamsHistory } from './redis-streams-history';

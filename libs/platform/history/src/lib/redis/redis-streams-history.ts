@@ -1,16 +1,13 @@
 import { Envelope } from '@shopnest/contracts';
-import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-fanout';
+import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-redis';
 import Redis from 'ioredis';
-import { ChannelHistory, DEFAULT_HISTORY_LIMITS, HistoryEntry, HistoryLimits, HistoryRead } from '../channel-history.port';
+import { ChannelHistory, DEFAULT_HISTORY_KEY_PREFIX, DEFAULT_HISTORY_LIMITS, HistoryEntry, HistoryLimits, HistoryRead } from '../channel-history.port';
 import { isOffset, recoveredSince } from '../offsets';
 
 export interface RedisStreamsHistoryOptions extends Partial<HistoryLimits> {
   /** Prefix of every key (default `history:`); writers and readers must agree, tests use a unique one. */
   keyPrefix?: string;
 }
-
-/** Default of `HISTORY_KEY_PREFIX`. */
-export const DEFAULT_HISTORY_KEY_PREFIX = 'history:';
 
 /**
  * KEYS: stream, event-id key. ARGV: event id, event JSON, max length, max age ms, dedupe TTL ms,

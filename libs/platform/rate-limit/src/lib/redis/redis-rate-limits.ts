@@ -1,7 +1,7 @@
-import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-fanout';
+import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-redis';
 import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import { consumeWith } from '../memory/in-memory-rate-limits';
+import { consumeWith } from '../consume-with';
 import {
   checkPolicy,
   ConcurrencyDecision,

@@ -1,4 +1,4 @@
-import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-fanout';
+import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-redis';
 import Redis from 'ioredis';
 import { issuedBeforeCutoff, TokenIdentity, TokenRevocations } from '../token-revocations.port';
 

@@ -23,7 +23,7 @@ export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,55}$/;
 
 /**
  * A PostgreSQL-compatible database (the server through `pg`, or embedded PGlite) seen through
- * the few operations the order store needs, so one SQL implementation serves both.
+ * the few operations a store needs, so one SQL implementation serves both.
  *
  * Guarantees: every statement runs with `search_path` set to `schema`; `transaction` commits
  * when `work` resolves and rolls back when it rejects; notifications sent with `pg_notify`
@@ -44,6 +44,8 @@ export abstract class SqlDatabase implements SqlExecutor {
    * other query.
    */
   abstract readonly concurrentTransactions: boolean;
+  /** Opens the database and creates `schema` if missing; rejects naming the server (never its password). */
+  abstract connect(): Promise<void>;
   abstract query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   abstract exec(script: string): Promise<void>;
   abstract transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;

@@ -1,31 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Envelope } from '@shopnest/contracts';
 import { randomUUID } from 'node:crypto';
-import { testEnvelope, uniqueName } from './event-bus-contract';
-
-/**
- * What the suite drives: the shape of `ChannelHistory` from `@shopnest/platform-history`,
- * restated so this library does not depend on the history library whose specs import it.
- */
-export interface ChannelHistoryUnderTest {
-  append(channel: string, event: Envelope): Promise<string>;
-  readSince(channel: string, since?: string): Promise<{ events: { offset: string; event: Envelope }[]; recovered: boolean }>;
-  latest(channel: string): Promise<{ offset: string; event: Envelope } | null>;
-  keepLatestVolatile(channel: string, event: Envelope): Promise<void>;
-  latestVolatile(channel: string): Promise<Envelope | null>;
-  close(): Promise<void>;
-}
-
-/** The limits the suite asks for; the factory builds an adapter with exactly these. */
-export interface HistoryLimitsUnderTest {
-  maxLength: number;
-  maxAgeMs: number;
-  dedupeTtlMs: number;
-}
+import { testEnvelope, uniqueName } from '@shopnest/testing';
+import { ChannelHistory, HistoryLimits } from './channel-history.port';
 
 export interface ChannelHistoryFixture {
-  history: ChannelHistoryUnderTest;
-  /** Orders two offsets of one channel (`compareOffsets` of the history library). */
+  history: ChannelHistory;
+  /** Orders two offsets of one channel (`compareOffsets`). */
   compare: (a: string, b: string) => number;
   /** Runs after `history.close()`. */
   cleanup?: () => Promise<void>;
@@ -35,7 +16,7 @@ export interface ChannelHistoryFixture {
 const SHORT_AGE_MS = 400;
 
 /**
- * The behaviour every `ChannelHistory` adapter must show; run it once per adapter, the Redis one
+ * The behaviour every {@link ChannelHistory} adapter must show (the factory builds one with exactly the limits asked); run it once per adapter, the Redis one
  * against a real server with a unique key prefix. Each test uses its own channel names.
  *
  * @example
@@ -43,21 +24,21 @@ const SHORT_AGE_MS = 400;
  */
 export function describeChannelHistoryContract(
   name: string,
-  factory: (limits: HistoryLimitsUnderTest) => Promise<ChannelHistoryFixture>,
+  factory: (limits: HistoryLimits) => Promise<ChannelHistoryFixture>,
 ): void {
   describe(`ChannelHistory contract: ${name}`, () => {
     const open: ChannelHistoryFixture[] = [];
-    let history: ChannelHistoryUnderTest;
+    let history: ChannelHistory;
     let compare: (a: string, b: string) => number;
 
-    const withLimits = async (limits: Partial<HistoryLimitsUnderTest>) => {
+    const withLimits = async (limits: Partial<HistoryLimits>) => {
       const fx = await factory({ maxLength: 100, maxAgeMs: 60_000, dedupeTtlMs: 60_000, ...limits });
       open.push(fx);
       return fx.history;
     };
     const channel = () => `order:${uniqueName('c').replace(/\./g, '_')}`;
     const events = (subject: string, count: number) => Array.from({ length: count }, (_, i) => testEnvelope(subject, i));
-    const appendAll = async (h: ChannelHistoryUnderTest, c: string, list: Envelope[]) => {
+    const appendAll = async (h: ChannelHistory, c: string, list: Envelope[]) => {
       const offsets: string[] = [];
       for (const event of list) offsets.push(await h.append(c, event));
       return offsets;
@@ -201,63 +182,6 @@ export function describeChannelHistoryContract(
 
       await expect(history.append(channel(), testEnvelope('o', 0))).rejects.toThrow(/closed/);
       await expect(history.readSince(channel())).rejects.toThrow(/closed/);
-    });
-  });
-}
-
-/** What the suite drives: the shape of `ProcessedEvents` from `@shopnest/platform-history`. */
-export interface ProcessedEventsUnderTest {
-  has(eventId: string): Promise<boolean>;
-  add(eventId: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * The behaviour every `ProcessedEvents` adapter must show. `factory(ttlMs)` builds one that
- * remembers ids for `ttlMs`.
- *
- * @example
- * describeProcessedEventsContract('in-memory', async (ttlMs) => new InMemoryProcessedEvents(ttlMs));
- */
-export function describeProcessedEventsContract(name: string, factory: (ttlMs: number) => Promise<ProcessedEventsUnderTest>): void {
-  describe(`ProcessedEvents contract: ${name}`, () => {
-    const open: ProcessedEventsUnderTest[] = [];
-    const make = async (ttlMs: number) => {
-      const store = await factory(ttlMs);
-      open.push(store);
-      return store;
-    };
-
-    afterEach(async () => {
-      for (const store of open.splice(0)) await store.close();
-    });
-
-    it('remembers an added id, and only that id', async () => {
-      const store = await make(60_000);
-      const [seen, unseen] = [randomUUID(), randomUUID()];
-
-      await store.add(seen);
-
-      expect(await store.has(seen)).toBe(true);
-      expect(await store.has(unseen)).toBe(false);
-    });
-
-    it('forgets an id after its TTL', async () => {
-      const store = await make(200);
-      const id = randomUUID();
-      await store.add(id);
-
-      const deadline = Date.now() + 5_000;
-      while ((await store.has(id)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-
-      expect(await store.has(id)).toBe(false);
-    });
-
-    it('closes idempotently and refuses work afterwards', async () => {
-      const store = await make(60_000);
-      await store.close();
-      await store.close();
-      await expect(store.has(randomUUID())).rejects.toThrow(/closed/);
     });
   });
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { retryWithBackoff } from '@shopnest/platform-retry';
 import { Client, ClientConfig, DatabaseError, Pool, PoolClient } from 'pg';
 import { DatabaseUnavailable, SCHEMA_NAME, SqlDatabase, SqlExecutor } from '../sql-database';
 
@@ -14,6 +15,8 @@ export interface PgDatabaseOptions {
    * Past it the call rejects with {@link DatabaseUnavailable}, so a request never hangs on the database.
    */
   timeoutMs?: number;
+  /** Names the connections in `pg_stat_activity` (default `shopnest`). */
+  applicationName?: string;
 }
 
 /**
@@ -22,8 +25,8 @@ export interface PgDatabaseOptions {
  */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
 
-/** Retry delays of the LISTEN connection after it dropped: the sweep covers the gap. */
-const LISTEN_RETRY_MS = [200, 500, 1000, 2000, 5000];
+/** Reconnects of the LISTEN connection after it dropped (the sweep covers the gap): backoff up to 5 s, until it is stopped. */
+const LISTEN_RETRY = { attempts: Infinity, startingDelayMs: 200, maxDelayMs: 5000 };
 
 /**
  * `error` as callers should see it: a {@link DatabaseUnavailable} when the server is at fault.
@@ -143,7 +146,7 @@ export class PgDatabase extends SqlDatabase {
   async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
     let stopped = false;
     let client: Client | undefined;
-    let attempt = 0;
+    let reconnecting = false;
     const open = async (): Promise<void> => {
       const next = new Client(this.clientConfig());
       next.on('notification', (message) => {
@@ -163,14 +166,15 @@ export class PgDatabase extends SqlDatabase {
       }
       client = next;
       this.listeners.add(next);
-      attempt = 0;
       onNotify(); // whatever committed while we were not listening
     };
     const reconnect = () => {
-      const delay = LISTEN_RETRY_MS[Math.min(attempt++, LISTEN_RETRY_MS.length - 1)];
-      setTimeout(() => {
-        if (!stopped) open().catch(() => reconnect());
-      }, delay).unref();
+      if (reconnecting) return; // one retry loop, however many errors the dropped connection reports
+      reconnecting = true;
+      // Gives up only once stopped; `open` after a stop does nothing.
+      void retryWithBackoff(() => (stopped ? Promise.resolve() : open()), LISTEN_RETRY, () => !stopped)
+        .catch(() => undefined)
+        .finally(() => (reconnecting = false));
     };
     await open();
     return async () => {
@@ -207,7 +211,7 @@ export class PgDatabase extends SqlDatabase {
       // The client's own limit covers a server that stopped answering; the server's cancels a slow statement.
       query_timeout: timeoutMs + 1000,
       options: `-c search_path=${this.schema} -c statement_timeout=${timeoutMs}`,
-      application_name: 'order-tracking',
+      application_name: this.options.applicationName ?? 'shopnest',
     };
   }
 }

@@ -1,54 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Envelope } from '@shopnest/contracts';
-import { randomUUID } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
-import { waitFor } from './wait-for';
-
-/**
- * What the suite drives: the shape of `EventBus` and `IncomingMessage` from
- * `@shopnest/platform-event-bus`, restated so this library does not depend on the event-bus
- * library whose specs import it (no project cycle). A port that drifts from it stops compiling there.
- */
-export interface EventBusUnderTest {
-  publish(topic: string, events: { key: string; event: Envelope }[]): Promise<void>;
-  publishRaw(topic: string, record: RawRecord): Promise<void>;
-  consume(options: {
-    topic: string;
-    group: string;
-    fromBeginning?: boolean;
-    handler: (message: IncomingMessage) => Promise<void>;
-  }): Promise<Consumption>;
-  close(): Promise<void>;
-}
-
-interface Consumption {
-  stop(): Promise<void>;
-  lag(): Promise<{ partition: number; lag: number }[]>;
-}
-
-type IncomingMessage =
-  | { kind: 'event'; topic: string; partition: number; offset: string; key: string | null; event: Envelope }
-  | {
-      kind: 'malformed';
-      topic: string;
-      partition: number;
-      offset: string;
-      key: string | null;
-      reason: string;
-      value: Buffer | null;
-      headers: Record<string, string>;
-    };
-
-/** A record written as-is, bypassing the adapter's encoding: feeds the malformed path. */
-export interface RawRecord {
-  key: string | null;
-  value: Buffer | null;
-  headers?: Record<string, string>;
-}
+import { testEnvelope, uniqueName, waitFor } from '@shopnest/testing';
+import { Consumption, EventBus, IncomingMessage, RawRecord } from './event-bus.port';
 
 /** What each test of the suite gets from the adapter under test; a fresh one per test. */
 export interface EventBusFixture {
-  bus: EventBusUnderTest;
+  bus: EventBus;
   /** A new, empty topic name for one test (the adapter may create it, e.g. with 3 partitions). */
   topic: () => string | Promise<string>;
   /** Writes a raw record to the topic for the malformed-message case; default `bus.publishRaw`. */
@@ -64,29 +21,11 @@ export interface EventBusContractOptions {
   settleMs?: number;
 }
 
-/** A unique name per test, so runs against a shared broker never see each other's data. */
-export const uniqueName = (prefix: string): string => `${prefix}.${Date.now()}.${randomUUID().slice(0, 8)}`;
-
-/** A valid envelope for `subject` at `sequence`, with a fresh UUIDv7 id. */
-export function testEnvelope(subject: string, sequence: number, data: unknown = { subject, sequence }): Envelope {
-  return {
-    specversion: '1.0',
-    id: uuidv7(),
-    type: 'test.happened',
-    source: '/shopnest/contract-test',
-    subject,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    sequence,
-    data,
-  };
-}
-
 const eventsOf = (messages: IncomingMessage[]): Envelope[] =>
   messages.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
 
 /**
- * The behaviour every `EventBus` adapter must show; run it once per adapter, the real one
+ * The behaviour every {@link EventBus} adapter must show; run it once per adapter, the real one
  * against a real server. Each test uses its own topic and groups.
  *
  * @example
@@ -107,7 +46,7 @@ export function describeEventBusContract(
 
   describe(`EventBus contract: ${name}`, () => {
     let fx: EventBusFixture;
-    let bus: EventBusUnderTest;
+    let bus: EventBus;
 
     beforeEach(async () => {
       fx = await factory();
@@ -309,6 +248,26 @@ export function describeEventBusContract(
         expect(raw).toMatchObject({ kind: 'malformed', topic, key: 'order-1', headers });
         expect(raw?.kind === 'malformed' && raw.value?.equals(value)).toBe(true);
         expect(received[0]?.kind === 'event' && received[0].event.id).toBe(before.id);
+      },
+      testTimeout,
+    );
+
+    it(
+      'keeps the record as received beside a decoded event: forwarded with publishRaw, it decodes to the same event (dead letters)',
+      async () => {
+        const [source, target] = [await fx.topic(), await fx.topic()];
+        const first = await record(source, uniqueName('g'));
+        const event = testEnvelope('order-1', 0, { text: 'ünï' });
+
+        await bus.publish(source, [{ key: 'order-1', event }]);
+        await waitFor(() => first.received.length >= 1, waitMs);
+        const [message] = first.received;
+        if (message?.kind !== 'event') throw new Error(`expected an event, got ${message?.kind}`);
+        const forwarded = await record(target, uniqueName('g'));
+        await bus.publishRaw(target, { key: message.key, value: message.raw.value, headers: message.raw.headers });
+        await waitFor(() => forwarded.received.length >= 1, waitMs);
+
+        expect(forwarded.received[0]).toMatchObject({ kind: 'event', key: 'order-1', event });
       },
       testTimeout,
     );

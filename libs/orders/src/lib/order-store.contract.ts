@@ -1,23 +1,15 @@
 import { OrderEvent } from '@shopnest/contracts';
-import { assignCourier, Order, placeOrder, Position, transition } from '../order';
+import { waitFor } from '@shopnest/testing';
+import { assignCourier, Order, placeOrder, Position, transition } from './order';
 import {
   orderCourierAssignedEvent,
   orderCreatedEvent,
   orderLocationUpdatedEvent,
   orderStatusChangedEvent,
-} from '../order-events.factory';
-import { OrderNotFound, OrderVersionConflict } from '../order.errors';
-import { OrderRepository, PositionReport } from '../order.repository.port';
-import { Outbox, OutboxEntry } from '../outbox/outbox.port';
-
-/** Polls until `predicate` holds, failing after `timeoutMs` (a domain lib may not import @shopnest/testing outside specs). */
-async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 20): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+} from './order-events.factory';
+import { OrderNotFound, OrderVersionConflict } from './order.errors';
+import { OrderRepository, PositionReport } from './order.repository.port';
+import { Outbox, OutboxEntry } from './outbox/outbox.port';
 
 /** A fresh, empty store for one test; `close` releases it. */
 export interface OrderStoreUnderTest {

@@ -3,21 +3,13 @@ import { Delivery } from '@shopnest/contracts';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { waitFor } from '@shopnest/testing';
 import { io, Socket as ClientSocket } from 'socket.io-client';
-import { waitFor } from './wait-for';
-
-/**
- * What the suite drives: the shape of `Fanout` from `@shopnest/platform-fanout`, restated so this
- * library does not depend on the fanout library whose specs import it (no project cycle).
- */
-export interface FanoutUnderTest {
-  emit(delivery: Delivery, options?: { volatile?: boolean }): Promise<void>;
-  close(): Promise<void>;
-}
+import { Fanout } from './fanout.port';
 
 /** One fanout wired to listening socket.io servers, fresh for each test. */
 export interface FanoutHarness {
-  fanout: FanoutUnderTest;
+  fanout: Fanout;
   /** Listening servers the fanout delivers to; each stands for one edge process. */
   servers: Server[];
   /** Closes the servers and everything else the factory opened; the suite closes the fanout first. */
@@ -34,7 +26,7 @@ const SILENCE_MS = 300;
 const JOIN_EVENT = 'contract:join';
 
 /**
- * The behaviour every `Fanout` adapter promises, checked over real socket.io servers and
+ * The behaviour every {@link Fanout} adapter promises, checked over real socket.io servers and
  * socket.io-client connections: room targeting (across servers when `multiServer`), event name
  * and payload, per-channel order, volatile delivery, idempotent `close()`.
  *
@@ -192,7 +184,7 @@ function delivery(channel: string, sequence = 0): Delivery {
       specversion: '1.0',
       id: randomUUID(),
       type: 'contract.delivered',
-      source: '/shopnest/testing',
+      source: '/shopnest/contract-test',
       subject: channel,
       time: new Date().toISOString(),
       datacontenttype: 'application/json',

@@ -1,6 +1,5 @@
-import { SqlDatabase } from '../sql-database';
 import { Migration } from './migration';
-import { MIGRATIONS } from './migrations';
+import { SqlDatabase } from './sql-database';
 
 export interface MigrationResult {
   /** Versions this call applied (empty when the schema was up to date). */
@@ -8,12 +7,12 @@ export interface MigrationResult {
 }
 
 /**
- * Brings `db.schema` up to date: creates `schema_migrations` if missing, then applies each
+ * Brings `db.schema` up to date with `migrations` (the owning domain's list, oldest first): creates `schema_migrations` if missing, then applies each
  * migration not recorded there, in version order, each in its own transaction together with its
  * record. Every transaction first takes an advisory lock on the schema, so replicas starting
  * together apply each migration exactly once: the second waits, then finds it recorded.
  */
-export async function migrate(db: SqlDatabase, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult> {
+export async function migrate(db: SqlDatabase, migrations: readonly Migration[]): Promise<MigrationResult> {
   assertOrdered(migrations);
   const lockKey = `shopnest-migrations:${db.schema}`;
   await db.transaction(async (tx) => {
