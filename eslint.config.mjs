@@ -8,7 +8,14 @@ import nx from '@nx/eslint-plugin';
  * Infrastructure clients (kafkajs, ioredis, pg, PGlite, the socket.io Redis packages) are imported only
  * by `type:platform` libs, behind their ports; tests may use them to inspect the real servers.
  */
-const INFRASTRUCTURE = ['kafkajs', 'ioredis', 'pg', '@electric-sql/pglite', '@socket.io/redis-adapter', '@socket.io/redis-emitter'];
+const INFRASTRUCTURE = [
+  'kafkajs',
+  'ioredis',
+  'pg',
+  '@electric-sql/pglite',
+  '@socket.io/redis-adapter',
+  '@socket.io/redis-emitter',
+];
 const SERVICE_SCOPES = ['scope:edge', 'scope:orders', 'scope:notifications'];
 
 /** @param {boolean} inTests */
@@ -19,8 +26,16 @@ function boundaries(inTests) {
     enforceBuildableLibDependency: true,
     allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
     depConstraints: [
-      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts', ...testing], ...noInfrastructure },
-      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', ...testing], ...noInfrastructure },
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts', ...testing],
+        ...noInfrastructure,
+      },
+      {
+        sourceTag: 'type:domain',
+        onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', ...testing],
+        ...noInfrastructure,
+      },
       { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', ...testing] },
       { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], ...noInfrastructure },
       { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts', ...testing], ...noInfrastructure },
@@ -63,7 +78,10 @@ export default [
     files: ['**/*.ts'],
     ignores: TEST_FILES,
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/*.contract'], message: 'contract suites are for tests only' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/*.contract'], message: 'contract suites are for tests only' }] },
+      ],
     },
   },
   {
@@ -77,16 +95,7 @@ export default [
     },
   },
   {
-    files: [
-      '**/*.ts',
-      '**/*.tsx',
-      '**/*.cts',
-      '**/*.mts',
-      '**/*.js',
-      '**/*.jsx',
-      '**/*.cjs',
-      '**/*.mjs',
-    ],
+    files: ['**/*.ts', '**/*.tsx', '**/*.cts', '**/*.mts', '**/*.js', '**/*.jsx', '**/*.cjs', '**/*.mjs'],
     rules: {},
   },
 ];

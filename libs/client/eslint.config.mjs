@@ -12,7 +12,10 @@ export default [
         {
           patterns: [
             { group: ['node:*'], message: 'The SDK runs in browsers: no Node built-ins.' },
-            { group: ['@nestjs/*', 'kafkajs', 'ioredis', 'socket.io', 'socket.io/*', 'events', 'buffer', 'crypto'], message: 'The SDK may import only @shopnest/contracts and socket.io-client.' },
+            {
+              group: ['@nestjs/*', 'kafkajs', 'ioredis', 'socket.io', 'socket.io/*', 'events', 'buffer', 'crypto'],
+              message: 'The SDK may import only @shopnest/contracts and socket.io-client.',
+            },
           ],
         },
       ],

@@ -24,19 +24,24 @@ const args = process.argv.slice(2);
 const full = args.includes('--full');
 const build = !args.includes('--no-build');
 const profile = args.includes('--profile');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 // Development only: scale the client counts down (e.g. --scale=0.1); results are then not comparable.
 const scale = Number(args.find((a) => a.startsWith('--scale='))?.slice('--scale='.length) ?? 1);
 const mode = full ? 'full' : 'short';
 // Only complete, unscaled, unprofiled runs are published under docs/benchmarks; others go to the temp dir.
-const outDir = only || scale !== 1 || profile ? join(tmpdir(), 'shopnest-bench', mode) : join(ROOT, 'docs', 'benchmarks', mode);
+const outDir =
+  only || scale !== 1 || profile ? join(tmpdir(), 'shopnest-bench', mode) : join(ROOT, 'docs', 'benchmarks', mode);
 const profileDir = join(outDir, 'profiles');
 // The whole run stops by itself, whatever hangs.
 const HARD_LIMIT_MS = (full ? 60 : 12) * 60_000;
 const run = `b${Date.now().toString(36)}`;
 const startedAt = Date.now();
 let buildNote = build ? 'built before the run' : 'existing dist/apps (--no-build)';
-const log = (/** @type {string} */ message) => process.stdout.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+const log = (/** @type {string} */ message) =>
+  process.stdout.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
 
 /**
  * @typedef {{ full: boolean, run: string, log: typeof log, scaled: (count: number) => number, jwt: typeof JWT, redisUrl: string, kafkaBrokers: string,
@@ -46,7 +51,9 @@ const log = (/** @type {string} */ message) => process.stdout.write(`[bench ${((
  */
 
 async function main() {
-  const loadAverageAtStart = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadAverageAtStart = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   log(`${mode} run ${run}; load average ${loadAverageAtStart} on ${cpus().length} cores`);
   const infra = await infraUp();
   const redisUrl = infra['REDIS_URL'] ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -86,7 +93,14 @@ async function main() {
   });
   const worker = await startService('notification-worker', {
     port: workerPort,
-    env: { ...kafka, REDIS_URL: redisUrl, SOCKET_IO_KEY: platformKey, CONSUMER_FROM_BEGINNING: 'true', CONSUMER_GROUP: `bench-${run}`, ...profileEnv('e2e-notification-worker') },
+    env: {
+      ...kafka,
+      REDIS_URL: redisUrl,
+      SOCKET_IO_KEY: platformKey,
+      CONSUMER_FROM_BEGINNING: 'true',
+      CONSUMER_GROUP: `bench-${run}`,
+      ...profileEnv('e2e-notification-worker'),
+    },
   });
   /** @type {Context} */
   const ctx = {
@@ -130,7 +144,16 @@ async function main() {
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       log(`scenario ${title} failed: ${message.split('\n')[0]}`);
-      reports.push({ id: `${ids[0]}-failed`, title, error: message, targets: [], panels: [], table: { headers: [], rows: [] }, results: null, scale: '' });
+      reports.push({
+        id: `${ids[0]}-failed`,
+        title,
+        error: message,
+        targets: [],
+        panels: [],
+        table: { headers: [], rows: [] },
+        results: null,
+        scale: '',
+      });
     }
   }
   await Promise.all([orders.stop(), worker.stop()]);
@@ -140,14 +163,18 @@ async function main() {
     mode,
     machine: `${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
     loadAverageAtStart,
-    loadAverageAtEnd: loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAverageAtEnd: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
     durationSeconds: Math.round((Date.now() - startedAt) / 1000),
     build: buildNote,
     run,
   };
   writeReports(outDir, reports, meta);
   if (profile) summarizeProfiles();
-  process.stdout.write(`\nShopNest Live benchmark (${mode} run, ${meta.durationSeconds} s, ${meta.machine}, load avg at start ${loadAverageAtStart})\n\n`);
+  process.stdout.write(
+    `\nShopNest Live benchmark (${mode} run, ${meta.durationSeconds} s, ${meta.machine}, load avg at start ${loadAverageAtStart})\n\n`,
+  );
   process.stdout.write(`${summaryTable(reports)}\n\nFiles: ${outDir}\n`);
 }
 
@@ -167,7 +194,8 @@ function summarizeProfiles() {
       self.set(key, (self.get(key) ?? 0) + (node.hitCount ?? 0));
     }
     lines.push(`## ${file}`, '', '| self % | function |', '|---|---|');
-    for (const [key, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`| ${((100 * hits) / total).toFixed(1)} | \`${key}\` |`);
+    for (const [key, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15))
+      lines.push(`| ${((100 * hits) / total).toFixed(1)} | \`${key}\` |`);
     lines.push('');
   }
   writeFileSync(join(profileDir, 'README.md'), `${lines.join('\n')}\n`);

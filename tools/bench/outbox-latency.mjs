@@ -25,7 +25,8 @@ const { Kafka, logLevel } = require('kafkajs');
 const { Pool } = require('pg');
 const { JwtService } = require('@nestjs/jwt');
 
-const arg = (/** @type {string} */ name, /** @type {number} */ fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const arg = (/** @type {string} */ name, /** @type {number} */ fallback) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const CHANGES = arg('changes', 1000);
 const RATE = arg('rate', 50);
 const STEPS = ['confirmed', 'packed', 'shipped', 'out_for_delivery', 'delivered'];
@@ -33,14 +34,21 @@ const main = join(ROOT, 'dist', 'apps', 'order-tracking');
 if (!existsSync(main)) throw new Error(`${main} is missing: run npx nx build order-tracking first`);
 
 if (!process.env.DATABASE_URL || !process.env.KAFKA_BROKERS) {
-  const out = execFileSync(join(ROOT, 'tools', 'infra', 'up'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(join(ROOT, 'tools', 'infra', 'up'), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   for (const match of out.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) process.env[match[1]] ??= match[2];
 }
 const { DATABASE_URL = '', KAFKA_BROKERS = '' } = process.env;
 const run = `olat${Date.now().toString(36)}`;
 const schema = `bench_${run}`;
 const prefix = `bench-${run}.`;
-const JWT = { JWT_SECRET: 'outbox-latency-bench-secret-0123456789abcdef', JWT_ISSUER: 'bench', JWT_AUDIENCE: 'shopnest-live' };
+const JWT = {
+  JWT_SECRET: 'outbox-latency-bench-secret-0123456789abcdef',
+  JWT_ISSUER: 'bench',
+  JWT_AUDIENCE: 'shopnest-live',
+};
 const token = new JwtService().sign(
   { sub: 'bench', roles: ['service', 'ops'] },
   { secret: JWT.JWT_SECRET, issuer: JWT.JWT_ISSUER, audience: JWT.JWT_AUDIENCE, expiresIn: 3600 },
@@ -69,7 +77,11 @@ const service = spawn(process.execPath, [main], {
   },
 });
 const db = new Pool({ connectionString: DATABASE_URL, max: 1 });
-const kafka = new Kafka({ brokers: KAFKA_BROKERS.split(','), clientId: 'outbox-latency-bench', logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  brokers: KAFKA_BROKERS.split(','),
+  clientId: 'outbox-latency-bench',
+  logLevel: logLevel.NOTHING,
+});
 const consumer = kafka.consumer({ groupId: `${prefix}reader`, maxWaitTimeInMs: 100 });
 
 async function cleanup() {
@@ -82,7 +94,10 @@ async function cleanup() {
 try {
   for (let ready = false, deadline = Date.now() + 60_000; !ready; ) {
     if (Date.now() > deadline) throw new Error('order-tracking was not ready within 60 s');
-    ready = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    ready = await fetch(`${url}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
@@ -134,7 +149,8 @@ try {
 
   const percentiles = (/** @type {number[]} */ values) => {
     const sorted = [...values].sort((a, b) => a - b);
-    const at = (/** @type {number} */ p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+    const at = (/** @type {number} */ p) =>
+      sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
     return { n: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1] };
   };
   const { rows } = await db.query(

@@ -13,26 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 
-const repoRoot = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../..',
-);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const [composeArg, dockerfileArg, ...extra] = process.argv.slice(2);
-if (
-  extra.length > 0 ||
-  [composeArg, dockerfileArg].some((a) => a?.startsWith('-'))
-) {
-  console.error(
-    'usage: node tools/docker/validate.mjs [compose.yml] [Dockerfile]',
-  );
+if (extra.length > 0 || [composeArg, dockerfileArg].some((a) => a?.startsWith('-'))) {
+  console.error('usage: node tools/docker/validate.mjs [compose.yml] [Dockerfile]');
   process.exit(2);
 }
-const composeFile = path.resolve(
-  composeArg ?? path.join(repoRoot, 'docker-compose.yml'),
-);
-const dockerfile = path.resolve(
-  dockerfileArg ?? path.join(repoRoot, 'Dockerfile'),
-);
+const composeFile = path.resolve(composeArg ?? path.join(repoRoot, 'docker-compose.yml'));
+const dockerfile = path.resolve(dockerfileArg ?? path.join(repoRoot, 'Dockerfile'));
 
 /** @type {string[]} */
 const problems = [];
@@ -46,16 +34,13 @@ function shown(file) {
 }
 
 /** @param {unknown} value @returns {value is Record<string, any>} */
-const isMap = (value) =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // The Compose Specification's schema as dclint ships it (copied from compose-spec/compose-spec).
 const require = createRequire(import.meta.url);
 const dclintDir = path.dirname(require.resolve('dclint/package.json'));
 const dclintVersion = require('dclint/package.json').version;
-const composeSchema = JSON.parse(
-  readFileSync(path.join(dclintDir, 'schemas/compose.schema.json'), 'utf8'),
-);
+const composeSchema = JSON.parse(readFileSync(path.join(dclintDir, 'schemas/compose.schema.json'), 'utf8'));
 // It names draft-07 by an https URL, which Ajv does not know; Ajv's default draft is draft-07.
 delete composeSchema.$schema;
 // The upstream schema uses union types and untyped `patternProperties`: allow those, keep the rest strict.
@@ -75,8 +60,7 @@ function healthcheckTest(healthcheck) {
 
 /** @param {unknown} environment @param {string} key */
 function envValue(environment, key) {
-  if (isMap(environment))
-    return environment[key] == null ? undefined : String(environment[key]);
+  if (isMap(environment)) return environment[key] == null ? undefined : String(environment[key]);
   if (Array.isArray(environment)) {
     const entry = environment.map(String).find((e) => e.startsWith(`${key}=`));
     return entry?.slice(key.length + 1);
@@ -93,28 +77,21 @@ function checkCompose() {
   // Compose files use YAML merge keys (`<<: *anchor`).
   const doc = parseDocument(readFileSync(composeFile, 'utf8'), { merge: true });
   for (const error of [...doc.errors, ...doc.warnings])
-    report(
-      composeFile,
-      `YAML: ${error.message.split('\n')[0].replace(/:$/, '')}`,
-    );
+    report(composeFile, `YAML: ${error.message.split('\n')[0].replace(/:$/, '')}`);
   if (doc.errors.length > 0) return 0;
   const compose = doc.toJS();
 
   if (!validateSchema(compose)) {
     const seen = new Set();
     for (const e of validateSchema.errors ?? []) {
-      const detail =
-        e.params && 'additionalProperty' in e.params
-          ? ` '${e.params.additionalProperty}'`
-          : '';
+      const detail = e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : '';
       const line = `compose-spec schema: ${e.instancePath || '/'} ${e.message}${detail}`;
       if (!seen.has(line)) report(composeFile, line);
       seen.add(line);
     }
   }
 
-  const services =
-    isMap(compose) && isMap(compose.services) ? compose.services : {};
+  const services = isMap(compose) && isMap(compose.services) ? compose.services : {};
   const names = Object.keys(services);
   if (names.length === 0) report(composeFile, 'no services');
   for (const name of names) {
@@ -127,40 +104,23 @@ function checkCompose() {
     if (service.build !== undefined) {
       const port = envValue(service.environment, 'PORT');
       const target = port ? `:${port}/health/ready` : '/health/ready';
-      if (test && !test.includes(target))
-        report(composeFile, `${where}: healthcheck does not ask ${target}`);
+      if (test && !test.includes(target)) report(composeFile, `${where}: healthcheck does not ask ${target}`);
       if (/\b(curl|wget)\b/.test(test)) {
-        report(
-          composeFile,
-          `${where}: healthcheck uses curl/wget, which node:20-bookworm-slim lacks`,
-        );
+        report(composeFile, `${where}: healthcheck uses curl/wget, which node:20-bookworm-slim lacks`);
       }
       for (const key of ['command', 'entrypoint', 'working_dir']) {
-        if (service[key] !== undefined)
-          report(
-            composeFile,
-            `${where}: sets ${key}; the image runs \`node .\` in /app`,
-          );
+        if (service[key] !== undefined) report(composeFile, `${where}: sets ${key}; the image runs \`node .\` in /app`);
       }
-      const app = isMap(service.build)
-        ? envValue(service.build.args, 'APP')
-        : undefined;
+      const app = isMap(service.build) ? envValue(service.build.args, 'APP') : undefined;
       if (!app) report(composeFile, `${where}: build.args.APP is not set`);
     }
 
     const dependsOn = service.depends_on;
     if (Array.isArray(dependsOn)) {
-      report(
-        composeFile,
-        `${where}.depends_on: use the long form with condition: service_healthy`,
-      );
+      report(composeFile, `${where}.depends_on: use the long form with condition: service_healthy`);
     } else if (isMap(dependsOn)) {
       for (const [dependency, spec] of Object.entries(dependsOn)) {
-        if (!names.includes(dependency))
-          report(
-            composeFile,
-            `${where}.depends_on.${dependency}: no such service`,
-          );
+        if (!names.includes(dependency)) report(composeFile, `${where}.depends_on.${dependency}: no such service`);
         const condition = isMap(spec) ? spec.condition : undefined;
         if (condition !== 'service_healthy') {
           report(
@@ -220,87 +180,46 @@ function checkDockerfile() {
   }
 
   const runs = instructions.filter((i) => i.keyword === 'RUN');
-  if (!runs.some((i) => /\bnpm\s+ci\b/.test(i.args)))
-    report(dockerfile, 'no `npm ci`');
-  for (const i of runs.filter((r) =>
-    /\bnpm\s+(install|i|add)(?![\w-])/.test(r.args),
-  )) {
+  if (!runs.some((i) => /\bnpm\s+ci\b/.test(i.args))) report(dockerfile, 'no `npm ci`');
+  for (const i of runs.filter((r) => /\bnpm\s+(install|i|add)(?![\w-])/.test(r.args))) {
     report(dockerfile, `line ${i.line}: uses \`npm install\`; use \`npm ci\``);
   }
-  if (stages.length < 2)
-    report(
-      dockerfile,
-      `${stages.length} stage(s); expected a multi-stage build`,
-    );
+  if (stages.length < 2) report(dockerfile, `${stages.length} stage(s); expected a multi-stage build`);
 
   // Every `npm ci` needs the lockfile and .npmrc (registry and allowScripts settings) beside package.json.
   for (const stage of stages) {
     const copied = new Set();
     for (const i of stage.instructions) {
-      if (i.keyword === 'COPY' && !/--from/.test(i.args))
-        i.args.split(/\s+/).forEach((s) => copied.add(s));
+      if (i.keyword === 'COPY' && !/--from/.test(i.args)) i.args.split(/\s+/).forEach((s) => copied.add(s));
       if (i.keyword === 'RUN' && /\bnpm\s+ci\b/.test(i.args)) {
-        const missing = ['package.json', 'package-lock.json', '.npmrc'].filter(
-          (f) => !copied.has(f),
-        );
-        if (missing.length > 0)
-          report(
-            dockerfile,
-            `line ${i.line}: \`npm ci\` before copying ${missing.join(', ')}`,
-          );
+        const missing = ['package.json', 'package-lock.json', '.npmrc'].filter((f) => !copied.has(f));
+        if (missing.length > 0) report(dockerfile, `line ${i.line}: \`npm ci\` before copying ${missing.join(', ')}`);
       }
     }
   }
 
   const final = stages.at(-1);
   if (!final) return 0;
-  const finalCopies = final.instructions.filter(
-    (i) => i.keyword === 'COPY' || i.keyword === 'ADD',
-  );
-  if (
-    !finalCopies.some(
-      (i) =>
-        /--from=\S+/.test(i.args) && /dist\/apps\/\$\{?APP\}?\b/.test(i.args),
-    )
-  ) {
-    report(
-      dockerfile,
-      'final stage does not copy dist/apps/${APP} from the build stage',
-    );
+  const finalCopies = final.instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD');
+  if (!finalCopies.some((i) => /--from=\S+/.test(i.args) && /dist\/apps\/\$\{?APP\}?\b/.test(i.args))) {
+    report(dockerfile, 'final stage does not copy dist/apps/${APP} from the build stage');
   }
-  if (
-    !finalCopies.some(
-      (i) => /--from=\S+/.test(i.args) && /\/node_modules\b/.test(i.args),
-    )
-  ) {
-    report(
-      dockerfile,
-      'final stage does not copy the production node_modules from another stage',
-    );
+  if (!finalCopies.some((i) => /--from=\S+/.test(i.args) && /\/node_modules\b/.test(i.args))) {
+    report(dockerfile, 'final stage does not copy the production node_modules from another stage');
   }
   for (const i of finalCopies.filter((c) => !/--from=/.test(c.args))) {
-    report(
-      dockerfile,
-      `line ${i.line}: final stage copies from the build context; copy only dist and node_modules`,
-    );
+    report(dockerfile, `line ${i.line}: final stage copies from the build context; copy only dist and node_modules`);
   }
-  for (const i of final.instructions.filter(
-    (r) => r.keyword === 'RUN' && /\bnpm\b/.test(r.args),
-  )) {
-    report(
-      dockerfile,
-      `line ${i.line}: final stage runs npm; install dependencies in an earlier stage`,
-    );
+  for (const i of final.instructions.filter((r) => r.keyword === 'RUN' && /\bnpm\b/.test(r.args))) {
+    report(dockerfile, `line ${i.line}: final stage runs npm; install dependencies in an earlier stage`);
   }
   const user = final.instructions
     .filter((i) => i.keyword === 'USER')
     .at(-1)
     ?.args.trim();
-  if (!user || /^(root|0)(:|$)/.test(user))
-    report(dockerfile, 'final stage runs as root; add `USER node`');
+  if (!user || /^(root|0)(:|$)/.test(user)) report(dockerfile, 'final stage runs as root; add `USER node`');
   const cmd = final.instructions.filter((i) => i.keyword === 'CMD').at(-1);
-  if (!cmd?.args.trim().startsWith('['))
-    report(dockerfile, 'final stage needs CMD in exec form (JSON array)');
+  if (!cmd?.args.trim().startsWith('[')) report(dockerfile, 'final stage needs CMD in exec form (JSON array)');
   return stages.length;
 }
 

@@ -19,7 +19,11 @@ const SECRET_VARIABLES = ['JWT_SECRET', 'SERVICE_TOKEN', 'DATABASE_URL', 'REDIS_
 
 /** @param {string[]} args @returns {K8sObject[]} */
 function render(...args) {
-  const out = execFileSync(HELM, ['template', 'shopnest', CHART, '--namespace', 'shopnest', '--kube-version', KUBE_VERSION, ...args], { encoding: 'utf8' });
+  const out = execFileSync(
+    HELM,
+    ['template', 'shopnest', CHART, '--namespace', 'shopnest', '--kube-version', KUBE_VERSION, ...args],
+    { encoding: 'utf8' },
+  );
   return parseAllDocuments(out)
     .map((doc) => doc.toJS())
     .filter(Boolean);
@@ -63,8 +67,15 @@ test('the grace period outlasts preStop plus the service shutdown budget', () =>
   assert.ok(find(defaults, 'Deployment', 'connection-edge')?.spec.template.spec.containers[0].lifecycle.preStop);
   // The edge's drain fits in its shutdown budget.
   const edgeEnv = envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', 'connection-edge')));
-  assert.ok(Number(edgeEnv.SHUTDOWN_TIMEOUT_MS.value) > Number(edgeEnv.DRAIN_DELAY_MS.value) + Number(edgeEnv.DRAIN_WINDOW_MS.value));
-  const tooShort = spawnSync(HELM, ['template', 'x', CHART, '--kube-version', KUBE_VERSION, '--set', 'connectionEdge.shutdownTimeoutSeconds=10'], { encoding: 'utf8' });
+  assert.ok(
+    Number(edgeEnv.SHUTDOWN_TIMEOUT_MS.value) >
+      Number(edgeEnv.DRAIN_DELAY_MS.value) + Number(edgeEnv.DRAIN_WINDOW_MS.value),
+  );
+  const tooShort = spawnSync(
+    HELM,
+    ['template', 'x', CHART, '--kube-version', KUBE_VERSION, '--set', 'connectionEdge.shutdownTimeoutSeconds=10'],
+    { encoding: 'utf8' },
+  );
   assert.notEqual(tooShort.status, 0);
   assert.match(tooShort.stderr, /shutdownTimeoutSeconds must exceed/);
 });
@@ -103,11 +114,17 @@ test('the edge autoscales on CPU by default and on connections per pod when swit
 test('cookie affinity on the edge Ingress exactly when long-polling is on', () => {
   const sticky = find(polling, 'Ingress', 'connection-edge')?.metadata.annotations ?? {};
   assert.equal(sticky['nginx.ingress.kubernetes.io/affinity'], 'cookie');
-  assert.equal(envOf(/** @type {K8sObject} */ (find(polling, 'Deployment', 'connection-edge'))).SOCKET_TRANSPORTS.value, 'websocket,polling');
+  assert.equal(
+    envOf(/** @type {K8sObject} */ (find(polling, 'Deployment', 'connection-edge'))).SOCKET_TRANSPORTS.value,
+    'websocket,polling',
+  );
   const plain = find(websocketOnly, 'Ingress', 'connection-edge')?.metadata.annotations ?? {};
   assert.equal(plain['nginx.ingress.kubernetes.io/affinity'], undefined);
   assert.equal(plain['nginx.ingress.kubernetes.io/proxy-read-timeout'], '3600');
-  assert.equal(envOf(/** @type {K8sObject} */ (find(websocketOnly, 'Deployment', 'connection-edge'))).SOCKET_TRANSPORTS.value, 'websocket');
+  assert.equal(
+    envOf(/** @type {K8sObject} */ (find(websocketOnly, 'Deployment', 'connection-edge'))).SOCKET_TRANSPORTS.value,
+    'websocket',
+  );
   assert.equal(find(defaults, 'Ingress', 'connection-edge'), undefined);
 });
 
@@ -119,8 +136,23 @@ test('secrets come only from Secret references, and values refuse them in clear'
       }
     }
   }
-  assert.equal(envOf(/** @type {K8sObject} */ (find(websocketOnly, 'Deployment', 'order-tracking'))).JWT_SECRET, undefined);
-  const refused = spawnSync(HELM, ['template', 'x', CHART, '--kube-version', KUBE_VERSION, '--set', 'notificationWorker.env.REDIS_URL=redis://:pw@redis:6379'], { encoding: 'utf8' });
+  assert.equal(
+    envOf(/** @type {K8sObject} */ (find(websocketOnly, 'Deployment', 'order-tracking'))).JWT_SECRET,
+    undefined,
+  );
+  const refused = spawnSync(
+    HELM,
+    [
+      'template',
+      'x',
+      CHART,
+      '--kube-version',
+      KUBE_VERSION,
+      '--set',
+      'notificationWorker.env.REDIS_URL=redis://:pw@redis:6379',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.notEqual(refused.status, 0);
   assert.match(refused.stderr, /REDIS_URL|propertyNames|schema/i);
 });
@@ -131,7 +163,11 @@ test('the edge asks the order-tracking Service, which admits edges through its N
   assert.equal(edgeEnv.ORDER_TRACKING_URL.value, `http://${ordersService?.metadata.name}:3001`);
   const policy = find(defaults, 'NetworkPolicy', 'order-tracking');
   const peers = policy?.spec.ingress.flatMap((/** @type {any} */ rule) => rule.from);
-  assert.ok(peers.some((/** @type {any} */ p) => p.podSelector?.matchLabels['app.kubernetes.io/component'] === 'connection-edge'));
+  assert.ok(
+    peers.some(
+      (/** @type {any} */ p) => p.podSelector?.matchLabels['app.kubernetes.io/component'] === 'connection-edge',
+    ),
+  );
   assert.equal(find(polling, 'NetworkPolicy', 'order-tracking'), undefined);
 });
 
@@ -143,7 +179,8 @@ async function registeredMetricNames() {
     .filter((file) => file && !/\.(int-|e2e-)?spec\.ts$/.test(file));
   for (const file of sources) {
     const text = readFileSync(join(ROOT, file), 'utf8');
-    for (const match of text.matchAll(/metrics\.(?:counter|gauge|histogram)\(\s*'([a-z_]+)'/g)) names.add(`shopnest_${match[1]}`);
+    for (const match of text.matchAll(/metrics\.(?:counter|gauge|histogram)\(\s*'([a-z_]+)'/g))
+      names.add(`shopnest_${match[1]}`);
   }
   const { Registry, collectDefaultMetrics } = await import('prom-client');
   const registry = new Registry();
@@ -159,9 +196,16 @@ test('the dashboard and the alert rules use only metrics the services export', a
   const rule = websocketOnly.find((o) => o.kind === 'PrometheusRule');
   const configMap = websocketOnly.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-dashboard'));
   assert.ok(rule && configMap, 'PrometheusRule and dashboard ConfigMap rendered when switched on');
-  const shipped = /** @type {{ data: Record<string, string> }} */ (/** @type {unknown} */ (configMap)).data['shopnest-live.json'];
+  const shipped = /** @type {{ data: Record<string, string> }} */ (/** @type {unknown} */ (configMap)).data[
+    'shopnest-live.json'
+  ];
   assert.equal(JSON.parse(shipped).uid, 'shopnest-live');
-  const used = [...`${dashboard}\n${JSON.stringify(rule.spec)}`.matchAll(/shopnest_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
+  const used = [...`${dashboard}\n${JSON.stringify(rule.spec)}`.matchAll(/shopnest_[a-z0-9_]+/g)].map((m) =>
+    m[0].replace(/_(bucket|sum|count)$/, ''),
+  );
   assert.ok(used.length > 10);
-  assert.deepEqual([...new Set(used)].filter((name) => !known.has(name)), []);
+  assert.deepEqual(
+    [...new Set(used)].filter((name) => !known.has(name)),
+    [],
+  );
 });

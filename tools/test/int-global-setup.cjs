@@ -13,8 +13,10 @@ module.exports = async function globalSetup() {
   try {
     out = execFileSync(up, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   } catch (error) {
-    throw new Error(`integration tests need Kafka, Redis and PostgreSQL: ${up} failed (${error instanceof Error ? error.message : String(error)}). ` +
-      'Start them yourself and set KAFKA_BROKERS, REDIS_URL and DATABASE_URL.');
+    throw new Error(
+      `integration tests need Kafka, Redis and PostgreSQL: ${up} failed (${error instanceof Error ? error.message : String(error)}). ` +
+        'Start them yourself and set KAFKA_BROKERS, REDIS_URL and DATABASE_URL.',
+    );
   }
   for (const line of out.split('\n')) {
     const match = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());

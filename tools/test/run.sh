@@ -24,6 +24,8 @@ eval "$(tools/infra/up)"
 tools/infra/infra.sh tools
 
 step() { printf '\n==> %s\n' "$*"; }
+step "formatting (Prettier)"
+npx prettier --check . --log-level warn
 step "lint, type checks and unit tests"
 npx nx run-many -t lint shellcheck typecheck test --parallel=2 $NX_CACHE_FLAG --outputStyle=stream-without-prefixes
 step "integration tests (real Kafka, Redis, PostgreSQL)"

@@ -1,4 +1,9 @@
-import { CONNECTION_EDGE, ConnectionEdgeModule, connectionEdgeProcessEnvSchema, useEdgeSocketAdapter } from '@shopnest/edge';
+import {
+  CONNECTION_EDGE,
+  ConnectionEdgeModule,
+  connectionEdgeProcessEnvSchema,
+  useEdgeSocketAdapter,
+} from '@shopnest/edge';
 import { parseEnv } from '@shopnest/platform-config';
 import { runMain, runService } from '@shopnest/platform-observability';
 

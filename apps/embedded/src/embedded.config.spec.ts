@@ -12,19 +12,34 @@ describe('embeddedEnvSchema', () => {
       rateLimit: { driver: 'memory' },
       edge: { orderAccess: { driver: 'http', baseUrl: 'http://127.0.0.1:3001' } },
     });
-    expect(config.orders).toMatchObject({ http: { port: 3001 }, eventBus: { driver: 'memory' }, orders: { store: { driver: 'pglite', dataDir: DEFAULT_DATA_DIR } } });
-    expect(config.worker).toMatchObject({ http: { port: 3002 }, eventBus: { driver: 'memory' }, fanout: { driver: 'local' }, history: { driver: 'memory' } });
+    expect(config.orders).toMatchObject({
+      http: { port: 3001 },
+      eventBus: { driver: 'memory' },
+      orders: { store: { driver: 'pglite', dataDir: DEFAULT_DATA_DIR } },
+    });
+    expect(config.worker).toMatchObject({
+      http: { port: 3002 },
+      eventBus: { driver: 'memory' },
+      fanout: { driver: 'local' },
+      history: { driver: 'memory' },
+    });
   });
 
   it('mints the edge’s service token from JWT_SECRET, unless one is given', () => {
     const minted = parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV }).edge.edge.orderAccess;
     expect(minted).toMatchObject({ serviceToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) });
     const given = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJlZGdlIn0.c2lnbmF0dXJl';
-    expect(parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV, SERVICE_TOKEN: given }).edge.edge.orderAccess).toMatchObject({ serviceToken: given });
+    expect(parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV, SERVICE_TOKEN: given }).edge.edge.orderAccess).toMatchObject({
+      serviceToken: given,
+    });
   });
 
   it('moves the ports and the data: orders in PGlite under .data by default, in PostgreSQL when DATABASE says so', () => {
-    expect(parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV }).orders.orders.store).toEqual({ driver: 'pglite', schema: 'public', dataDir: '.data/pglite' });
+    expect(parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV }).orders.orders.store).toEqual({
+      driver: 'pglite',
+      schema: 'public',
+      dataDir: '.data/pglite',
+    });
     const config = parseEnv(embeddedEnvSchema, {
       ...TEST_JWT_ENV,
       EDGE_PORT: '4000',
@@ -39,8 +54,21 @@ describe('embeddedEnvSchema', () => {
   });
 
   it('names every bad key once, the cluster adapters and a lone PORT among them', () => {
-    const problems = envProblems(embeddedEnvSchema, { EDGE_PORT: 'x', PORT: '80', EVENT_BUS: 'kafka', RATE_LIMIT_STORE: 'redis', HISTORY_MAX_LENGTH: '0' });
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['EDGE_PORT', 'EVENT_BUS', 'HISTORY_MAX_LENGTH', 'JWT_SECRET', 'PORT', 'RATE_LIMIT_STORE']);
+    const problems = envProblems(embeddedEnvSchema, {
+      EDGE_PORT: 'x',
+      PORT: '80',
+      EVENT_BUS: 'kafka',
+      RATE_LIMIT_STORE: 'redis',
+      HISTORY_MAX_LENGTH: '0',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'EDGE_PORT',
+      'EVENT_BUS',
+      'HISTORY_MAX_LENGTH',
+      'JWT_SECRET',
+      'PORT',
+      'RATE_LIMIT_STORE',
+    ]);
     expect(problems).toContain(
       'EVENT_BUS: kafka is refused: the one-process mode runs on in-process adapters (EVENT_BUS=memory); for kafka, run the services as their own processes (npm run start:cluster)',
     );

@@ -23,12 +23,22 @@ const embeddedEnv = z.object({
   EDGE_PORT: port(3000),
   ORDERS_PORT: port(3001),
   WORKER_PORT: port(3002),
-  PORT: z.undefined({ error: 'the one-process mode listens on three ports: set EDGE_PORT, ORDERS_PORT and WORKER_PORT instead' }).optional(),
+  PORT: z
+    .undefined({
+      error: 'the one-process mode listens on three ports: set EDGE_PORT, ORDERS_PORT and WORKER_PORT instead',
+    })
+    .optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
 });
 
 // The adapters of one process; the cluster's (Kafka, Redis) need the services as their own processes.
-const IN_PROCESS = { EVENT_BUS: 'memory', FANOUT: 'local', HISTORY: 'memory', RATE_LIMIT_STORE: 'memory', REVOCATION_STORE: 'memory' } as const;
+const IN_PROCESS = {
+  EVENT_BUS: 'memory',
+  FANOUT: 'local',
+  HISTORY: 'memory',
+  RATE_LIMIT_STORE: 'memory',
+  REVOCATION_STORE: 'memory',
+} as const;
 const clusterOnly = (key: keyof typeof IN_PROCESS, value: string) => ({
   key,
   value,
@@ -55,7 +65,13 @@ export const embeddedEnvSchema = refusing(
       const own = embeddedEnv.safeParse(env);
       if (!own.success) report(own.error.issues);
       const e = own.data ?? embeddedEnv.parse({});
-      const base = { ...env, ...IN_PROCESS, HOST: e.HOST, SHUTDOWN_TIMEOUT_MS: String(e.SHUTDOWN_TIMEOUT_MS), PORT: undefined };
+      const base = {
+        ...env,
+        ...IN_PROCESS,
+        HOST: e.HOST,
+        SHUTDOWN_TIMEOUT_MS: String(e.SHUTDOWN_TIMEOUT_MS),
+        PORT: undefined,
+      };
       const orders = orderTrackingEnvSchema.safeParse({
         ...base,
         PORT: String(e.ORDERS_PORT),
@@ -73,7 +89,14 @@ export const embeddedEnvSchema = refusing(
         SERVICE_TOKEN: serviceToken ?? 'unset.service.token',
       });
       if (!serviceToken && !env['JWT_SECRET'] && (env['JWT_PUBLIC_KEY_FILE'] || env['JWT_JWKS_FILE'])) {
-        report([{ code: 'custom', input: undefined, path: ['SERVICE_TOKEN'], message: 'required without JWT_SECRET: the one-process mode can mint it only from the HS256 secret' }]);
+        report([
+          {
+            code: 'custom',
+            input: undefined,
+            path: ['SERVICE_TOKEN'],
+            message: 'required without JWT_SECRET: the one-process mode can mint it only from the HS256 secret',
+          },
+        ]);
       }
       for (const result of [orders, worker, edge]) if (!result.success) report(result.error.issues);
       if (problems.size > 0 || !orders.success || !worker.success || !edge.success) {
@@ -82,13 +105,22 @@ export const embeddedEnvSchema = refusing(
       }
       return { shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS, orders: orders.data, worker: worker.data, edge: edge.data };
     }),
-  [clusterOnly('EVENT_BUS', 'kafka'), clusterOnly('FANOUT', 'redis'), clusterOnly('HISTORY', 'redis'), clusterOnly('RATE_LIMIT_STORE', 'redis'), clusterOnly('REVOCATION_STORE', 'redis')],
+  [
+    clusterOnly('EVENT_BUS', 'kafka'),
+    clusterOnly('FANOUT', 'redis'),
+    clusterOnly('HISTORY', 'redis'),
+    clusterOnly('RATE_LIMIT_STORE', 'redis'),
+    clusterOnly('REVOCATION_STORE', 'redis'),
+  ],
 );
 
 /** A service token for the edge's order look-ups, signed with the shared HS256 secret; undefined without one. */
 function mintServiceToken(env: NodeJS.ProcessEnv): string | undefined {
   const secret = env['JWT_SECRET'];
   if (!secret || secret.length < 32) return undefined; // the JWT fragment reports the bad secret
-  const claims = { ...(env['JWT_ISSUER'] && { issuer: env['JWT_ISSUER'] }), ...(env['JWT_AUDIENCE'] && { audience: env['JWT_AUDIENCE'] }) };
+  const claims = {
+    ...(env['JWT_ISSUER'] && { issuer: env['JWT_ISSUER'] }),
+    ...(env['JWT_AUDIENCE'] && { audience: env['JWT_AUDIENCE'] }),
+  };
   return new JwtService().sign({ sub: EMBEDDED, roles: ['service'] }, { secret, expiresIn: '3650d', ...claims });
 }

@@ -26,7 +26,12 @@ runMain(EMBEDDED, async () => {
     [
       {
         module: ConnectionEdgeModule.forRoot(config.edge, { history }),
-        spec: { service: CONNECTION_EDGE, http: config.edge.http, portVariable: 'EDGE_PORT', configure: (app) => useEdgeSocketAdapter(app, config.edge, fanout) },
+        spec: {
+          service: CONNECTION_EDGE,
+          http: config.edge.http,
+          portVariable: 'EDGE_PORT',
+          configure: (app) => useEdgeSocketAdapter(app, config.edge, fanout),
+        },
       },
       {
         module: NotificationWorkerModule.forRoot(config.worker, { eventBus, history, fanout }),
@@ -34,7 +39,12 @@ runMain(EMBEDDED, async () => {
       },
       {
         module: OrderTrackingModule.forRoot(config.orders, { eventBus }),
-        spec: { service: ORDER_TRACKING, http: config.orders.http, portVariable: 'ORDERS_PORT', configure: serveOpenApi },
+        spec: {
+          service: ORDER_TRACKING,
+          http: config.orders.http,
+          portVariable: 'ORDERS_PORT',
+          configure: serveOpenApi,
+        },
       },
     ],
     {

@@ -4,7 +4,12 @@ import { EmbeddedConfig } from './embedded.config';
 export function readyBanner(config: EmbeddedConfig, elapsedMs: number): string {
   const url = ({ http }: { http: { host: string; port: number } }) => `http://${http.host}:${http.port}`;
   const store = config.orders.orders.store;
-  const orders = store.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : store.driver === 'pglite' ? `PGlite in ${store.dataDir ?? 'memory'}` : 'memory';
+  const orders =
+    store.driver === 'postgres'
+      ? 'PostgreSQL (DATABASE_URL)'
+      : store.driver === 'pglite'
+        ? `PGlite in ${store.dataDir ?? 'memory'}`
+        : 'memory';
   return [
     '',
     'ShopNest Live (one process, in-process adapters; npm run start:cluster for Kafka, Redis and PostgreSQL):',

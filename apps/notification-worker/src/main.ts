@@ -1,4 +1,8 @@
-import { NOTIFICATION_WORKER, NotificationWorkerModule, notificationWorkerProcessEnvSchema } from '@shopnest/notifications';
+import {
+  NOTIFICATION_WORKER,
+  NotificationWorkerModule,
+  notificationWorkerProcessEnvSchema,
+} from '@shopnest/notifications';
 import { parseEnv } from '@shopnest/platform-config';
 import { runMain, runService } from '@shopnest/platform-observability';
 

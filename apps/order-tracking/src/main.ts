@@ -4,5 +4,9 @@ import { runMain, runService } from '@shopnest/platform-observability';
 
 runMain(ORDER_TRACKING, async () => {
   const config = parseEnv(orderTrackingProcessEnvSchema, process.env);
-  await runService(OrderTrackingModule.forRoot(config), { service: ORDER_TRACKING, ...config, configure: serveOpenApi });
+  await runService(OrderTrackingModule.forRoot(config), {
+    service: ORDER_TRACKING,
+    ...config,
+    configure: serveOpenApi,
+  });
 });

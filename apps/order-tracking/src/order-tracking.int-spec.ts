@@ -1,6 +1,15 @@
 import { ORDERS_TOPIC, OrderStatus } from '@shopnest/contracts';
 import { IncomingMessage, KafkaEventBus } from '@shopnest/platform-event-bus';
-import { dedicatedKafka, freePort, runId, ServiceProcess, signTestToken, startService, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
+import {
+  dedicatedKafka,
+  freePort,
+  runId,
+  ServiceProcess,
+  signTestToken,
+  startService,
+  TEST_JWT_ENV,
+  waitFor,
+} from '@shopnest/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 
@@ -12,7 +21,8 @@ import { Pool } from 'pg';
 
 const DATABASE_URL = process.env['DATABASE_URL'] as string;
 const SHARED_BROKERS = process.env['KAFKA_BROKERS'] as string;
-if (!DATABASE_URL || !SHARED_BROKERS) throw new Error('DATABASE_URL and KAFKA_BROKERS must be set (the int-test globalSetup provides them)');
+if (!DATABASE_URL || !SHARED_BROKERS)
+  throw new Error('DATABASE_URL and KAFKA_BROKERS must be set (the int-test globalSetup provides them)');
 
 const STEPS: OrderStatus[] = ['confirmed', 'packed', 'shipped', 'out_for_delivery', 'delivered'];
 const quiet = { error: () => undefined, warn: () => undefined, log: () => undefined };
@@ -51,7 +61,13 @@ const serviceEnv = (schema: string, brokers: string, prefix: string) => ({
 });
 
 async function start(name: string, env: Record<string, string>): Promise<ServiceProcess> {
-  const service = await startService({ app: 'order-tracking', name, port: await freePort(), env, readyTimeoutMs: 60_000 });
+  const service = await startService({
+    app: 'order-tracking',
+    name,
+    port: await freePort(),
+    env,
+    readyTimeoutMs: 60_000,
+  });
   services.push(service);
   return service;
 }
@@ -71,13 +87,17 @@ async function call(service: ServiceProcess, method: string, path: string, body:
 }
 
 const createOrder = async (service: ServiceProcess, customerId: string) =>
-  (await call(service, 'POST', '/orders', { itemsSummary: 'tea', totalCents: 450, customerId }, serviceToken))['id'] as string;
+  (await call(service, 'POST', '/orders', { itemsSummary: 'tea', totalCents: 450, customerId }, serviceToken))[
+    'id'
+  ] as string;
 
 const changeStatus = (service: ServiceProcess, id: string, status: OrderStatus) =>
   call(service, 'PATCH', `/orders/${id}/status`, { status });
 
 async function pending(schema: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE sent_at IS NULL`);
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${schema}.outbox WHERE sent_at IS NULL`,
+  );
   return rows[0]?.n ?? 0;
 }
 
@@ -106,7 +126,11 @@ async function readTopic(brokers: string, namespace: string) {
       read.set(message.partition, BigInt(message.offset) + 1n);
     },
   });
-  const admin = new Kafka({ brokers: [brokers], clientId: 'order-tracking-int-test-admin', logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    brokers: [brokers],
+    clientId: 'order-tracking-int-test-admin',
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   const caughtUp = async () => {
     const ends = await admin.fetchTopicOffsets(`${namespace}${ORDERS_TOPIC}`);
@@ -123,7 +147,10 @@ async function readTopic(brokers: string, namespace: string) {
 }
 
 /** Every event exactly once, and each order's events in sequence 1..n. */
-function expectOncePerOrderInSequence(messages: Extract<IncomingMessage, { kind: 'event' }>[], perOrder: Map<string, number>) {
+function expectOncePerOrderInSequence(
+  messages: Extract<IncomingMessage, { kind: 'event' }>[],
+  perOrder: Map<string, number>,
+) {
   const ids = messages.map((m) => m.event.id);
   expect(new Set(ids).size).toBe(ids.length);
   const sequences = new Map<string, number[]>();
@@ -189,9 +216,18 @@ describe('a Kafka outage and a crash (private broker)', () => {
     const ui = await fetch(`${first.url}/docs`);
     expect(ui.status).toBe(200);
     expect(ui.headers.get('content-type')).toContain('text/html');
-    const document = (await (await fetch(`${first.url}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const document = (await (await fetch(`${first.url}/docs/json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/orders', '/orders/{id}', '/orders/{id}/status', '/orders/{id}/courier', '/orders/{id}/location', '/orders/{id}/timeline']),
+      expect.arrayContaining([
+        '/orders',
+        '/orders/{id}',
+        '/orders/{id}/status',
+        '/orders/{id}/courier',
+        '/orders/{id}/location',
+        '/orders/{id}/timeline',
+      ]),
     );
     expect(document.paths['/orders/{id}/location']?.['post']).toMatchObject({
       requestBody: { content: { 'application/json': { schema: { required: ['lat', 'lng'] } } } },

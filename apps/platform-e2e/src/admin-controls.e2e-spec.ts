@@ -1,4 +1,9 @@
-import { ConnectErrorData, DisconnectUserResponse, SessionTerminated, UserConnectionsResponse } from '@shopnest/contracts';
+import {
+  ConnectErrorData,
+  DisconnectUserResponse,
+  SessionTerminated,
+  UserConnectionsResponse,
+} from '@shopnest/contracts';
 import { runId, signTestToken, waitFor } from '@shopnest/testing';
 import { Socket } from 'socket.io-client';
 import { Clients, createOrder, outcome, Platform, send, startPlatform } from './support/platform';
@@ -29,7 +34,13 @@ describe('operator controls across two edges', () => {
     await platform?.stop();
   });
 
-  async function admin(edge: Platform['edges'][number], method: string, path: string, body?: unknown, token: string | null = ops): Promise<{ status: number; body: unknown }> {
+  async function admin(
+    edge: Platform['edges'][number],
+    method: string,
+    path: string,
+    body?: unknown,
+    token: string | null = ops,
+  ): Promise<{ status: number; body: unknown }> {
     const response = await fetch(`${edge.url}${path}`, {
       method,
       headers: { ...(token && { authorization: `Bearer ${token}` }), 'content-type': 'application/json' },
@@ -98,12 +109,18 @@ describe('operator controls across two edges', () => {
     expect(bystander.connected).toBe(true);
 
     for (const edge of [edge1, edge2]) {
-      expect(await refusal(edge, old)).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/revoked/) });
+      expect(await refusal(edge, old)).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        message: expect.stringMatching(/revoked/),
+      });
     }
     // Issued after the cut-off (iat is in whole seconds: the next second is newer).
     const newer = signTestToken(user, { issuedAt: (result.revokedIssuedBefore as number) + 1 });
     const back = await clients.connect(edge1, newer);
-    await expect(send(back, 'auth.refresh', { token: old })).resolves.toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    await expect(send(back, 'auth.refresh', { token: old })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    });
     await expect(send(back, 'auth.refresh', { token: newer })).resolves.toMatchObject({ ok: true });
   });
 
@@ -111,7 +128,10 @@ describe('operator controls across two edges', () => {
     const user = `u-${run}-jti`;
     const revoked = signTestToken(user, { tokenId: `jti-${run}-1` });
     const other = signTestToken(user, { tokenId: `jti-${run}-2` });
-    const answer = await admin(edge1, 'POST', '/admin/revocations', { tokenId: `jti-${run}-1`, expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    const answer = await admin(edge1, 'POST', '/admin/revocations', {
+      tokenId: `jti-${run}-1`,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
     expect(answer.status).toBe(204);
 
     expect(await refusal(edge2, revoked)).toMatchObject({ code: 'UNAUTHENTICATED' });

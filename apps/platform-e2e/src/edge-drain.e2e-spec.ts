@@ -59,7 +59,8 @@ describe(`graceful drain: ${CLIENTS} SDK clients, one of two edges drained durin
       clients.push(client);
     }
     // Connect in slices: the point is the drain, not a connect storm through the test's one process.
-    for (let i = 0; i < clients.length; i += 200) await Promise.all(clients.slice(i, i + 200).map((client) => client.connect()));
+    for (let i = 0; i < clients.length; i += 200)
+      await Promise.all(clients.slice(i, i + 200).map((client) => client.connect()));
     await Promise.all(ready);
     const [edgeA, edgeB] = platform.edges as [Platform['edges'][number], Platform['edges'][number]];
     const before = lb.connections.length;
@@ -95,7 +96,11 @@ describe(`graceful drain: ${CLIENTS} SDK clients, one of two edges drained durin
     expect(moves[0]).toBeGreaterThanOrEqual(DRAIN_DELAY_MS);
     // No herd: no quarter-second takes more than three times its even share of the moved clients.
     const buckets = new Map<number, number>();
-    for (const c of moved) buckets.set(Math.floor((c.at - drainStarted) / BUCKET_MS), (buckets.get(Math.floor((c.at - drainStarted) / BUCKET_MS)) ?? 0) + 1);
+    for (const c of moved)
+      buckets.set(
+        Math.floor((c.at - drainStarted) / BUCKET_MS),
+        (buckets.get(Math.floor((c.at - drainStarted) / BUCKET_MS)) ?? 0) + 1,
+      );
     const evenShare = (moved.length * BUCKET_MS) / DRAIN_WINDOW_MS;
     expect(Math.max(...buckets.values())).toBeLessThanOrEqual(Math.ceil(3 * evenShare));
 

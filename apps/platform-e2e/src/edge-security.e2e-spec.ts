@@ -91,7 +91,8 @@ describe('edge security across edge processes', () => {
 
     expect(await send(a, 'subscribe', { channel: orderChannel(orderA.id) })).toMatchObject({ ok: true });
     expect(await send(ops, 'subscribe', { channel: 'ops:orders' })).toMatchObject({ ok: true });
-    for (const b of [b1, b2]) expect(await send(b, 'subscribe', { channel: orderChannel(orderB.id) })).toMatchObject({ ok: true });
+    for (const b of [b1, b2])
+      expect(await send(b, 'subscribe', { channel: orderChannel(orderB.id) })).toMatchObject({ ok: true });
 
     const idA = orderA.id;
     const channelForms: unknown[] = [
@@ -134,7 +135,13 @@ describe('edge security across edge processes', () => {
     for (const [socket, event, payload] of attempts) {
       const ack = await politely(socket, event, payload);
       const tried = `${event} ${JSON.stringify(payload)}`;
-      expect({ tried, ack }).toEqual({ tried, ack: { ok: false, error: { code: expect.stringMatching(/^(FORBIDDEN|INVALID)$/), message: expect.any(String) } } });
+      expect({ tried, ack }).toEqual({
+        tried,
+        ack: {
+          ok: false,
+          error: { code: expect.stringMatching(/^(FORBIDDEN|INVALID)$/), message: expect.any(String) },
+        },
+      });
     }
 
     await setStatus(platform, idA, 'confirmed');
@@ -144,17 +151,26 @@ describe('edge security across edge processes', () => {
       () => about(seenByA, orderChannel(idA), idA).length >= 2 && about(seenByA, 'user:shopper-a', idA).length >= 2,
       30_000,
     ).catch(() => {
-      throw new Error(failWith(`A did not receive its own events on order:{id} and user:{id}: ${JSON.stringify(seenByA)}`));
+      throw new Error(
+        failWith(`A did not receive its own events on order:{id} and user:{id}: ${JSON.stringify(seenByA)}`),
+      );
     });
     await waitFor(() => about(seenByOps, 'ops:orders', idA).length >= 2, 30_000);
 
     // B's own change travels the same path after A's: once B has it on each edge, A's would have arrived.
     await setStatus(platform, orderB.id, 'confirmed');
-    await waitFor(() => about(seenByB[0], orderChannel(orderB.id), orderB.id).length > 0 && about(seenByB[1], orderChannel(orderB.id), orderB.id).length > 0, 30_000).catch(() => {
+    await waitFor(
+      () =>
+        about(seenByB[0], orderChannel(orderB.id), orderB.id).length > 0 &&
+        about(seenByB[1], orderChannel(orderB.id), orderB.id).length > 0,
+      30_000,
+    ).catch(() => {
       throw new Error(failWith('B did not receive its own event'));
     });
     for (const seen of seenByB) {
-      const leaked = seen.filter((entry) => JSON.stringify(entry).includes(idA) || JSON.stringify(entry).includes('shopper-a'));
+      const leaked = seen.filter(
+        (entry) => JSON.stringify(entry).includes(idA) || JSON.stringify(entry).includes('shopper-a'),
+      );
       expect(leaked).toEqual([]);
     }
   });
@@ -165,13 +181,20 @@ describe('edge security across edge processes', () => {
     await clients.connect(edge1, token);
     await clients.connect(edge2, token);
     const fourth = await outcome(clients.open(edge2, token));
-    expect(fourth.error?.data).toEqual({ code: 'RATE_LIMITED', message: expect.stringMatching(/too many open connections for this user \(at most 3\)/) });
+    expect(fourth.error?.data).toEqual({
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/too many open connections for this user \(at most 3\)/),
+    });
     await clients.connect(edge2, signTestToken(`other-${run}`));
     first.close();
-    await waitFor(async () => {
-      const next = await outcome(clients.open(edge2, token));
-      return next.error === undefined;
-    }, 10_000, 100);
+    await waitFor(
+      async () => {
+        const next = await outcome(clients.open(edge2, token));
+        return next.error === undefined;
+      },
+      10_000,
+      100,
+    );
   });
 
   it('shares a user’s message budget between edges', async () => {
@@ -180,12 +203,17 @@ describe('edge security across edge processes', () => {
     const onEdge2 = await clients.connect(edge2, token);
     // 15 per edge stays under each edge's own count; only the shared budget (20/s) can refuse.
     const acks = await Promise.all(
-      [onEdge1, onEdge2].flatMap((socket) => Array.from({ length: 15 }, () => send(socket, 'subscribe', { channel: `user:chatty-${run}` }))),
+      [onEdge1, onEdge2].flatMap((socket) =>
+        Array.from({ length: 15 }, () => send(socket, 'subscribe', { channel: `user:chatty-${run}` })),
+      ),
     );
     const refused = acks.filter((ack) => !ack.ok);
     expect(refused.length).toBeGreaterThan(0);
     for (const ack of refused) {
-      expect(ack).toEqual({ ok: false, error: { code: 'RATE_LIMITED', message: expect.stringMatching(/this user/), retryAfterMs: expect.any(Number) } });
+      expect(ack).toEqual({
+        ok: false,
+        error: { code: 'RATE_LIMITED', message: expect.stringMatching(/this user/), retryAfterMs: expect.any(Number) },
+      });
     }
   });
 
@@ -199,16 +227,33 @@ describe('edge security across edge processes', () => {
     const seenByFuzzer = record(fuzzer);
 
     // socket.io-client itself refuses to emit its reserved names; everything else goes on the wire.
-    const reserved = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
+    const reserved = new Set([
+      'connect',
+      'connect_error',
+      'disconnect',
+      'disconnecting',
+      'newListener',
+      'removeListener',
+    ]);
     const eventName = fc.oneof(
       fc.constantFrom('subscribe', 'unsubscribe', 'auth.refresh'),
       fc.string({ maxLength: 40 }).filter((name) => !reserved.has(name)),
-      fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'error', 'exception', 'order.status_changed'),
+      fc.constantFrom(
+        '__proto__',
+        'constructor',
+        'toString',
+        'hasOwnProperty',
+        'error',
+        'exception',
+        'order.status_changed',
+      ),
     );
     const channel = fc.oneof(
       fc.constantFrom(orderChannel(order.id), 'user:bystander', 'ops:orders', `ticket:${order.id}`, 'user:fuzzer'),
       fc.string({ maxLength: 90 }),
-      fc.tuple(fc.constantFrom('order', 'user', 'ticket', 'ops'), fc.string({ maxLength: 70 })).map(([kind, id]) => `${kind}:${id}`),
+      fc
+        .tuple(fc.constantFrom('order', 'user', 'ticket', 'ops'), fc.string({ maxLength: 70 }))
+        .map(([kind, id]) => `${kind}:${id}`),
     );
     const payload = fc.oneof(
       fc.record({ channel }, { requiredKeys: [] }),
@@ -258,7 +303,10 @@ describe('edge security across edge processes', () => {
       about(seenByBystander, orderChannel(order.id), order.id)
         .filter((d) => d.event.type === ORDER_EVENT_TYPES.statusChanged)
         .map((d) => (d as Delivery<OrderStatusChanged>).event.data.to);
-    await waitFor(() => statuses().length >= 2 && about(seenByBystander, 'user:bystander', order.id).length >= 2, 30_000).catch(() => {
+    await waitFor(
+      () => statuses().length >= 2 && about(seenByBystander, 'user:bystander', order.id).length >= 2,
+      30_000,
+    ).catch(() => {
       throw new Error(failWith(`bystander got ${JSON.stringify(seenByBystander)}`));
     });
     expect(statuses()).toEqual(['confirmed', 'packed']);
@@ -266,7 +314,9 @@ describe('edge security across edge processes', () => {
     // Nothing of the bystander's reached the fuzzer: it only ever heard short protocol errors about its own messages.
     expect(seenByFuzzer.filter(([event]) => event !== 'protocol.error')).toEqual([]);
     for (const [, error] of seenByFuzzer) {
-      expect(Object.keys(error as object).every((key) => ['code', 'message', 'event', 'retryAfterMs'].includes(key))).toBe(true);
+      expect(
+        Object.keys(error as object).every((key) => ['code', 'message', 'event', 'retryAfterMs'].includes(key)),
+      ).toBe(true);
       expect(JSON.stringify(error).length).toBeLessThan(600);
     }
 

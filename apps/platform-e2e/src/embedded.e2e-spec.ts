@@ -35,7 +35,8 @@ function launch(env: Record<string, string>): Embedded {
 
 async function ready(embedded: Embedded): Promise<void> {
   await waitFor(() => embedded.child.exitCode !== null || /ready in [\d.]+ s/.test(embedded.output()), 60_000);
-  if (embedded.child.exitCode !== null) throw new Error(`exited with ${embedded.child.exitCode}:\n${embedded.output()}`);
+  if (embedded.child.exitCode !== null)
+    throw new Error(`exited with ${embedded.child.exitCode}:\n${embedded.output()}`);
 }
 
 async function stop(embedded: Embedded): Promise<number | null> {
@@ -50,7 +51,11 @@ describe('the one-process mode (npm start)', () => {
   let ports: { EDGE_PORT: string; ORDERS_PORT: string; WORKER_PORT: string };
 
   beforeAll(async () => {
-    ports = { EDGE_PORT: String(await freePort()), ORDERS_PORT: String(await freePort()), WORKER_PORT: String(await freePort()) };
+    ports = {
+      EDGE_PORT: String(await freePort()),
+      ORDERS_PORT: String(await freePort()),
+      WORKER_PORT: String(await freePort()),
+    };
   });
 
   // A failed test must not leave its process holding the ports of the next one.
@@ -106,7 +111,8 @@ describe('the one-process mode (npm start)', () => {
     await client.connect();
     expect(await subscription.ready).toMatchObject({ ok: true });
 
-    const statusesSeen = () => seen.map((d) => (d.event.type === 'order.status_changed' ? d.event.data.to : d.event.type));
+    const statusesSeen = () =>
+      seen.map((d) => (d.event.type === 'order.status_changed' ? d.event.data.to : d.event.type));
     for (const status of ['confirmed', 'packed']) await rest('PATCH', `/orders/${order.id}/status`, ops, { status });
     await waitFor(() => seen.length === 2, 10_000);
     expect(statusesSeen()).toEqual(['confirmed', 'packed']);
@@ -124,7 +130,8 @@ describe('the one-process mode (npm start)', () => {
       throw new Error(`${e.message}\n${trace.join('\n')}\n${first.output()}`);
     });
     expect(gaps).toEqual([orderChannel(order.id)]);
-    for (const status of ['shipped', 'out_for_delivery', 'delivered']) await rest('PATCH', `/orders/${order.id}/status`, ops, { status });
+    for (const status of ['shipped', 'out_for_delivery', 'delivered'])
+      await rest('PATCH', `/orders/${order.id}/status`, ops, { status });
     await waitFor(() => seen.length === 5, 10_000);
     expect(statusesSeen()).toEqual(['confirmed', 'packed', 'shipped', 'out_for_delivery', 'delivered']);
     // Offsets carry the append time, so those issued after the restart still sort after the old ones.
@@ -140,10 +147,14 @@ describe('the one-process mode (npm start)', () => {
       const embedded = launch({ ...ports, PGLITE_DATA_DIR: dataDir });
       running.push(embedded);
       expect(await embedded.exited).toBe(1);
-      expect(embedded.output()).toContain(`shopnest-live: failed to start: port ${ports.ORDERS_PORT} on 127.0.0.1 is already in use; set ORDERS_PORT to a free port`);
+      expect(embedded.output()).toContain(
+        `shopnest-live: failed to start: port ${ports.ORDERS_PORT} on 127.0.0.1 is already in use; set ORDERS_PORT to a free port`,
+      );
       // The edge listens last, once order-tracking answers: it never took a client, and its port is free.
       const probe = createServer();
-      await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(Number(ports.EDGE_PORT), '127.0.0.1', resolve));
+      await new Promise<void>((resolve, reject) =>
+        probe.once('error', reject).listen(Number(ports.EDGE_PORT), '127.0.0.1', resolve),
+      );
       await new Promise((resolve) => probe.close(resolve));
     } finally {
       await new Promise((resolve) => blocker.close(resolve));

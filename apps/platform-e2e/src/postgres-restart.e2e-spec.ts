@@ -39,7 +39,13 @@ describe('PostgreSQL restarted', () => {
     const orders: { id: string; customer: string }[] = [];
     for (let i = 0; i < ORDERS; i++) {
       const customer = customers[i % CUSTOMERS] as string;
-      const created = await restOk(`${ordersUrl}/orders`, 'POST', signTestToken(customer), { itemsSummary: '1 × tea', totalCents: 900 }, 201);
+      const created = await restOk(
+        `${ordersUrl}/orders`,
+        'POST',
+        signTestToken(customer),
+        { itemsSummary: '1 × tea', totalCents: 900 },
+        201,
+      );
       orders.push({ id: created['id'] as string, customer });
     }
     const subscriptions = [];
@@ -52,15 +58,19 @@ describe('PostgreSQL restarted', () => {
       });
       clients.push(client);
       log.watchGaps(customer, client);
-      for (const order of orders.filter((o) => o.customer === customer)) subscriptions.push(log.track(customer, client, orderChannel(order.id)).ready);
+      for (const order of orders.filter((o) => o.customer === customer))
+        subscriptions.push(log.track(customer, client, orderChannel(order.id)).ready);
     }
     await Promise.all(clients.map((client) => client.connect()));
     expect((await Promise.all(subscriptions)).filter((result) => !result.ok)).toEqual([]);
 
-    const change = (id: string, status: string) => rest(`${ordersUrl}/orders/${id}/status`, 'PATCH', OPS_TOKEN, { status });
-    for (const order of orders) await restOk(`${ordersUrl}/orders/${order.id}/courier`, 'POST', OPS_TOKEN, { courierId: `k-${order.id}` }, 200);
+    const change = (id: string, status: string) =>
+      rest(`${ordersUrl}/orders/${id}/status`, 'PATCH', OPS_TOKEN, { status });
+    for (const order of orders)
+      await restOk(`${ordersUrl}/orders/${order.id}/courier`, 'POST', OPS_TOKEN, { courierId: `k-${order.id}` }, 200);
     for (const status of STATUSES.slice(0, 2)) {
-      for (const order of orders) await restOk(`${ordersUrl}/orders/${order.id}/status`, 'PATCH', OPS_TOKEN, { status }, 200);
+      for (const order of orders)
+        await restOk(`${ordersUrl}/orders/${order.id}/status`, 'PATCH', OPS_TOKEN, { status }, 200);
     }
     // A burst, then the crash at once: some of its events are likely still in the outbox, or mid-publish.
     const burst = await Promise.all(orders.map((order) => change(order.id, STATUSES[2] as string)));
@@ -71,11 +81,18 @@ describe('PostgreSQL restarted', () => {
     const during = await Promise.all([
       change((orders[0] as { id: string }).id, STATUSES[3] as string),
       rest(`${ordersUrl}/orders/${(orders[1] as { id: string }).id}`, 'GET', OPS_TOKEN),
-      rest(`${ordersUrl}/orders`, 'POST', signTestToken(customers[0] as string), { itemsSummary: '1 × tea', totalCents: 900 }),
+      rest(`${ordersUrl}/orders`, 'POST', signTestToken(customers[0] as string), {
+        itemsSummary: '1 × tea',
+        totalCents: 900,
+      }),
     ]).catch((error: Error) => {
-      throw new Error(`a request failed without an answer while PostgreSQL was away: ${error.message}\n${platform.output()}`);
+      throw new Error(
+        `a request failed without an answer while PostgreSQL was away: ${error.message}\n${platform.output()}`,
+      );
     });
-    expect(during.map((answer) => ({ status: answer.status, code: answer.body['code'] }))).toEqual(during.map(() => ({ status: 503, code: 'UNAVAILABLE' })));
+    expect(during.map((answer) => ({ status: answer.status, code: answer.body['code'] }))).toEqual(
+      during.map(() => ({ status: 503, code: 'UNAVAILABLE' })),
+    );
     expect(await readiness(platform.orders)).toBe(503);
     await sleep(2_000);
 
@@ -84,16 +101,24 @@ describe('PostgreSQL restarted', () => {
       throw new Error(`order-tracking was not ready again after PostgreSQL came back\n${platform.output()}`);
     });
     for (const status of STATUSES.slice(3)) {
-      for (const order of orders) await restOk(`${ordersUrl}/orders/${order.id}/status`, 'PATCH', OPS_TOKEN, { status }, 200);
+      for (const order of orders)
+        await restOk(`${ordersUrl}/orders/${order.id}/status`, 'PATCH', OPS_TOKEN, { status }, 200);
     }
 
     const expected = ['order.courier_assigned', ...STATUSES];
     const keys = log.keys();
-    const judged = (name: string, channel: string) => log.events(name, channel).filter((e) => e.type !== 'order.created');
-    await waitFor(() => keys.every((k) => judged(k.name, k.channel).length >= expected.length), 60_000, 100).catch(() => {
-      const short = keys.filter((k) => judged(k.name, k.channel).length < expected.length).map((k) => `${k.channel}: ${judged(k.name, k.channel).map(describeEvent).join(',')}`);
-      throw new Error(`not every event arrived (${short.length} short: ${short.slice(0, 3).join('; ')})\n${platform.output()}`);
-    });
+    const judged = (name: string, channel: string) =>
+      log.events(name, channel).filter((e) => e.type !== 'order.created');
+    await waitFor(() => keys.every((k) => judged(k.name, k.channel).length >= expected.length), 60_000, 100).catch(
+      () => {
+        const short = keys
+          .filter((k) => judged(k.name, k.channel).length < expected.length)
+          .map((k) => `${k.channel}: ${judged(k.name, k.channel).map(describeEvent).join(',')}`);
+        throw new Error(
+          `not every event arrived (${short.length} short: ${short.slice(0, 3).join('; ')})\n${platform.output()}`,
+        );
+      },
+    );
     await sleep(500); // a late duplicate would show up now
     for (const { name, channel } of keys) {
       const events = judged(name, channel);

@@ -1,7 +1,16 @@
 import { ShopNestClient } from '@shopnest/client';
 import { OPS_ORDERS_CHANNEL, orderChannel } from '@shopnest/contracts';
 import { dedicatedRedis, DedicatedServer, runId, ServiceProcess, signTestToken, waitFor } from '@shopnest/testing';
-import { DeliveryLog, describeEvent, OPS_TOKEN, paced, restOk, sleep, STATUSES, statusRounds } from './support/order-flow';
+import {
+  DeliveryLog,
+  describeEvent,
+  OPS_TOKEN,
+  paced,
+  restOk,
+  sleep,
+  STATUSES,
+  statusRounds,
+} from './support/order-flow';
 import { Platform, readiness, startPlatform } from './support/platform';
 
 /**
@@ -41,7 +50,13 @@ describe('Redis restarted while events flow', () => {
     const orders: { id: string; customer: string }[] = [];
     for (let i = 0; i < ORDERS; i++) {
       const customer = customers[i % CUSTOMERS] as string;
-      const created = await restOk(`${platform.orders.url}/orders`, 'POST', signTestToken(customer), { itemsSummary: '1 × tea', totalCents: 900 }, 201);
+      const created = await restOk(
+        `${platform.orders.url}/orders`,
+        'POST',
+        signTestToken(customer),
+        { itemsSummary: '1 × tea', totalCents: 900 },
+        201,
+      );
       orders.push({ id: created['id'] as string, customer });
     }
 
@@ -52,7 +67,8 @@ describe('Redis restarted while events flow', () => {
         const name = `${customer}@edge-${e + 1}`;
         const client = newClient(edge, () => signTestToken(customer));
         log.watchGaps(name, client);
-        for (const order of orders.filter((o) => o.customer === customer)) subscriptions.push(log.track(name, client, orderChannel(order.id)).ready);
+        for (const order of orders.filter((o) => o.customer === customer))
+          subscriptions.push(log.track(name, client, orderChannel(order.id)).ready);
       }
     }
     const ops = newClient(platform.edges[1] as ServiceProcess, () => OPS_TOKEN);
@@ -62,7 +78,14 @@ describe('Redis restarted while events flow', () => {
     expect((await Promise.all(subscriptions)).filter((result) => !result.ok)).toEqual([]);
 
     // A courier per order first, so every channel has an offset to resume from before Redis goes.
-    for (const order of orders) await restOk(`${platform.orders.url}/orders/${order.id}/courier`, 'POST', OPS_TOKEN, { courierId: `k-${order.id}` }, 200);
+    for (const order of orders)
+      await restOk(
+        `${platform.orders.url}/orders/${order.id}/courier`,
+        'POST',
+        OPS_TOKEN,
+        { courierId: `k-${order.id}` },
+        200,
+      );
     const orderKeys = log.keys().filter((k) => k.channel !== OPS_ORDERS_CHANNEL);
     await waitFor(() => orderKeys.every((k) => log.events(k.name, k.channel).length >= 1), 30_000).catch(() => {
       throw new Error(`courier assignments did not all arrive\n${output()}`);
@@ -71,20 +94,29 @@ describe('Redis restarted while events flow', () => {
     const services = [platform.worker, ...platform.edges];
     const statuses = () => Promise.all(services.map(readiness));
     const rounds = statusRounds(orders);
-    const produce = paced(rounds, RATE, (c) => c.order.id, async ({ order, status }) => {
-      await restOk(`${platform.orders.url}/orders/${order.id}/status`, 'PATCH', OPS_TOKEN, { status }, 200);
-    });
+    const produce = paced(
+      rounds,
+      RATE,
+      (c) => c.order.id,
+      async ({ order, status }) => {
+        await restOk(`${platform.orders.url}/orders/${order.id}/status`, 'PATCH', OPS_TOKEN, { status }, 200);
+      },
+    );
     const outage = (async () => {
       await sleep(2_000);
       await redis.kill();
       // Not ready while Redis is away: a load balancer stops sending new clients to these edges.
       await waitFor(async () => (await statuses()).every((s) => s === 503), 20_000, 200).catch(async () => {
-        throw new Error(`not every service turned 503 with Redis away: ${JSON.stringify(await statuses())}\n${output()}`);
+        throw new Error(
+          `not every service turned 503 with Redis away: ${JSON.stringify(await statuses())}\n${output()}`,
+        );
       });
       await sleep(3_000); // status changes keep committing and reaching Kafka meanwhile
       await redis.start();
       await waitFor(async () => (await statuses()).every((s) => s === 200), 30_000, 200).catch(async () => {
-        throw new Error(`not every service was ready again after Redis came back: ${JSON.stringify(await statuses())}\n${output()}`);
+        throw new Error(
+          `not every service was ready again after Redis came back: ${JSON.stringify(await statuses())}\n${output()}`,
+        );
       });
     })();
     await Promise.all([produce, outage]);
@@ -92,13 +124,18 @@ describe('Redis restarted while events flow', () => {
     const expected = ['order.courier_assigned', ...STATUSES];
     await waitFor(
       () =>
-        orderKeys.every((k) => log.events(k.name, k.channel).filter((e) => e.type !== 'order.created').length >= expected.length) &&
-        log.events('ops', OPS_ORDERS_CHANNEL).length >= rounds.length,
+        orderKeys.every(
+          (k) => log.events(k.name, k.channel).filter((e) => e.type !== 'order.created').length >= expected.length,
+        ) && log.events('ops', OPS_ORDERS_CHANNEL).length >= rounds.length,
       60_000,
       100,
     ).catch(() => {
-      const short = orderKeys.filter((k) => log.events(k.name, k.channel).length < expected.length).map((k) => `${k.name} ${k.channel}: ${log.events(k.name, k.channel).length}`);
-      throw new Error(`not every event arrived (${short.length} short: ${short.slice(0, 5).join(', ')}; ops ${log.events('ops', OPS_ORDERS_CHANNEL).length}/${rounds.length})\n${output()}`);
+      const short = orderKeys
+        .filter((k) => log.events(k.name, k.channel).length < expected.length)
+        .map((k) => `${k.name} ${k.channel}: ${log.events(k.name, k.channel).length}`);
+      throw new Error(
+        `not every event arrived (${short.length} short: ${short.slice(0, 5).join(', ')}; ops ${log.events('ops', OPS_ORDERS_CHANNEL).length}/${rounds.length})\n${output()}`,
+      );
     });
     await sleep(500); // a late duplicate would show up now
     for (const { name, channel } of orderKeys) {
@@ -118,7 +155,12 @@ describe('Redis restarted while events flow', () => {
   }, 150_000);
 
   function newClient(edge: ServiceProcess, tokenProvider: () => string): ShopNestClient {
-    const client = new ShopNestClient({ url: edge.url, tokenProvider, transports: ['websocket'], reconnect: { initialDelayMs: 200, maxDelayMs: 2_000 } });
+    const client = new ShopNestClient({
+      url: edge.url,
+      tokenProvider,
+      transports: ['websocket'],
+      reconnect: { initialDelayMs: 200, maxDelayMs: 2_000 },
+    });
     clients.push(client);
     return client;
   }

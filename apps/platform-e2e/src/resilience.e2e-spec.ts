@@ -53,7 +53,12 @@ async function call(url: string, method: string, token: string, body: unknown, e
 }
 
 /** Starts `run(item)` at `rate` items per second; items with the same key run one after another, in order. */
-async function paced<T>(items: T[], rate: number, key: (item: T) => string, run: (item: T) => Promise<void>): Promise<void> {
+async function paced<T>(
+  items: T[],
+  rate: number,
+  key: (item: T) => string,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
   const chains = new Map<string, Promise<void>>();
   const errors: unknown[] = [];
   const started = Date.now();
@@ -64,9 +69,11 @@ async function paced<T>(items: T[], rate: number, key: (item: T) => string, run:
     const k = key(item);
     chains.set(
       k,
-      (chains.get(k) ?? Promise.resolve()).then(() => run(item)).catch((error: unknown) => {
-        errors.push(error);
-      }),
+      (chains.get(k) ?? Promise.resolve())
+        .then(() => run(item))
+        .catch((error: unknown) => {
+          errors.push(error);
+        }),
     );
   }
   await Promise.all(chains.values());
@@ -84,9 +91,23 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
   let ordersUrl = '';
   const output = () => [...services.values()].map((s) => `--- ${s.name}\n${s.output().slice(-3_000)}`).join('\n');
 
-  const kafka = { EVENT_BUS: 'kafka', KAFKA_BROKERS: process.env['KAFKA_BROKERS'] as string, KAFKA_TOPIC_PREFIX: `e2e-${run}.` };
-  const redis = { REDIS_URL: process.env['REDIS_URL'] as string, SOCKET_IO_KEY: `e2e:${run}`, HISTORY_KEY_PREFIX: `e2e:${run}:history:` };
-  const workerEnv = { ...kafka, ...redis, CONSUMER_FROM_BEGINNING: 'true', CONSUMER_GROUP: `e2e-${run}`, KAFKA_SESSION_TIMEOUT_MS: '6000' };
+  const kafka = {
+    EVENT_BUS: 'kafka',
+    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] as string,
+    KAFKA_TOPIC_PREFIX: `e2e-${run}.`,
+  };
+  const redis = {
+    REDIS_URL: process.env['REDIS_URL'] as string,
+    SOCKET_IO_KEY: `e2e:${run}`,
+    HISTORY_KEY_PREFIX: `e2e:${run}:history:`,
+  };
+  const workerEnv = {
+    ...kafka,
+    ...redis,
+    CONSUMER_FROM_BEGINNING: 'true',
+    CONSUMER_GROUP: `e2e-${run}`,
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+  };
   let edgeEnv: Record<string, string> = {};
   const edgePorts: number[] = [];
   let workerPort = 0;
@@ -94,13 +115,27 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
   // A restarted worker is ready once it has joined the group, which waits until the broker evicts the
   // killed member (kafkajs' 30 s session timeout): hence the long readiness wait.
   const startWorker = async (name: string) =>
-    services.set('worker', await startService({ app: 'notification-worker', name, port: workerPort, env: workerEnv, readyTimeoutMs: 90_000 }));
+    services.set(
+      'worker',
+      await startService({
+        app: 'notification-worker',
+        name,
+        port: workerPort,
+        env: workerEnv,
+        readyTimeoutMs: 90_000,
+      }),
+    );
   const startEdge = async (i: number, name = `edge-${i}`) =>
-    services.set(`edge-${i}`, await startService({ app: 'connection-edge', name, port: edgePorts[i] as number, env: edgeEnv }));
+    services.set(
+      `edge-${i}`,
+      await startService({ app: 'connection-edge', name, port: edgePorts[i] as number, env: edgeEnv }),
+    );
 
   beforeAll(async () => {
     const databaseUrl = process.env['DATABASE_URL'];
-    const database: Record<string, string> = databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `e2e_${run}` } : { DATABASE: 'pglite' };
+    const database: Record<string, string> = databaseUrl
+      ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `e2e_${run}` }
+      : { DATABASE: 'pglite' };
     const orders = await startService({
       app: 'order-tracking',
       port: await freePort(),
@@ -141,7 +176,13 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
       (i) => String(i % 8),
       async (i) => {
         const customer = customers[i % CLIENTS] as string;
-        const created = (await call(`${ordersUrl}/orders`, 'POST', signTestToken(customer), { itemsSummary: '1 × tea', totalCents: 900 }, 201)) as { id: string };
+        const created = (await call(
+          `${ordersUrl}/orders`,
+          'POST',
+          signTestToken(customer),
+          { itemsSummary: '1 × tea', totalCents: 900 },
+          201,
+        )) as { id: string };
         (i < ORDERS ? tracked : latencyOrders).push({ id: created.id, customer, courier: `res-${run}-k${i}` });
       },
     );
@@ -179,8 +220,17 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
 
     // --- couriers first, so every channel has a resume offset before anything is disrupted
     const all = [...tracked, ...latencyOrders];
-    await paced(all, 200, (o) => o.id, (o) => call(`${ordersUrl}/orders/${o.id}/courier`, 'POST', OPS, { courierId: o.courier }, 200).then(() => undefined));
-    await waitFor(() => all.every((o) => received.get(o.id)?.some((d) => d.event.type === 'order.courier_assigned')), 60_000).catch(() => {
+    await paced(
+      all,
+      200,
+      (o) => o.id,
+      (o) =>
+        call(`${ordersUrl}/orders/${o.id}/courier`, 'POST', OPS, { courierId: o.courier }, 200).then(() => undefined),
+    );
+    await waitFor(
+      () => all.every((o) => received.get(o.id)?.some((d) => d.event.type === 'order.courier_assigned')),
+      60_000,
+    ).catch(() => {
       throw new Error(`courier assignments did not all arrive\n${output()}`);
     });
 
@@ -200,7 +250,8 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
     });
     // Interleave orders so every order progresses throughout the run.
     const schedule: Change[] = [];
-    for (let step = 0; changes.some((list) => list.length > step); step++) for (const list of changes) if (list[step]) schedule.push(list[step] as Change);
+    for (let step = 0; changes.some((list) => list.length > step); step++)
+      for (const list of changes) if (list[step]) schedule.push(list[step] as Change);
     const restEvents = schedule.length + tracked.length;
 
     const produce = paced(
@@ -210,7 +261,14 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
       async (change) => {
         const base = `${ordersUrl}/orders/${change.order.id}`;
         if (change.kind === 'status') await call(`${base}/status`, 'PATCH', OPS, { status: change.status }, 200);
-        else await call(`${base}/location`, 'POST', signTestToken(change.order.courier, { roles: ['courier'] }), { lat: change.lat, lng: 1 }, 202);
+        else
+          await call(
+            `${base}/location`,
+            'POST',
+            signTestToken(change.order.courier, { roles: ['courier'] }),
+            { lat: change.lat, lng: 1 },
+            202,
+          );
       },
     );
 
@@ -241,15 +299,28 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
     await Promise.all([produce, chaos, edgeRestart, outage]);
 
     // --- every client converges on exactly the expected events
-    const nonVolatile = (orderId: string) => (received.get(orderId) ?? []).filter((d) => d.event.type === 'order.status_changed' || d.event.type === 'order.courier_assigned');
-    const complete = () => tracked.every((o) => nonVolatile(o.id).filter((d) => d.event.type === 'order.status_changed').length >= STATUSES.length);
+    const nonVolatile = (orderId: string) =>
+      (received.get(orderId) ?? []).filter(
+        (d) => d.event.type === 'order.status_changed' || d.event.type === 'order.courier_assigned',
+      );
+    const complete = () =>
+      tracked.every(
+        (o) => nonVolatile(o.id).filter((d) => d.event.type === 'order.status_changed').length >= STATUSES.length,
+      );
     await waitFor(complete, 120_000).catch(() => {
-      const missing = tracked.filter((o) => nonVolatile(o.id).length < STATUSES.length + 1).map((o) => `${o.id}: ${nonVolatile(o.id).length}`);
-      throw new Error(`not every event arrived (${missing.length} orders short: ${missing.slice(0, 5).join(', ')})\n${output()}`);
+      const missing = tracked
+        .filter((o) => nonVolatile(o.id).length < STATUSES.length + 1)
+        .map((o) => `${o.id}: ${nonVolatile(o.id).length}`);
+      throw new Error(
+        `not every event arrived (${missing.length} orders short: ${missing.slice(0, 5).join(', ')})\n${output()}`,
+      );
     });
     for (const order of tracked) {
       const events = nonVolatile(order.id).map((d) => d.event);
-      expect({ order: order.id, kinds: events.map((e) => (e.type === 'order.status_changed' ? (e.data as { to: string }).to : e.type)) }).toEqual({
+      expect({
+        order: order.id,
+        kinds: events.map((e) => (e.type === 'order.status_changed' ? (e.data as { to: string }).to : e.type)),
+      }).toEqual({
         order: order.id,
         kinds: ['order.courier_assigned', ...STATUSES],
       });
@@ -259,7 +330,10 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
     }
     // Gaps would mean history could not fill an outage: with these limits it always can.
     expect(gaps).toEqual([]);
-    const volatileSeen = tracked.reduce((n, o) => n + (received.get(o.id) ?? []).filter((d) => d.event.type === 'order.location_updated').length, 0);
+    const volatileSeen = tracked.reduce(
+      (n, o) => n + (received.get(o.id) ?? []).filter((d) => d.event.type === 'order.location_updated').length,
+      0,
+    );
     process.stdout.write(
       `resilience: ${restEvents} REST changes (${schedule.length - tracked.length * STATUSES.length} positions) over ${ORDERS} orders at ${RATE}/s, ` +
         `${CLIENTS} SDK clients on 2 edges; ${volatileSeen} position deliveries seen; every status and courier event exactly once, in order\n`,
@@ -267,13 +341,29 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
 
     // --- latency, calm: REST position report → SDK callback, LATENCY_RATE reports per second
     const sent = new Map<number, number>();
-    const samples = Array.from({ length: LATENCY_SAMPLES }, (_, i) => ({ order: latencyOrders[i % latencyOrders.length] as TrackedOrder, lat: 50 + i / 1_000 }));
-    await paced(samples, LATENCY_RATE, (s) => s.order.id, async ({ order, lat }) => {
-      sent.set(lat, Date.now());
-      await call(`${ordersUrl}/orders/${order.id}/location`, 'POST', signTestToken(order.courier, { roles: ['courier'] }), { lat, lng: 1 }, 202);
-    });
+    const samples = Array.from({ length: LATENCY_SAMPLES }, (_, i) => ({
+      order: latencyOrders[i % latencyOrders.length] as TrackedOrder,
+      lat: 50 + i / 1_000,
+    }));
+    await paced(
+      samples,
+      LATENCY_RATE,
+      (s) => s.order.id,
+      async ({ order, lat }) => {
+        sent.set(lat, Date.now());
+        await call(
+          `${ordersUrl}/orders/${order.id}/location`,
+          'POST',
+          signTestToken(order.courier, { roles: ['courier'] }),
+          { lat, lng: 1 },
+          202,
+        );
+      },
+    );
     await waitFor(() => samples.every((s) => arrivals.has(s.lat)), 30_000).catch(() => undefined);
-    const latencies = samples.flatMap((s) => (arrivals.has(s.lat) ? [(arrivals.get(s.lat) as number) - (sent.get(s.lat) as number)] : [])).sort((a, b) => a - b);
+    const latencies = samples
+      .flatMap((s) => (arrivals.has(s.lat) ? [(arrivals.get(s.lat) as number) - (sent.get(s.lat) as number)] : []))
+      .sort((a, b) => a - b);
     process.stdout.write(
       `latency (REST position report → SDK callback, ${LATENCY_RATE}/s over ${latencyOrders.length} orders, ${latencies.length}/${LATENCY_SAMPLES} arrived): ` +
         `median ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms\n`,

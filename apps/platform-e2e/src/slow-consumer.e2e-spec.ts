@@ -51,7 +51,12 @@ const memoryOf = (samples: Map<string, number>) => ({
   external: samples.get('shopnest_nodejs_external_memory_bytes') ?? NaN,
 });
 const slowConsumerDisconnects = (samples: Map<string, number>) =>
-  [...samples].filter(([key]) => key.startsWith('shopnest_edge_slow_consumer_disconnects_total{') && key.includes('transport="websocket"')).reduce((sum, [, v]) => sum + v, 0);
+  [...samples]
+    .filter(
+      ([key]) =>
+        key.startsWith('shopnest_edge_slow_consumer_disconnects_total{') && key.includes('transport="websocket"'),
+    )
+    .reduce((sum, [, v]) => sum + v, 0);
 
 const MiB = 1024 * 1024;
 
@@ -93,7 +98,10 @@ describe(`slow consumer: a client that stops reading while ${EVENTS} events flow
     slow.on('session.terminated', (body: SessionTerminated) => terminated.push(body));
     const slowDisconnected = new Promise<string>((resolve) => slow.once('disconnect', resolve));
     const warmedUp = new Set<string>();
-    for (const [name, socket] of [['reader', reader], ['slow', slow]] as const) {
+    for (const [name, socket] of [
+      ['reader', reader],
+      ['slow', slow],
+    ] as const) {
       socket.onAny((_event: string, delivery: Delivery) => delivery?.event?.sequence === 2 && warmedUp.add(name));
     }
     expect(await send(reader, 'subscribe', { channel })).toMatchObject({ ok: true });
@@ -124,20 +132,29 @@ describe(`slow consumer: a client that stops reading while ${EVENTS} events flow
     let peak = before;
     let cutOff = false;
     const sampler = setInterval(() => {
-      void scrape(platform).then((samples) => {
-        const now = memoryOf(samples);
-        peak = { rss: Math.max(peak.rss, now.rss), heap: Math.max(peak.heap, now.heap), external: Math.max(peak.external, now.external) };
-        // Once cut off, the stalled client reads again: it finds its backlog, then the reason.
-        if (!cutOff && slowConsumerDisconnects(samples) >= 1) {
-          cutOff = true;
-          agent.opened[0]?.resume();
-        }
-      }, () => undefined);
+      void scrape(platform).then(
+        (samples) => {
+          const now = memoryOf(samples);
+          peak = {
+            rss: Math.max(peak.rss, now.rss),
+            heap: Math.max(peak.heap, now.heap),
+            external: Math.max(peak.external, now.external),
+          };
+          // Once cut off, the stalled client reads again: it finds its backlog, then the reason.
+          if (!cutOff && slowConsumerDisconnects(samples) >= 1) {
+            cutOff = true;
+            agent.opened[0]?.resume();
+          }
+        },
+        () => undefined,
+      );
     }, 200);
     try {
       for (let i = 0; i < EVENTS; i += 1_000) await producer.publish(events.slice(i, i + 1_000));
       await waitFor(() => received.length >= EVENTS, 110_000).catch(() => {
-        throw new Error(`the reading client got ${received.length} of ${EVENTS} events\n${platform.output().slice(-4_000)}`);
+        throw new Error(
+          `the reading client got ${received.length} of ${EVENTS} events\n${platform.output().slice(-4_000)}`,
+        );
       });
     } finally {
       clearInterval(sampler);
@@ -154,7 +171,9 @@ describe(`slow consumer: a client that stops reading while ${EVENTS} events flow
     // The stalled client: cut off once, and told why behind what it had not read.
     expect(slowConsumerDisconnects(after)).toBe(1);
     await expect(slowDisconnected).resolves.toBe('io server disconnect');
-    expect(terminated).toEqual([{ code: 'SLOW_CONSUMER', message: expect.stringContaining(`more than ${LIMIT} bytes`) }]);
+    expect(terminated).toEqual([
+      { code: 'SLOW_CONSUMER', message: expect.stringContaining(`more than ${LIMIT} bytes`) },
+    ]);
 
     // Memory: without the cap the edge keeps every delivery the stalled client did not read, as its
     // encoded string (heap) and its WebSocket frame (a Buffer: external memory): EVENTS × delivery
@@ -162,7 +181,11 @@ describe(`slow consumer: a client that stops reading while ${EVENTS} events flow
     // (MAX_OUTBOUND_BYTES=1e9): external +12.6 MiB, RSS +26 MiB for 9.5 MiB of deliveries; with it,
     // external +2.8 to 3.5 MiB. Heap and RSS move with garbage collection by several MiB either way,
     // so the bound is on external memory, at 0.6 × the payload (5.7 MiB): clear of both.
-    const growth = { rss: peak.rss - before.rss, heap: peak.heap - before.heap, external: peak.external - before.external };
+    const growth = {
+      rss: peak.rss - before.rss,
+      heap: peak.heap - before.heap,
+      external: peak.external - before.external,
+    };
     process.stdout.write(
       `slow consumer: ${EVENTS} deliveries of ${deliveryBytes} B (unbounded backlog ${(unbounded / MiB).toFixed(1)} MiB), limit ${LIMIT / 1024} KiB; ` +
         `edge peak growth: external ${(growth.external / MiB).toFixed(1)} MiB, rss ${(growth.rss / MiB).toFixed(1)} MiB, heap ${(growth.heap / MiB).toFixed(1)} MiB\n`,

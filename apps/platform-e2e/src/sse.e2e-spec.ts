@@ -46,7 +46,10 @@ describe('SSE end to end: curl against a deployed edge, fed by the worker throug
     // Stays connected throughout: shows when the worker has pushed (so appended) an event.
     const watcher = curl(url, [`Authorization: Bearer ${token}`]);
     curls.push(live.child, watcher.child);
-    await waitFor(() => live.output().includes('event: subscribed') && watcher.output().includes('event: subscribed'), 10_000);
+    await waitFor(
+      () => live.output().includes('event: subscribed') && watcher.output().includes('event: subscribed'),
+      10_000,
+    );
     await setStatus(platform, id, 'confirmed');
     await waitFor(() => statusEvents(live.output()).length === 1, 20_000).catch(() => {
       throw new Error(`no event on the stream:\n${live.output()}\n${platform.output()}`);
@@ -62,12 +65,17 @@ describe('SSE end to end: curl against a deployed edge, fed by the worker throug
     await waitFor(() => statusEvents(watcher.output()).length === 3, 20_000);
     const resumed = curl(url, [`Authorization: Bearer ${token}`, `Last-Event-ID: ${confirmed?.id}`]);
     curls.push(resumed.child);
-    await waitFor(() => statusEvents(resumed.output()).length >= 2 && resumed.output().includes('event: subscribed'), 20_000).catch(() => {
+    await waitFor(
+      () => statusEvents(resumed.output()).length >= 2 && resumed.output().includes('event: subscribed'),
+      20_000,
+    ).catch(() => {
       throw new Error(`resume did not replay:\n${resumed.output()}`);
     });
     const transcript = resumed.output();
     expect(statusEvents(transcript).map((e) => e.to)).toEqual(['packed', 'shipped']);
-    expect(transcript.indexOf('event: subscribed')).toBeGreaterThan(transcript.lastIndexOf('event: order.status_changed'));
+    expect(transcript.indexOf('event: subscribed')).toBeGreaterThan(
+      transcript.lastIndexOf('event: order.status_changed'),
+    );
     expect(transcript).toContain('"recovered":true');
     resumed.child.kill();
   });

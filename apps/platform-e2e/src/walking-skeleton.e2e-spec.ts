@@ -29,15 +29,30 @@ describe('an order status change reaches its shopper on every edge, and no one e
   const redis = { REDIS_URL: process.env['REDIS_URL'] as string, SOCKET_IO_KEY: `e2e:${run}` };
 
   beforeAll(async () => {
-    const [ordersPort, workerPort, edge1Port, edge2Port] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    orders = await startService({ app: 'order-tracking', port: ordersPort, env: { ...TEST_JWT_ENV, ...kafka, DATABASE: 'pglite' } });
+    const [ordersPort, workerPort, edge1Port, edge2Port] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    orders = await startService({
+      app: 'order-tracking',
+      port: ordersPort,
+      env: { ...TEST_JWT_ENV, ...kafka, DATABASE: 'pglite' },
+    });
     services.push(orders);
     // A fresh topic per run, so reading it from the beginning sees exactly this test's events.
     services.push(
       await startService({
         app: 'notification-worker',
         port: workerPort,
-        env: { ...kafka, ...redis, CONSUMER_FROM_BEGINNING: 'true', CONSUMER_GROUP: `e2e-${run}`, KAFKA_SESSION_TIMEOUT_MS: '6000' },
+        env: {
+          ...kafka,
+          ...redis,
+          CONSUMER_FROM_BEGINNING: 'true',
+          CONSUMER_GROUP: `e2e-${run}`,
+          KAFKA_SESSION_TIMEOUT_MS: '6000',
+        },
       }),
     );
     const edgeEnv = {
@@ -101,7 +116,11 @@ describe('an order status change reaches its shopper on every edge, and no one e
     const b = connect(edges[0], tokenB);
     await Promise.all([connected(a1), connected(a2), connected(b)]);
 
-    const received = new Map<Socket, Delivery[]>([[a1, []], [a2, []], [b, []]]);
+    const received = new Map<Socket, Delivery[]>([
+      [a1, []],
+      [a2, []],
+      [b, []],
+    ]);
     for (const [socket, list] of received) {
       socket.onAny((_event: string, delivery: Delivery) => list.push(delivery));
     }
@@ -135,7 +154,13 @@ describe('an order status change reaches its shopper on every edge, and no one e
       Promise.race([
         promise,
         new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error(`${what} within ${ms} ms\n${services.map((s) => `--- ${s.name}\n${s.output()}`).join('\n')}`)), ms),
+          setTimeout(
+            () =>
+              reject(
+                new Error(`${what} within ${ms} ms\n${services.map((s) => `--- ${s.name}\n${s.output()}`).join('\n')}`),
+              ),
+            ms,
+          ),
         ),
       ]);
     const [deliveryA1, deliveryA2] = await within(Promise.all([onA1, onA2]), 30_000, 'no delivery to A');

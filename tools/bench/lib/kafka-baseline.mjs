@@ -11,7 +11,10 @@ const kafka = new Kafka({ clientId: 'bench-baseline', brokers, logLevel: logLeve
 async function run(command) {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: command.topic, numPartitions: command.partitions }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic: command.topic, numPartitions: command.partitions }],
+    waitForLeaders: true,
+  });
   await admin.disconnect();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   const consumer = kafka.consumer({ groupId: `${command.topic}.group`, maxWaitTimeInMs: 100 });
@@ -41,7 +44,10 @@ async function run(command) {
       const seq = sent++;
       inFlight.push(
         producer
-          .send({ topic: command.topic, messages: [{ key: `order-${seq % 1000}`, value: JSON.stringify({ seq, sentAt: now() }) }] })
+          .send({
+            topic: command.topic,
+            messages: [{ key: `order-${seq % 1000}`, value: JSON.stringify({ seq, sentAt: now() }) }],
+          })
           .catch(() => failed++),
       );
     }

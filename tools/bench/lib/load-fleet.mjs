@@ -22,7 +22,9 @@ export class Fleet {
    */
   static async start(sockets, settings) {
     const count = Math.max(1, Math.ceil(sockets / SOCKETS_PER_WORKER));
-    const workers = await Promise.all(Array.from({ length: count }, (_, i) => startChild(`load-${i + 1}`, 'load-worker.mjs')));
+    const workers = await Promise.all(
+      Array.from({ length: count }, (_, i) => startChild(`load-${i + 1}`, 'load-worker.mjs')),
+    );
     await Promise.all(workers.map((worker) => worker.request({ cmd: 'configure', settings })));
     return new Fleet(workers);
   }
@@ -87,7 +89,8 @@ export class Fleet {
     const replies = await Promise.all(this.workers.map((worker) => worker.request({ cmd: 'report', reset }, 60_000)));
     /** @type {Map<number, number>} */
     const lastBySeq = new Map();
-    for (const reply of replies) for (const [seq, at] of reply.lastBySeq) lastBySeq.set(seq, Math.max(lastBySeq.get(seq) ?? 0, at));
+    for (const reply of replies)
+      for (const [seq, at] of reply.lastBySeq) lastBySeq.set(seq, Math.max(lastBySeq.get(seq) ?? 0, at));
     const firsts = replies.map((r) => r.firstAt).filter((t) => t > 0);
     return {
       received: replies.reduce((s, r) => s + r.received, 0),

@@ -40,7 +40,13 @@ function tokenFor(user) {
   if (!token) {
     token = jwt.sign(
       { sub: user, roles: settings.roles ?? ['customer'] },
-      { secret: settings.secret, algorithm: 'HS256', issuer: settings.issuer, audience: settings.audience, expiresIn: 6 * 3600 },
+      {
+        secret: settings.secret,
+        algorithm: 'HS256',
+        issuer: settings.issuer,
+        audience: settings.audience,
+        expiresIn: 6 * 3600,
+      },
     );
     tokens.set(user, token);
   }
@@ -53,7 +59,8 @@ function onDelivery(client, event, delivery) {
   stats.received++;
   if (!stats.firstAt) stats.firstAt = t;
   stats.lastAt = t;
-  if (typeof delivery?.offset === 'string' && typeof delivery.channel === 'string') client.offsets.set(delivery.channel, delivery.offset);
+  if (typeof delivery?.offset === 'string' && typeof delivery.channel === 'string')
+    client.offsets.set(delivery.channel, delivery.offset);
   const data = delivery?.event?.data;
   if (typeof data?.sentAt === 'number') {
     stats.latency.add(t - data.sentAt);
@@ -74,7 +81,9 @@ async function subscribeAll(client) {
     const since = client.offsets.get(channel);
     try {
       /** @type {any} */
-      const ack = await client.socket.timeout(settings.ackTimeoutMs ?? 20_000).emitWithAck('subscribe', since ? { channel, since } : { channel });
+      const ack = await client.socket
+        .timeout(settings.ackTimeoutMs ?? 20_000)
+        .emitWithAck('subscribe', since ? { channel, since } : { channel });
       if (!ack?.ok) ok = false;
       if (since && typeof ack?.recovered === 'boolean') client.recovered = ack.recovered;
     } catch {
@@ -115,7 +124,15 @@ async function connect(command) {
         localAddress: command.addresses[index % command.addresses.length],
       });
       /** @type {Client} */
-      const client = { index, user, channels: command.channels[offset] ?? [], socket, offsets: new Map(), subscribed: false, connects: 0 };
+      const client = {
+        index,
+        user,
+        channels: command.channels[offset] ?? [],
+        socket,
+        offsets: new Map(),
+        subscribed: false,
+        connects: 0,
+      };
       clients.push(client);
       created.push(client);
       socket.onAny((event, delivery) => onDelivery(client, event, delivery));
@@ -144,13 +161,21 @@ async function connect(command) {
       });
       socket.on('disconnect', (reason) => {
         // A server-side disconnect (edge shutting down) does not trigger socket.io's auto-reconnect.
-        if (command.reconnection && reason === 'io server disconnect') setTimeout(() => socket.connect(), 500 + Math.random() * 1000);
+        if (command.reconnection && reason === 'io server disconnect')
+          setTimeout(() => socket.connect(), 500 + Math.random() * 1000);
       });
     }
   };
   await Promise.all(Array.from({ length: command.concurrency }, lane));
   failed += command.users.length - created.length;
-  return { started, finished: now(), ok: command.users.length - failed, failed, connectMs: sampleOf(connectMs), errors };
+  return {
+    started,
+    finished: now(),
+    ok: command.users.length - failed,
+    failed,
+    connectMs: sampleOf(connectMs),
+    errors,
+  };
 }
 
 /** @param {number[]} values */

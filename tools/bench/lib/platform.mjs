@@ -31,7 +31,10 @@ export const LOOSE_EDGE_LIMITS = {
 const jwt = new JwtService();
 /** @param {string} user @param {string[]} [roles] */
 export const token = (user, roles = ['customer']) =>
-  jwt.sign({ sub: user, roles }, { secret: JWT.secret, algorithm: 'HS256', issuer: JWT.issuer, audience: JWT.audience, expiresIn: 6 * 3600 });
+  jwt.sign(
+    { sub: user, roles },
+    { secret: JWT.secret, algorithm: 'HS256', issuer: JWT.issuer, audience: JWT.audience, expiresIn: 6 * 3600 },
+  );
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -48,7 +51,10 @@ export function http(method, url, bearer, body) {
         method,
         agent,
         timeout: 30_000,
-        headers: { authorization: `Bearer ${bearer}`, ...(payload && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) },
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          ...(payload && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
       },
       (res) => {
         let text = '';
@@ -87,8 +93,12 @@ export async function createOrders(ordersUrl, owners, concurrency = 32) {
       const i = next++;
       const owner = owners[i];
       if (!tokens.has(owner)) tokens.set(owner, token(owner));
-      const response = await http('POST', `${ordersUrl}/orders`, tokens.get(owner), { itemsSummary: 'bench', totalCents: 100 });
-      if (response.status !== 201) throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(response.body)}`);
+      const response = await http('POST', `${ordersUrl}/orders`, tokens.get(owner), {
+        itemsSummary: 'bench',
+        totalCents: 100,
+      });
+      if (response.status !== 201)
+        throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(response.body)}`);
       ids[i] = response.body.id;
     }
   };

@@ -58,7 +58,11 @@ export class Child {
         `--max-old-space-size=${options.heapMb ?? 4096}`,
         // --profile: node refuses --cpu-prof in NODE_OPTIONS, so it travels as an argument.
         ...(options.env?.['BENCH_CPU_PROFILE']
-          ? ['--cpu-prof', `--cpu-prof-dir=${dirname(options.env['BENCH_CPU_PROFILE'])}`, `--cpu-prof-name=${basename(options.env['BENCH_CPU_PROFILE'])}`]
+          ? [
+              '--cpu-prof',
+              `--cpu-prof-dir=${dirname(options.env['BENCH_CPU_PROFILE'])}`,
+              `--cpu-prof-name=${basename(options.env['BENCH_CPU_PROFILE'])}`,
+            ]
           : []),
       ],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -177,7 +181,10 @@ export async function startService(app, options) {
 export async function startChild(name, script, options = {}) {
   const child = new Child(name, join(BENCH_DIR, 'lib', script), options);
   const ready = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready:\n${child.output}`)), options.readyTimeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} not ready:\n${child.output}`)),
+      options.readyTimeoutMs ?? 30_000,
+    );
     child.onMessage((message) => {
       if (message?.type === 'ready') {
         clearTimeout(timer);
@@ -230,7 +237,8 @@ export async function openWindow(probed, pids = {}) {
       /** @type {Record<string, any>} */
       const out = {};
       probed.forEach((child, index) => {
-        const cpu = (after[index].cpu.user + after[index].cpu.system - before[index].cpu.user - before[index].cpu.system) / 1e6;
+        const cpu =
+          (after[index].cpu.user + after[index].cpu.system - before[index].cpu.user - before[index].cpu.system) / 1e6;
         out[child.name] = {
           cpuSeconds: round2(cpu),
           cpuCores: round2(cpu / seconds),
@@ -242,7 +250,11 @@ export async function openWindow(probed, pids = {}) {
       });
       for (const [name, pid] of Object.entries(pids)) {
         const cpu = procCpuSeconds(pid) - (procBefore[name] ?? NaN);
-        out[name] = { cpuSeconds: round2(cpu), cpuCores: round2(cpu / seconds), rssMb: round2(procRssBytes(pid) / 2 ** 20) };
+        out[name] = {
+          cpuSeconds: round2(cpu),
+          cpuCores: round2(cpu / seconds),
+          rssMb: round2(procRssBytes(pid) / 2 ** 20),
+        };
       }
       return out;
     },
@@ -257,7 +269,11 @@ const round2 = (value) => Math.round(value * 100) / 100;
  * @returns {Promise<Record<string, string>>}
  */
 export async function infraUp() {
-  const { stdout } = await run('bash', [join(ROOT, 'tools', 'infra', 'up')], { cwd: ROOT, maxBuffer: 10 * 2 ** 20, timeout: 600_000 });
+  const { stdout } = await run('bash', [join(ROOT, 'tools', 'infra', 'up')], {
+    cwd: ROOT,
+    maxBuffer: 10 * 2 ** 20,
+    timeout: 600_000,
+  });
   /** @type {Record<string, string>} */
   const env = {};
   for (const line of stdout.split('\n')) {
@@ -283,10 +299,14 @@ export async function infraPids() {
 
 /** Builds the three services (Nx cache makes a rebuild of unchanged code quick). */
 export async function buildServices() {
-  await run('npx', ['nx', 'run-many', '-t', 'build', '-p', 'connection-edge', 'order-tracking', 'notification-worker'], {
-    cwd: ROOT,
-    env: { ...process.env, NX_DAEMON: 'false' },
-    maxBuffer: 50 * 2 ** 20,
-    timeout: 900_000,
-  });
+  await run(
+    'npx',
+    ['nx', 'run-many', '-t', 'build', '-p', 'connection-edge', 'order-tracking', 'notification-worker'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, NX_DAEMON: 'false' },
+      maxBuffer: 50 * 2 ** 20,
+      timeout: 900_000,
+    },
+  );
 }

@@ -43,13 +43,25 @@ export function writeReports(dir, reports, meta) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify({ meta, scenarios: reports }, null, 2)}\n`);
   for (const report of reports) {
-    const lines = [`# ${report.title}`, '', `Scale: ${report.scale ?? ''}`, '', `Run: ${meta['date']} on ${meta['machine']} (${meta['mode']} run).`, ''];
+    const lines = [
+      `# ${report.title}`,
+      '',
+      `Scale: ${report.scale ?? ''}`,
+      '',
+      `Run: ${meta['date']} on ${meta['machine']} (${meta['mode']} run).`,
+      '',
+    ];
     if (report.error) lines.push('The scenario failed:', '', '```', report.error, '```');
     else {
       lines.push(markdownTable(report.table), '');
       if (report.hopTable) lines.push(`${report.hopTable.title ?? ''}`, '', markdownTable(report.hopTable), '');
       if (report.extraTable) lines.push(`${report.extraTable.title ?? ''}`, '', markdownTable(report.extraTable), '');
-      lines.push('| target | measured | result |', '|---|---|---|', ...report.targets.map((t) => `| ${t.name} | ${t.value} | ${verdict(t.met)} |`), '');
+      lines.push(
+        '| target | measured | result |',
+        '|---|---|---|',
+        ...report.targets.map((t) => `| ${t.name} | ${t.value} | ${verdict(t.met)} |`),
+        '',
+      );
       barChart(join(dir, `${report.id}.png`), report.title, report.panels);
       lines.push(`![${report.title}](${report.id}.png)`, '');
     }

@@ -27,7 +27,11 @@ if (role === 'server') {
 /** @param {{ port: number, count: number, addresses: string[] }} command */
 async function connectClients(command) {
   for (let i = 0; i < command.count; i++) {
-    const socket = connect({ port: command.port, host: '127.0.0.1', localAddress: command.addresses[i % command.addresses.length] });
+    const socket = connect({
+      port: command.port,
+      host: '127.0.0.1',
+      localAddress: command.addresses[i % command.addresses.length],
+    });
     socket.setNoDelay(true);
     socket.on('data', (data) => {
       let lines = 0;

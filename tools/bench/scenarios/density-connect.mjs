@@ -35,10 +35,24 @@ export async function densityAndConnect(ctx) {
       // A warm-up batch first, so one-off costs (JIT, lazy modules, first-use caches) stay out of
       // the per-connection figures and the rate.
       const warm = Math.max(10, Math.round(n / 20));
-      const warmup = await fleet.connect({ url, users: users.slice(0, warm), channels: channels.slice(0, warm), bare: target === 'bare', reconnection: true, timeoutMs: 60_000 });
+      const warmup = await fleet.connect({
+        url,
+        users: users.slice(0, warm),
+        channels: channels.slice(0, warm),
+        bare: target === 'bare',
+        reconnection: true,
+        timeoutMs: 60_000,
+      });
       await sleep(500);
       const empty = await server.sample({ gc: true });
-      const main = await fleet.connect({ url, users: users.slice(warm), channels: channels.slice(warm), bare: target === 'bare', reconnection: true, timeoutMs: ctx.full ? 300_000 : 90_000 });
+      const main = await fleet.connect({
+        url,
+        users: users.slice(warm),
+        channels: channels.slice(warm),
+        bare: target === 'bare',
+        reconnection: true,
+        timeoutMs: ctx.full ? 300_000 : 90_000,
+      });
       const connect = { ...main, ok: main.ok + warmup.ok, failed: main.failed + warmup.failed };
       await sleep(2_000);
       const loaded = await server.sample({ gc: true });
@@ -54,12 +68,20 @@ export async function densityAndConnect(ctx) {
       const ops = token('bench-ops', ['ops']);
       if (probe.length) {
         await fleet.reset();
-        await Promise.all(probe.map((id) => http('PATCH', `${ctx.ordersUrl}/orders/${id}/status`, ops, { status: STATUSES[1] })));
-        await until(async () => new Set((await fleet.report(false)).orderEvents.map(([key]) => key)).size >= probe.length, 20_000, 200);
+        await Promise.all(
+          probe.map((id) => http('PATCH', `${ctx.ordersUrl}/orders/${id}/status`, ops, { status: STATUSES[1] })),
+        );
+        await until(
+          async () => new Set((await fleet.report(false)).orderEvents.map(([key]) => key)).size >= probe.length,
+          20_000,
+          200,
+        );
       }
       ctx.log(`density: ${target}: restarting the server (reconnect storm)`);
       await server.stop();
-      const whileDown = await Promise.all(probe.map((id) => http('PATCH', `${ctx.ordersUrl}/orders/${id}/status`, ops, { status: STATUSES[2] })));
+      const whileDown = await Promise.all(
+        probe.map((id) => http('PATCH', `${ctx.ordersUrl}/orders/${id}/status`, ops, { status: STATUSES[2] })),
+      );
       const down = now();
       server = await start();
       const up = now();
@@ -69,7 +91,12 @@ export async function densityAndConnect(ctx) {
       let lost = null;
       if (probe.length) {
         const accepted = whileDown.filter((r) => r.status === 200).length;
-        const arrived = async () => new Set((await fleet.report(false)).orderEvents.filter(([key]) => key.endsWith(`|${STATUSES[2]}`)).map(([key]) => key)).size;
+        const arrived = async () =>
+          new Set(
+            (await fleet.report(false)).orderEvents
+              .filter(([key]) => key.endsWith(`|${STATUSES[2]}`))
+              .map(([key]) => key),
+          ).size;
         await until(async () => (await arrived()) >= accepted, 15_000, 250);
         lost = accepted - (await arrived());
       }
@@ -113,28 +140,92 @@ export async function densityAndConnect(ctx) {
       id: '1-idle-density',
       title: 'Idle density',
       scale,
-      results: { bare: pick(bare, 'connected heapPerConnKiB rssPerConnKiB heapMb rssMb idleCpuCores idleLagP99Ms'), ours: pick(ours, 'connected heapPerConnKiB rssPerConnKiB heapMb rssMb idleCpuCores idleLagP99Ms') },
+      results: {
+        bare: pick(bare, 'connected heapPerConnKiB rssPerConnKiB heapMb rssMb idleCpuCores idleLagP99Ms'),
+        ours: pick(ours, 'connected heapPerConnKiB rssPerConnKiB heapMb rssMb idleCpuCores idleLagP99Ms'),
+      },
       table: {
-        headers: ['server', 'connections', 'heap/conn KiB', 'RSS growth/conn KiB', 'heap MB', 'RSS MB', 'idle CPU (cores)', 'event-loop lag p99 ms'],
-        rows: [bare, ours].map((r, i) => [i ? 'ShopNest edge' : 'bare socket.io', r.connected, r.heapPerConnKiB, r.rssPerConnKiB, r.heapMb, r.rssMb, r.idleCpuCores, r.idleLagP99Ms]),
+        headers: [
+          'server',
+          'connections',
+          'heap/conn KiB',
+          'RSS growth/conn KiB',
+          'heap MB',
+          'RSS MB',
+          'idle CPU (cores)',
+          'event-loop lag p99 ms',
+        ],
+        rows: [bare, ours].map((r, i) => [
+          i ? 'ShopNest edge' : 'bare socket.io',
+          r.connected,
+          r.heapPerConnKiB,
+          r.rssPerConnKiB,
+          r.heapMb,
+          r.rssMb,
+          r.idleCpuCores,
+          r.idleLagP99Ms,
+        ]),
       },
       targets: [
-        { name: 'heap per connection ≤ 1.25× bare socket.io', value: `${ours.heapPerConnKiB} KiB vs ${bare.heapPerConnKiB} KiB = ${round(heapRatio)}×`, met: heapRatio <= 1.25 },
-        { name: 'memory per connection (RSS growth, heap included) ≤ 25 KiB', value: `${ours.rssPerConnKiB} KiB`, met: ours.rssPerConnKiB <= 25 },
+        {
+          name: 'heap per connection ≤ 1.25× bare socket.io',
+          value: `${ours.heapPerConnKiB} KiB vs ${bare.heapPerConnKiB} KiB = ${round(heapRatio)}×`,
+          met: heapRatio <= 1.25,
+        },
+        {
+          name: 'memory per connection (RSS growth, heap included) ≤ 25 KiB',
+          value: `${ours.rssPerConnKiB} KiB`,
+          met: ours.rssPerConnKiB <= 25,
+        },
       ],
       panels: [
-        { title: 'Heap per connection', unit: 'KiB', bars: [{ label: 'ShopNest edge', value: ours.heapPerConnKiB }, { label: 'bare socket.io', value: bare.heapPerConnKiB, kind: 'baseline' }] },
-        { title: 'RSS growth per connection', unit: 'KiB', bars: [{ label: 'ShopNest edge', value: ours.rssPerConnKiB }, { label: 'bare socket.io', value: bare.rssPerConnKiB, kind: 'baseline' }] },
-        { title: 'Idle event-loop lag p99', unit: 'ms', bars: [{ label: 'ShopNest edge', value: ours.idleLagP99Ms }, { label: 'bare socket.io', value: bare.idleLagP99Ms, kind: 'baseline' }] },
+        {
+          title: 'Heap per connection',
+          unit: 'KiB',
+          bars: [
+            { label: 'ShopNest edge', value: ours.heapPerConnKiB },
+            { label: 'bare socket.io', value: bare.heapPerConnKiB, kind: 'baseline' },
+          ],
+        },
+        {
+          title: 'RSS growth per connection',
+          unit: 'KiB',
+          bars: [
+            { label: 'ShopNest edge', value: ours.rssPerConnKiB },
+            { label: 'bare socket.io', value: bare.rssPerConnKiB, kind: 'baseline' },
+          ],
+        },
+        {
+          title: 'Idle event-loop lag p99',
+          unit: 'ms',
+          bars: [
+            { label: 'ShopNest edge', value: ours.idleLagP99Ms },
+            { label: 'bare socket.io', value: bare.idleLagP99Ms, kind: 'baseline' },
+          ],
+        },
       ],
     },
     {
       id: '2-connect-and-storm',
       title: 'Connect rate and reconnect storm',
       scale: `${scale}; after a 5 % warm-up batch, clients connect and subscribe 100 at a time per load process (rate and memory are measured on the rest); then the server restarts`,
-      results: { bare: pick(bare, 'connected failed connectSeconds connectsPerSecond connectMs errors storm'), ours: pick(ours, 'connected failed connectSeconds connectsPerSecond connectMs errors storm') },
+      results: {
+        bare: pick(bare, 'connected failed connectSeconds connectsPerSecond connectMs errors storm'),
+        ours: pick(ours, 'connected failed connectSeconds connectsPerSecond connectMs errors storm'),
+      },
       table: {
-        headers: ['server', 'connected', 'failed', 'connect+subscribe /s', 'p50 ms', 'p99 ms', 'restart: resubscribed', 'failed', 's after restart', 'events lost while down'],
+        headers: [
+          'server',
+          'connected',
+          'failed',
+          'connect+subscribe /s',
+          'p50 ms',
+          'p99 ms',
+          'restart: resubscribed',
+          'failed',
+          's after restart',
+          'events lost while down',
+        ],
         rows: [bare, ours].map((r, i) => [
           i ? 'ShopNest edge' : 'bare socket.io',
           r.connected,
@@ -149,13 +240,39 @@ export async function densityAndConnect(ctx) {
         ]),
       },
       targets: [
-        { name: 'connect rate ≥ 0.7× bare socket.io', value: `${ours.connectsPerSecond}/s vs ${bare.connectsPerSecond}/s = ${round(connectRatio)}×`, met: connectRatio >= 0.7 },
-        { name: 'no client left failed after the restart', value: `${ours.storm.failed} failed (+${ours.failed} at first connect)`, met: ours.storm.failed === 0 && ours.failed === 0 },
-        { name: 'no event lost across the restart', value: `${ours.storm.eventsLost} of ${ours.storm.eventsPublishedWhileDown} lost`, met: ours.storm.eventsLost === 0 },
+        {
+          name: 'connect rate ≥ 0.7× bare socket.io',
+          value: `${ours.connectsPerSecond}/s vs ${bare.connectsPerSecond}/s = ${round(connectRatio)}×`,
+          met: connectRatio >= 0.7,
+        },
+        {
+          name: 'no client left failed after the restart',
+          value: `${ours.storm.failed} failed (+${ours.failed} at first connect)`,
+          met: ours.storm.failed === 0 && ours.failed === 0,
+        },
+        {
+          name: 'no event lost across the restart',
+          value: `${ours.storm.eventsLost} of ${ours.storm.eventsPublishedWhileDown} lost`,
+          met: ours.storm.eventsLost === 0,
+        },
       ],
       panels: [
-        { title: 'Connect + subscribe rate', unit: 'clients/s', bars: [{ label: 'ShopNest edge', value: ours.connectsPerSecond }, { label: 'bare socket.io', value: bare.connectsPerSecond, kind: 'baseline' }] },
-        { title: 'All resubscribed after restart', unit: 's', bars: [{ label: 'ShopNest edge', value: ours.storm.secondsAfterRestart ?? NaN }, { label: 'bare socket.io', value: bare.storm.secondsAfterRestart ?? NaN, kind: 'baseline' }] },
+        {
+          title: 'Connect + subscribe rate',
+          unit: 'clients/s',
+          bars: [
+            { label: 'ShopNest edge', value: ours.connectsPerSecond },
+            { label: 'bare socket.io', value: bare.connectsPerSecond, kind: 'baseline' },
+          ],
+        },
+        {
+          title: 'All resubscribed after restart',
+          unit: 's',
+          bars: [
+            { label: 'ShopNest edge', value: ours.storm.secondsAfterRestart ?? NaN },
+            { label: 'bare socket.io', value: bare.storm.secondsAfterRestart ?? NaN, kind: 'baseline' },
+          ],
+        },
       ],
     },
   ];

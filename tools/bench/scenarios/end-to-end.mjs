@@ -14,7 +14,11 @@ export async function endToEnd(ctx) {
   const rates = [100, 1_000];
   const users = Array.from({ length: clients }, (_, i) => `${ctx.run}-e${i}`);
   const port = await freePort();
-  const edge = await startService('connection-edge', { name: 'edge', port, env: { ...ctx.edgeEnv, ...ctx.profileEnv('e2e-edge') } });
+  const edge = await startService('connection-edge', {
+    name: 'edge',
+    port,
+    env: { ...ctx.edgeEnv, ...ctx.profileEnv('e2e-edge') },
+  });
   const fleet = await Fleet.start(clients, { ...ctx.jwt, roles: ['customer'] });
   /** @type {any[]} */
   const runs = [];
@@ -22,7 +26,13 @@ export async function endToEnd(ctx) {
   let usageAt1000 = {};
   const ops = token('bench-ops', ['ops']);
   try {
-    const connect = await fleet.connect({ url: `http://127.0.0.1:${port}`, users, channels: users.map(() => []), bare: false, timeoutMs: 120_000 });
+    const connect = await fleet.connect({
+      url: `http://127.0.0.1:${port}`,
+      users,
+      channels: users.map(() => []),
+      bare: false,
+      timeoutMs: 120_000,
+    });
     ctx.log(`end-to-end: ${connect.ok} clients connected`);
     for (const rate of rates) {
       const total = rate * seconds;
@@ -48,7 +58,11 @@ export async function endToEnd(ctx) {
           const status = STATUSES[Math.floor(sent / orderCount) + 1];
           const t0 = now();
           sentAt.set(`${id}|${status}`, t0);
-          responses.push(http('PATCH', `${ctx.ordersUrl}/orders/${id}/status`, ops, { status }).then((r) => (responseMs.push(now() - t0), r)));
+          responses.push(
+            http('PATCH', `${ctx.ordersUrl}/orders/${id}/status`, ops, { status }).then(
+              (r) => (responseMs.push(now() - t0), r),
+            ),
+          );
         }
         await sleep(2);
       }
@@ -92,7 +106,8 @@ export async function endToEnd(ctx) {
       let emitted = 0;
       while (emitted < total && now() - controlStart < seconds * 1000 + 5_000) {
         const due = Math.min(total, Math.floor(((now() - controlStart) / 1000) * rate));
-        for (; emitted < due; emitted++) publisher.emit(`user:${users[emitted % clients]}`, 'order.status_changed.control', emitted);
+        for (; emitted < due; emitted++)
+          publisher.emit(`user:${users[emitted % clients]}`, 'order.status_changed.control', emitted);
         await sleep(2);
       }
       await until(async () => (await fleet.received()) >= emitted, 20_000, 100);
@@ -109,9 +124,14 @@ export async function endToEnd(ctx) {
       });
 
       ctx.log(`end-to-end: ${rate}/s: bare kafkajs producer → consumer`);
-      const kafka = await startChild('kafka-baseline', 'kafka-baseline.mjs', { env: { KAFKA_BROKERS: ctx.kafkaBrokers } });
+      const kafka = await startChild('kafka-baseline', 'kafka-baseline.mjs', {
+        env: { KAFKA_BROKERS: ctx.kafkaBrokers },
+      });
       try {
-        const result = await kafka.request({ topic: `bench-${ctx.run}-kafka-${rate}`, partitions: 3, rate, seconds, drainMs: 20_000 }, 120_000);
+        const result = await kafka.request(
+          { topic: `bench-${ctx.run}-kafka-${rate}`, partitions: 3, rate, seconds, drainMs: 20_000 },
+          120_000,
+        );
         runs.push({
           rate,
           path: 'bare kafkajs: produce → consume',
@@ -141,13 +161,44 @@ export async function endToEnd(ctx) {
       scale: `${clients.toLocaleString('en-US')} clients connected to one edge; each rate runs ${seconds} s; one status change per event, delivered to the shopper's \`user:{id}\` room${ctx.full ? '' : ' (short run: `--full` runs 30 s with 10,000 clients)'}`,
       results: { runs, cpuAt1000PerSecond: usageAt1000 },
       table: {
-        headers: ['events/s', 'path', 'sent', 'accepted', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
-        rows: runs.map((r) => [r.rate, r.path, r.sent, r.accepted, r.delivered, r.lost, r.latencyMs.p50 ?? '', r.latencyMs.p99 ?? '', r.latencyMs['p99.9'] ?? '', r.latencyMs.max ?? '']),
+        headers: [
+          'events/s',
+          'path',
+          'sent',
+          'accepted',
+          'delivered',
+          'lost',
+          'p50 ms',
+          'p99 ms',
+          'p99.9 ms',
+          'max ms',
+        ],
+        rows: runs.map((r) => [
+          r.rate,
+          r.path,
+          r.sent,
+          r.accepted,
+          r.delivered,
+          r.lost,
+          r.latencyMs.p50 ?? '',
+          r.latencyMs.p99 ?? '',
+          r.latencyMs['p99.9'] ?? '',
+          r.latencyMs.max ?? '',
+        ]),
       },
       hopTable: {
-        title: 'Where the time goes on the full path: the PATCH round trip (save + publish to Kafka) and the event\'s `time` (stamped by order-tracking, ms resolution) to the client (Kafka → worker → Redis → edge → client)',
+        title:
+          "Where the time goes on the full path: the PATCH round trip (save + publish to Kafka) and the event's `time` (stamped by order-tracking, ms resolution) to the client (Kafka → worker → Redis → edge → client)",
         headers: ['events/s', 'PATCH response p50 ms', 'p99 ms', 'event time → client p50 ms', 'p99 ms'],
-        rows: runs.filter((r) => r.patchResponseMs).map((r) => [r.rate, r.patchResponseMs.p50, r.patchResponseMs.p99, r.eventTimeToClientMs.p50, r.eventTimeToClientMs.p99]),
+        rows: runs
+          .filter((r) => r.patchResponseMs)
+          .map((r) => [
+            r.rate,
+            r.patchResponseMs.p50,
+            r.patchResponseMs.p99,
+            r.eventTimeToClientMs.p50,
+            r.eventTimeToClientMs.p99,
+          ]),
       },
       extraTable: {
         title: 'CPU and memory per process during the 1,000 events/s end-to-end run',
@@ -156,10 +207,26 @@ export async function endToEnd(ctx) {
       },
       targets: [
         { name: 'zero loss at 100 events/s', value: `${at100?.lost} of ${at100?.accepted}`, met: at100?.lost === 0 },
-        { name: 'zero loss at 1,000 events/s', value: `${at1000?.lost} of ${at1000?.accepted}`, met: at1000?.lost === 0 },
-        { name: 'p50 ≤ 10 ms at 1,000 events/s', value: `${at1000?.latencyMs.p50} ms`, met: (at1000?.latencyMs.p50 ?? Infinity) <= 10 },
-        { name: 'p99 ≤ 50 ms at 1,000 events/s', value: `${at1000?.latencyMs.p99} ms (control ${control1000?.latencyMs.p99} ms, bare Kafka hop ${kafka1000?.latencyMs.p99} ms)`, met: (at1000?.latencyMs.p99 ?? Infinity) <= 50 },
-        { name: 'all PATCH requests accepted', value: `${at1000?.httpErrors ?? '?'} + ${at100?.httpErrors ?? '?'} refused`, met: at1000?.httpErrors === 0 && at100?.httpErrors === 0 },
+        {
+          name: 'zero loss at 1,000 events/s',
+          value: `${at1000?.lost} of ${at1000?.accepted}`,
+          met: at1000?.lost === 0,
+        },
+        {
+          name: 'p50 ≤ 10 ms at 1,000 events/s',
+          value: `${at1000?.latencyMs.p50} ms`,
+          met: (at1000?.latencyMs.p50 ?? Infinity) <= 10,
+        },
+        {
+          name: 'p99 ≤ 50 ms at 1,000 events/s',
+          value: `${at1000?.latencyMs.p99} ms (control ${control1000?.latencyMs.p99} ms, bare Kafka hop ${kafka1000?.latencyMs.p99} ms)`,
+          met: (at1000?.latencyMs.p99 ?? Infinity) <= 50,
+        },
+        {
+          name: 'all PATCH requests accepted',
+          value: `${at1000?.httpErrors ?? '?'} + ${at100?.httpErrors ?? '?'} refused`,
+          met: at1000?.httpErrors === 0 && at100?.httpErrors === 0,
+        },
       ],
       panels: rates.map((rate) => ({
         title: `Latency at ${rate} events/s, p50 | p99`,
@@ -167,7 +234,11 @@ export async function endToEnd(ctx) {
         bars: runs
           .filter((r) => r.rate === rate)
           .flatMap((r) => {
-            const label = r.path.startsWith('REST') ? 'full path' : r.path.startsWith('control') ? 'control: redis>edge' : 'bare kafka hop';
+            const label = r.path.startsWith('REST')
+              ? 'full path'
+              : r.path.startsWith('control')
+                ? 'control: redis>edge'
+                : 'bare kafka hop';
             const kind = r.path.startsWith('REST') ? 'ours' : r.path.startsWith('control') ? 'other' : 'baseline';
             return [
               { label: `${label} p50`, value: r.latencyMs.p50 ?? NaN, kind },

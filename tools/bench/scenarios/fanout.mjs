@@ -26,10 +26,30 @@ export async function fanout(ctx) {
       const ports = [await freePort(), await freePort()];
       const servers =
         target === 'bare'
-          ? await Promise.all(ports.map((port, i) => startChild(`bare-redis-${i + 1}`, 'bare-server.mjs', { env: { PORT: String(port), BENCH_REDIS_URL: ctx.redisUrl, SOCKET_IO_KEY: key } })))
-          : await Promise.all(ports.map((port, i) => startService('connection-edge', { name: `edge-${i + 1}`, port, env: { ...ctx.edgeEnv, SOCKET_IO_KEY: key, ...ctx.profileEnv(`fanout-edge-${i + 1}`) } })));
+          ? await Promise.all(
+              ports.map((port, i) =>
+                startChild(`bare-redis-${i + 1}`, 'bare-server.mjs', {
+                  env: { PORT: String(port), BENCH_REDIS_URL: ctx.redisUrl, SOCKET_IO_KEY: key },
+                }),
+              ),
+            )
+          : await Promise.all(
+              ports.map((port, i) =>
+                startService('connection-edge', {
+                  name: `edge-${i + 1}`,
+                  port,
+                  env: { ...ctx.edgeEnv, SOCKET_IO_KEY: key, ...ctx.profileEnv(`fanout-edge-${i + 1}`) },
+                }),
+              ),
+            );
       ctx.log(`fan-out: ${target}: ${subscribers} subscribers on 2 servers`);
-      const connect = await fleet.connect({ url: ports.map((port) => `http://127.0.0.1:${port}`), users, channels, bare: target === 'bare', timeoutMs: 120_000 });
+      const connect = await fleet.connect({
+        url: ports.map((port) => `http://127.0.0.1:${port}`),
+        users,
+        channels,
+        bare: target === 'bare',
+        timeoutMs: 120_000,
+      });
       const publisher = await emitter(ctx.redisUrl, key);
       await sleep(1_000);
       await fleet.reset();
@@ -69,14 +89,25 @@ export async function fanout(ctx) {
   const tcpClients = await startChild('tcp-clients', 'tcp-ceiling.mjs', { args: ['clients'] });
   let ceiling;
   try {
-    await tcpClients.request({ cmd: 'connect', port: tcpServer.ready.port, count: subscribers, addresses: ['127.0.0.2', '127.0.0.3'] });
+    await tcpClients.request({
+      cmd: 'connect',
+      port: tcpServer.ready.port,
+      count: subscribers,
+      addresses: ['127.0.0.2', '127.0.0.3'],
+    });
     await until(async () => (await tcpServer.request({ cmd: 'count' })).sockets >= subscribers, 30_000, 100);
     const blast = await tcpServer.request({ cmd: 'blast', messages, size: frameBytes }, 120_000);
     const expected = subscribers * messages;
     await until(async () => (await tcpClients.request({ cmd: 'count' })).received >= expected, 60_000, 100);
     const counted = await tcpClients.request({ cmd: 'count' });
     const seconds = (counted.lastAt - blast.startedAt) / 1000;
-    ceiling = { sockets: blast.sockets, frameBytes, delivered: counted.received, deliveredPerSecond: round(counted.received / seconds, 0), seconds: round(seconds, 3) };
+    ceiling = {
+      sockets: blast.sockets,
+      frameBytes,
+      delivered: counted.received,
+      deliveredPerSecond: round(counted.received / seconds, 0),
+      seconds: round(seconds, 3),
+    };
   } finally {
     await Promise.all([tcpServer.stop(), tcpClients.stop()]);
   }
@@ -90,17 +121,55 @@ export async function fanout(ctx) {
       scale: `one channel (\`${CHANNEL}\`), ${subscribers.toLocaleString('en-US')} subscribers across two servers, ${messages} messages of ${frameBytes} bytes published back to back through the socket.io Redis emitter${ctx.full ? '' : ' (short run; the issue asks 9,000: `--full`)'}`,
       results: { bare, ours, tcpCeiling: ceiling },
       table: {
-        headers: ['path', 'delivered', 'lost', 'delivered/s', 'latency p50 ms', 'p99 ms', 'time to last recipient (max) ms', 'server CPU (cores)', 'load-gen CPU (cores)'],
+        headers: [
+          'path',
+          'delivered',
+          'lost',
+          'delivered/s',
+          'latency p50 ms',
+          'p99 ms',
+          'time to last recipient (max) ms',
+          'server CPU (cores)',
+          'load-gen CPU (cores)',
+        ],
         rows: [
-          ['bare socket.io + Redis adapter ×2', bare.delivered, bare.lost, bare.deliveredPerSecond, bare.latencyMs.p50, bare.latencyMs.p99, bare.timeToLastRecipientMs.max, bare.serverCpuCores, bare.loadCpuCores],
-          ['ShopNest edge ×2', ours.delivered, ours.lost, ours.deliveredPerSecond, ours.latencyMs.p50, ours.latencyMs.p99, ours.timeToLastRecipientMs.max, ours.serverCpuCores, ours.loadCpuCores],
+          [
+            'bare socket.io + Redis adapter ×2',
+            bare.delivered,
+            bare.lost,
+            bare.deliveredPerSecond,
+            bare.latencyMs.p50,
+            bare.latencyMs.p99,
+            bare.timeToLastRecipientMs.max,
+            bare.serverCpuCores,
+            bare.loadCpuCores,
+          ],
+          [
+            'ShopNest edge ×2',
+            ours.delivered,
+            ours.lost,
+            ours.deliveredPerSecond,
+            ours.latencyMs.p50,
+            ours.latencyMs.p99,
+            ours.timeToLastRecipientMs.max,
+            ours.serverCpuCores,
+            ours.loadCpuCores,
+          ],
           ['raw TCP ceiling (1 process)', ceiling.delivered, 0, ceiling.deliveredPerSecond, '', '', '', '', ''],
         ],
       },
       targets: [
-        { name: 'delivered/s ≥ 0.8× bare socket.io + Redis adapter', value: `${ours.deliveredPerSecond} vs ${bare.deliveredPerSecond} = ${round(ratio)}×`, met: ratio >= 0.8 },
+        {
+          name: 'delivered/s ≥ 0.8× bare socket.io + Redis adapter',
+          value: `${ours.deliveredPerSecond} vs ${bare.deliveredPerSecond} = ${round(ratio)}×`,
+          met: ratio >= 0.8,
+        },
         { name: 'no delivery lost', value: `${ours.lost} lost`, met: ours.lost === 0 },
-        { name: 'fraction of the raw TCP ceiling (reported)', value: `${round((100 * ours.deliveredPerSecond) / ceiling.deliveredPerSecond, 1)} % of ${ceiling.deliveredPerSecond}/s`, met: null },
+        {
+          name: 'fraction of the raw TCP ceiling (reported)',
+          value: `${round((100 * ours.deliveredPerSecond) / ceiling.deliveredPerSecond, 1)} % of ${ceiling.deliveredPerSecond}/s`,
+          met: null,
+        },
       ],
       panels: [
         {
@@ -112,7 +181,14 @@ export async function fanout(ctx) {
             { label: 'raw TCP ceiling', value: ceiling.deliveredPerSecond, kind: 'ceiling' },
           ],
         },
-        { title: 'Time to last recipient (max)', unit: 'ms', bars: [{ label: 'ShopNest edge x2', value: ours.timeToLastRecipientMs.max }, { label: 'bare + redis adapter x2', value: bare.timeToLastRecipientMs.max, kind: 'baseline' }] },
+        {
+          title: 'Time to last recipient (max)',
+          unit: 'ms',
+          bars: [
+            { label: 'ShopNest edge x2', value: ours.timeToLastRecipientMs.max },
+            { label: 'bare + redis adapter x2', value: bare.timeToLastRecipientMs.max, kind: 'baseline' },
+          ],
+        },
       ],
     },
   ];

@@ -16,7 +16,11 @@ export class OrderEventsProducer {
     private readonly topicPrefix: string,
   ) {
     const kafka = new Kafka({ clientId: 'e2e-producer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
   }
 
   connect(): Promise<void> {

@@ -7,7 +7,12 @@ export const STATUSES: OrderStatus[] = ['confirmed', 'packed', 'shipped', 'out_f
 export const OPS_TOKEN = signTestToken('ops-e2e', { roles: ['ops'] });
 
 /** One REST call; resolves with the status and the JSON body, whatever the status. Aborts after 15 s. */
-export async function rest(url: string, method: string, token: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function rest(
+  url: string,
+  method: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -19,14 +24,26 @@ export async function rest(url: string, method: string, token: string, body?: un
 }
 
 /** A REST call that must answer `expected`. */
-export async function restOk(url: string, method: string, token: string, body: unknown, expected: number): Promise<Record<string, unknown>> {
+export async function restOk(
+  url: string,
+  method: string,
+  token: string,
+  body: unknown,
+  expected: number,
+): Promise<Record<string, unknown>> {
   const answer = await rest(url, method, token, body);
-  if (answer.status !== expected) throw new Error(`${method} ${url} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  if (answer.status !== expected)
+    throw new Error(`${method} ${url} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
 
 /** Starts `run(item)` at `rate` items per second; items with the same key run one after another, in order. */
-export async function paced<T>(items: T[], rate: number, key: (item: T) => string, run: (item: T) => Promise<void>): Promise<void> {
+export async function paced<T>(
+  items: T[],
+  rate: number,
+  key: (item: T) => string,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
   const chains = new Map<string, Promise<void>>();
   const errors: unknown[] = [];
   const started = Date.now();
@@ -37,9 +54,11 @@ export async function paced<T>(items: T[], rate: number, key: (item: T) => strin
     const k = key(item);
     chains.set(
       k,
-      (chains.get(k) ?? Promise.resolve()).then(() => run(item)).catch((error: unknown) => {
-        errors.push(error);
-      }),
+      (chains.get(k) ?? Promise.resolve())
+        .then(() => run(item))
+        .catch((error: unknown) => {
+          errors.push(error);
+        }),
     );
   }
   await Promise.all(chains.values());

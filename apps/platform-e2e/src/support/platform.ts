@@ -45,7 +45,13 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
   return {
     orders: { ...TEST_JWT_ENV, ...kafka, ...database },
     // A fresh topic per run, so reading it from the beginning sees exactly this run's events.
-    worker: { ...kafka, ...redis, CONSUMER_FROM_BEGINNING: 'true', CONSUMER_GROUP: `e2e-${run}`, KAFKA_SESSION_TIMEOUT_MS: '6000' },
+    worker: {
+      ...kafka,
+      ...redis,
+      CONSUMER_FROM_BEGINNING: 'true',
+      CONSUMER_GROUP: `e2e-${run}`,
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+    },
     edge: (ordersUrl: string) => ({
       ...TEST_JWT_ENV,
       ...redis,
@@ -69,16 +75,40 @@ export async function startPlatform(run: string, edgeSpecs: EdgeSpec[], infra: P
   const stop = () => Promise.all(services.map((service) => service.stop()));
   const env = platformEnv(run, infra);
   try {
-    const orders = await startService({ app: 'order-tracking', port: await freePort(), env: env.orders, readyTimeoutMs: READY_TIMEOUT_MS });
+    const orders = await startService({
+      app: 'order-tracking',
+      port: await freePort(),
+      env: env.orders,
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    });
     services.push(orders);
-    const worker = await startService({ app: 'notification-worker', port: await freePort(), env: env.worker, readyTimeoutMs: READY_TIMEOUT_MS });
+    const worker = await startService({
+      app: 'notification-worker',
+      port: await freePort(),
+      env: env.worker,
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    });
     services.push(worker);
     const edges: ServiceProcess[] = [];
     for (const spec of edgeSpecs) {
-      edges.push(await startService({ app: 'connection-edge', name: spec.name, port: await freePort(), env: { ...env.edge(orders.url), ...spec.env }, readyTimeoutMs: READY_TIMEOUT_MS }));
+      edges.push(
+        await startService({
+          app: 'connection-edge',
+          name: spec.name,
+          port: await freePort(),
+          env: { ...env.edge(orders.url), ...spec.env },
+          readyTimeoutMs: READY_TIMEOUT_MS,
+        }),
+      );
       services.push(edges[edges.length - 1]);
     }
-    return { orders, worker, edges, stop, output: () => services.map((s) => `--- ${s.name}\n${s.output()}`).join('\n') };
+    return {
+      orders,
+      worker,
+      edges,
+      stop,
+      output: () => services.map((s) => `--- ${s.name}\n${s.output()}`).join('\n'),
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -101,7 +131,13 @@ export class Clients {
   private readonly sockets: Socket[] = [];
 
   open(edge: ServiceProcess, token?: string, options: Partial<ManagerOptions & SocketOptions> = {}): Socket {
-    const socket = io(edge.url, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true, ...options });
+    const socket = io(edge.url, {
+      auth: token ? { token } : {},
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      ...options,
+    });
     this.sockets.push(socket);
     return socket;
   }
@@ -144,8 +180,12 @@ export async function createOrder(platform: Platform, token: string): Promise<{ 
 export async function setStatus(platform: Platform, orderId: string, status: OrderStatus): Promise<void> {
   const response = await fetch(`${platform.orders.url}/orders/${orderId}/status`, {
     method: 'PATCH',
-    headers: { authorization: `Bearer ${signTestToken('ops-e2e', { roles: ['ops'] })}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${signTestToken('ops-e2e', { roles: ['ops'] })}`,
+      'content-type': 'application/json',
+    },
     body: JSON.stringify({ status }),
   });
-  if (response.status !== 200) throw new Error(`PATCH status ${status} answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`PATCH status ${status} answered ${response.status}: ${await response.text()}`);
 }

@@ -49,7 +49,8 @@ class EdgeDouble {
         const history = this.history.get(channel) ?? [];
         const at = history.findIndex((entry) => entry.offset === since);
         if (at < 0) return ack({ ok: true, channel, recovered: false });
-        for (const entry of history.slice(this.sloppyReplay ? at : at + 1)) socket.emit(entry.event.type, this.delivery(channel, entry));
+        for (const entry of history.slice(this.sloppyReplay ? at : at + 1))
+          socket.emit(entry.event.type, this.delivery(channel, entry));
         ack({ ok: true, channel, recovered: true });
       });
     });
@@ -79,7 +80,10 @@ class EdgeDouble {
 
   /** Cuts every connection off as the edge does a slow consumer: `session.terminated` SLOW_CONSUMER, then a server disconnect. */
   dropSlowConsumers(): void {
-    const body: SessionTerminated = { code: 'SLOW_CONSUMER', message: 'more than 1048576 bytes waited for this connection to read' };
+    const body: SessionTerminated = {
+      code: 'SLOW_CONSUMER',
+      message: 'more than 1048576 bytes waited for this connection to read',
+    };
     this.io?.emit('session.terminated', body);
     this.io?.disconnectSockets(true);
   }
@@ -269,7 +273,10 @@ describe('ShopNestClient against a socket.io server', () => {
     await subscribed();
     edge.acceptToken = (token) => token !== 'token-2';
     edge.kick();
-    await waitFor(() => edge.handshakes.length === 3 && client.state === 'connected', 'the reconnect with a third token');
+    await waitFor(
+      () => edge.handshakes.length === 3 && client.state === 'connected',
+      'the reconnect with a third token',
+    );
     expect(edge.handshakes).toEqual(['token-1', 'token-2', 'token-3']);
     edge.publish(CHANNEL, statusChanged('a1'));
     await waitFor(() => seen.includes('a1'), 'a live event after the reconnect');
@@ -291,7 +298,11 @@ describe('ShopNestClient transports', () => {
 
   async function connectWithDefaults(): Promise<void> {
     await edge.start();
-    client = new ShopNestClient({ url: edge.url, tokenProvider: () => 'token', reconnect: { initialDelayMs: 50, maxDelayMs: 250 } });
+    client = new ShopNestClient({
+      url: edge.url,
+      tokenProvider: () => 'token',
+      reconnect: { initialDelayMs: 50, maxDelayMs: 250 },
+    });
     await client.connect();
   }
 

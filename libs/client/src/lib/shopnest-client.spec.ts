@@ -282,7 +282,9 @@ describe('ShopNestClient token refresh', () => {
       { refreshBeforeExpiryMs: 30_000 },
     );
     await jest.advanceTimersByTimeAsync(30_000);
-    socket().take('auth.refresh').answer({ ok: true, expiresAt: (start + 200_000) / 1000 });
+    socket()
+      .take('auth.refresh')
+      .answer({ ok: true, expiresAt: (start + 200_000) / 1000 });
     await settle();
     // Next at 200 s − 30 s = 170 s after start; now is 30 s after start.
     await jest.advanceTimersByTimeAsync(139_999);
@@ -312,7 +314,9 @@ describe('ShopNestClient token refresh', () => {
       { refreshBeforeExpiryMs: 30_000 },
     );
     await jest.advanceTimersByTimeAsync(30_000);
-    socket().take('auth.refresh').answer({ ok: false, error: { code: 'FORBIDDEN', message: 'token for another subject' } });
+    socket()
+      .take('auth.refresh')
+      .answer({ ok: false, error: { code: 'FORBIDDEN', message: 'token for another subject' } });
     await settle();
     expect(errors).toEqual([expect.objectContaining({ code: 'FORBIDDEN' })]);
     expect(client.state).toBe('connected');
@@ -431,7 +435,9 @@ describe('ShopNestClient subscriptions', () => {
     const { client, socket, errors } = await connected();
     const onError = jest.fn();
     const subscription = client.subscribe('order:not-mine', () => undefined, { onError });
-    socket().take('subscribe').answer({ ok: false, error: { code: 'FORBIDDEN', message: 'not your order' } });
+    socket()
+      .take('subscribe')
+      .answer({ ok: false, error: { code: 'FORBIDDEN', message: 'not your order' } });
     const result = await subscription.ready;
     expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', channel: 'order:not-mine' } });
     expect(onError).toHaveBeenCalledTimes(1);
@@ -445,14 +451,18 @@ describe('ShopNestClient subscriptions', () => {
   it('asks again on the same connection after a refusal that may pass (INTERNAL), with backoff, until it is accepted', async () => {
     const { client, socket, errors } = await connected();
     const subscription = client.subscribe('order:o1', () => undefined);
-    socket().take('subscribe').answer({ ok: false, error: { code: 'INTERNAL', message: 'order look-up failed' } });
+    socket()
+      .take('subscribe')
+      .answer({ ok: false, error: { code: 'INTERNAL', message: 'order look-up failed' } });
     expect(await subscription.ready).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
 
     // random() = 0.999: just under the first ceiling (100 ms), then under 200 ms.
     await jest.advanceTimersByTimeAsync(98);
     expect(socket().emitted).toEqual([]);
     await jest.advanceTimersByTimeAsync(2);
-    socket().take('subscribe').answer({ ok: false, error: { code: 'INTERNAL', message: 'still failing' } });
+    socket()
+      .take('subscribe')
+      .answer({ ok: false, error: { code: 'INTERNAL', message: 'still failing' } });
     await jest.advanceTimersByTimeAsync(200);
     socket().take('subscribe').answer({ ok: true, channel: 'order:o1' });
     await settle();

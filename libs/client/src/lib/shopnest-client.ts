@@ -12,7 +12,13 @@ import {
 } from '@shopnest/contracts';
 import { BackoffPolicy, backoffProblems, DEFAULT_BACKOFF, fullJitterDelay } from './backoff';
 import { describe, errorBodyOf, ShopNestClientError } from './client-error';
-import { ClientSocket, ClientSocketFactory, ClientTransport, ConnectError, socketIoClientSocket } from './client-socket';
+import {
+  ClientSocket,
+  ClientSocketFactory,
+  ClientTransport,
+  ConnectError,
+  socketIoClientSocket,
+} from './client-socket';
 import { jwtExpiresAt } from './jwt-expiry';
 import { RecentIds } from './recent-ids';
 import { TypedEmitter } from './typed-emitter';
@@ -178,7 +184,9 @@ export class ShopNestClient {
       ...(typeof options.url === 'string' && options.url ? [] : ['url is required']),
       ...(typeof options.tokenProvider === 'function' ? [] : ['tokenProvider must be a function']),
       ...backoffProblems(this.backoff),
-      ...(Number.isInteger(this.maxAuthAttempts) && this.maxAuthAttempts > 0 ? [] : ['maxAuthAttempts must be a positive integer']),
+      ...(Number.isInteger(this.maxAuthAttempts) && this.maxAuthAttempts > 0
+        ? []
+        : ['maxAuthAttempts must be a positive integer']),
       ...(this.refreshBeforeExpiryMs >= 0 ? [] : ['refreshBeforeExpiryMs must be >= 0']),
     ];
     if (problems.length) throw new ShopNestClientError('INVALID', `ShopNestClient options: ${problems.join('; ')}`);
@@ -270,7 +278,10 @@ export class ShopNestClient {
       subscribed.listeners.delete(listener);
       if (subscribed.listeners.size > 0 || this.channels.get(channel) !== subscribed) return;
       this.channels.delete(channel);
-      this.settle(subscribed, { ok: false, error: new ShopNestClientError('CLOSED', 'unsubscribed before the server answered', channel) });
+      this.settle(subscribed, {
+        ok: false,
+        error: new ShopNestClientError('CLOSED', 'unsubscribed before the server answered', channel),
+      });
       // Also when the subscribe is still in flight: leaving a room one is not in is a no-op on the edge.
       if (this.socket.connected) void this.sendUnsubscribe(channel);
     };
@@ -377,10 +388,21 @@ export class ShopNestClient {
       this.onDraining(payload);
       return;
     }
-    if (name === SESSION_SERVER_EVENTS.expired || name === SESSION_SERVER_EVENTS.terminated || name === SESSION_SERVER_EVENTS.protocolError) {
+    if (
+      name === SESSION_SERVER_EVENTS.expired ||
+      name === SESSION_SERVER_EVENTS.terminated ||
+      name === SESSION_SERVER_EVENTS.protocolError
+    ) {
       const body = errorBodyOf(payload);
       // The connection itself comes back on its own (the edge disconnects next; we reconnect with a fresh token).
-      this.report(new ShopNestClientError(body?.code ?? 'INTERNAL', `${name}: ${body?.message ?? 'no details'}`, undefined, body?.retryAfterMs));
+      this.report(
+        new ShopNestClientError(
+          body?.code ?? 'INTERNAL',
+          `${name}: ${body?.message ?? 'no details'}`,
+          undefined,
+          body?.retryAfterMs,
+        ),
+      );
       return;
     }
     if (!isDelivery(payload)) return;
@@ -394,7 +416,13 @@ export class ShopNestClient {
       try {
         listener.onDelivery(payload);
       } catch (error) {
-        this.report(new ShopNestClientError('INTERNAL', `a handler of ${payload.channel} threw: ${describe(error)}`, payload.channel));
+        this.report(
+          new ShopNestClientError(
+            'INTERNAL',
+            `a handler of ${payload.channel} threw: ${describe(error)}`,
+            payload.channel,
+          ),
+        );
       }
     }
   }
@@ -404,14 +432,19 @@ export class ShopNestClient {
     const { channel } = state;
     // Established in an earlier session but never given an offset: events of the outage cannot be named.
     const resumingBlind = state.established && state.lastOffset === undefined;
-    const request: SubscribeRequest = state.lastOffset === undefined ? { channel } : { channel, since: state.lastOffset };
+    const request: SubscribeRequest =
+      state.lastOffset === undefined ? { channel } : { channel, since: state.lastOffset };
     let raw: unknown;
     try {
       raw = await this.socket.emitWithAck(CLIENT_EVENTS.subscribe, request, this.ackTimeoutMs);
     } catch (error) {
       // A drop mid-flight is not a failure: the next connection resubscribes.
       if (generation !== this.generation || this.channels.get(channel) !== state) return;
-      this.refuse(state, new ShopNestClientError('TIMEOUT', `subscribe ${channel}: ${describe(error)}`, channel), false);
+      this.refuse(
+        state,
+        new ShopNestClientError('TIMEOUT', `subscribe ${channel}: ${describe(error)}`, channel),
+        false,
+      );
       return;
     }
     if (generation !== this.generation || this.channels.get(channel) !== state) return;
@@ -422,7 +455,12 @@ export class ShopNestClient {
     const ack = raw as SubscribeAck;
     if (!ack.ok) {
       const body = errorBodyOf(ack.error);
-      const error = new ShopNestClientError(body?.code ?? 'INTERNAL', `subscribe ${channel}: ${body?.message ?? 'refused'}`, channel, body?.retryAfterMs);
+      const error = new ShopNestClientError(
+        body?.code ?? 'INTERNAL',
+        `subscribe ${channel}: ${body?.message ?? 'refused'}`,
+        channel,
+        body?.retryAfterMs,
+      );
       this.refuse(state, error, PERMANENT_REFUSALS.has(error.code));
       return;
     }
@@ -458,7 +496,8 @@ export class ShopNestClient {
     state.retryTimer = setTimeout(() => {
       state.retryTimer = undefined;
       // Only on the connection that was refused: a new one resubscribes every channel anyway.
-      if (generation === this.generation && this.socket.connected && this.channels.get(state.channel) === state) void this.sendSubscribe(state);
+      if (generation === this.generation && this.socket.connected && this.channels.get(state.channel) === state)
+        void this.sendSubscribe(state);
     }, delayMs);
   }
 
@@ -512,7 +551,9 @@ export class ShopNestClient {
       }
       this.token = token;
       // The server's word wins: `null` means the token never expires, so there is nothing to schedule.
-      this.scheduleRefresh(ack.expiresAt === null ? undefined : typeof ack.expiresAt === 'number' ? ack.expiresAt * 1000 : expiresAt);
+      this.scheduleRefresh(
+        ack.expiresAt === null ? undefined : typeof ack.expiresAt === 'number' ? ack.expiresAt * 1000 : expiresAt,
+      );
     } catch (error) {
       if (generation !== this.generation) return;
       const code = error instanceof ShopNestClientError ? error.code : 'TOKEN';

@@ -74,7 +74,10 @@ describe('ChannelAuthorizer', () => {
   });
 
   it('answers INVALID for a name that is not a channel', async () => {
-    await expect(authorizer.authorize(as('ops'), 'order:*')).resolves.toMatchObject({ allowed: false, code: 'INVALID' });
+    await expect(authorizer.authorize(as('ops'), 'order:*')).resolves.toMatchObject({
+      allowed: false,
+      code: 'INVALID',
+    });
   });
 
   it('does not look orders up for roles that see every order', async () => {

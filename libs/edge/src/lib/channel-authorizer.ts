@@ -30,7 +30,11 @@ export class ChannelAuthorizer {
   async authorize(principal: Principal, channel: string): Promise<ChannelDecision> {
     const parsed = parseChannel(channel);
     if (!parsed) return { allowed: false, code: 'INVALID', message: `unknown channel ${JSON.stringify(channel)}` };
-    const forbidden: ChannelDecision = { allowed: false, code: 'FORBIDDEN', message: `not allowed to subscribe to ${channel}` };
+    const forbidden: ChannelDecision = {
+      allowed: false,
+      code: 'FORBIDDEN',
+      message: `not allowed to subscribe to ${channel}`,
+    };
     switch (parsed.kind) {
       case 'user':
         return parsed.id === principal.userId ? { allowed: true } : forbidden;

@@ -18,7 +18,10 @@ class TestEdge {
     private readonly adapter: RecordingIoAdapter,
   ) {}
 
-  static async start(limits: Partial<EdgeLimits>, options: { maxPayloadBytes?: number; store?: RateLimits } = {}): Promise<TestEdge> {
+  static async start(
+    limits: Partial<EdgeLimits>,
+    options: { maxPayloadBytes?: number; store?: RateLimits } = {},
+  ): Promise<TestEdge> {
     let builder = Test.createTestingModule({
       imports: [
         ...edgePlatformModules(),
@@ -53,7 +56,6 @@ class TestEdge {
   }
 }
 
-
 type RateLimitedAck = { ok: false; error: ErrorBody & { retryAfterMs?: number } };
 
 describe('EdgeGateway limits, session expiry and refresh (real socket.io server and client)', () => {
@@ -72,7 +74,9 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
     return socket;
   };
 
-  const outcome = (socket: ClientSocket): Promise<{ socket: ClientSocket; error?: Error & { data?: ConnectErrorData & { retryAfterMs?: number } } }> =>
+  const outcome = (
+    socket: ClientSocket,
+  ): Promise<{ socket: ClientSocket; error?: Error & { data?: ConnectErrorData & { retryAfterMs?: number } } }> =>
     new Promise((resolve) => {
       socket.once('connect', () => resolve({ socket }));
       socket.once('connect_error', (error) => resolve({ socket, error }));
@@ -87,7 +91,8 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
   const send = <T extends object>(socket: ClientSocket, event: string, ...args: unknown[]): Promise<Ack<T>> =>
     socket.timeout(5_000).emitWithAck(event, ...args);
 
-  const disconnection = (socket: ClientSocket): Promise<string> => new Promise((resolve) => socket.once('disconnect', resolve));
+  const disconnection = (socket: ClientSocket): Promise<string> =>
+    new Promise((resolve) => socket.once('disconnect', resolve));
 
   /** Whether `socket` receives an emit to `room`, proved by a sentinel sent straight to it afterwards. */
   async function receives(edge: TestEdge, socket: ClientSocket, room: string): Promise<boolean> {
@@ -114,16 +119,26 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
 
   describe('messages per second', () => {
     it('refuses a connection’s messages beyond its budget with RATE_LIMITED and a retry-after, and leaves others alone', async () => {
-      const edge = await start({ messagesPerSecondPerConnection: 5, messagesPerSecondPerUser: 1_000, abuseRefusals: 100 });
+      const edge = await start({
+        messagesPerSecondPerConnection: 5,
+        messagesPerSecondPerUser: 1_000,
+        abuseRefusals: 100,
+      });
       const alice = await connect(edge, 'alice');
       const bob = await connect(edge, 'bob');
-      const acks = await Promise.all(Array.from({ length: 10 }, () => send(alice, 'subscribe', { channel: 'user:alice' })));
+      const acks = await Promise.all(
+        Array.from({ length: 10 }, () => send(alice, 'subscribe', { channel: 'user:alice' })),
+      );
       const limited = acks.filter((ack): ack is RateLimitedAck => !ack.ok);
       // A window may roll over on a slow machine, so at least the budget passes and the rest is refused.
       expect(acks.filter((ack) => ack.ok).length).toBeGreaterThanOrEqual(5);
       expect(limited.length).toBeGreaterThan(0);
       for (const ack of limited) {
-        expect(ack.error).toEqual({ code: 'RATE_LIMITED', message: expect.stringMatching(/this connection; retry after \d+ ms/), retryAfterMs: expect.any(Number) });
+        expect(ack.error).toEqual({
+          code: 'RATE_LIMITED',
+          message: expect.stringMatching(/this connection; retry after \d+ ms/),
+          retryAfterMs: expect.any(Number),
+        });
         expect(ack.error.retryAfterMs).toBeGreaterThan(0);
         expect(ack.error.retryAfterMs).toBeLessThanOrEqual(1_000);
       }
@@ -132,10 +147,16 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
     });
 
     it('shares a user’s budget between all of their connections', async () => {
-      const edge = await start({ messagesPerSecondPerConnection: 100, messagesPerSecondPerUser: 6, abuseRefusals: 100 });
+      const edge = await start({
+        messagesPerSecondPerConnection: 100,
+        messagesPerSecondPerUser: 6,
+        abuseRefusals: 100,
+      });
       const tabs = [await connect(edge, 'alice'), await connect(edge, 'alice')];
       const bob = await connect(edge, 'bob');
-      const acks = await Promise.all(tabs.flatMap((tab) => Array.from({ length: 8 }, () => send(tab, 'subscribe', { channel: 'user:alice' }))));
+      const acks = await Promise.all(
+        tabs.flatMap((tab) => Array.from({ length: 8 }, () => send(tab, 'subscribe', { channel: 'user:alice' }))),
+      );
       const limited = acks.filter((ack): ack is RateLimitedAck => !ack.ok);
       expect(limited.length).toBeGreaterThan(0);
       expect(limited[0].error.message).toMatch(/this user/);
@@ -149,7 +170,11 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
       alice.emit('subscribe', { channel: 'user:alice' });
       alice.emit('subscribe', { channel: 'user:alice' });
       alice.emit('subscribe', { channel: 'user:alice' });
-      await expect(reported).resolves.toMatchObject({ code: 'RATE_LIMITED', event: 'subscribe', retryAfterMs: expect.any(Number) });
+      await expect(reported).resolves.toMatchObject({
+        code: 'RATE_LIMITED',
+        event: 'subscribe',
+        retryAfterMs: expect.any(Number),
+      });
     });
 
     it('disconnects a connection that keeps sending after being refused (sustained abuse), saying why', async () => {
@@ -159,13 +184,20 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
       const terminated = new Promise((resolve) => alice.once('session.terminated', resolve));
       const disconnected = disconnection(alice);
       for (let i = 0; i < 30; i++) alice.emit('subscribe', { channel: 'user:alice' });
-      await expect(terminated).resolves.toEqual({ code: 'RATE_LIMITED', message: expect.stringMatching(/too many refused messages/) });
+      await expect(terminated).resolves.toEqual({
+        code: 'RATE_LIMITED',
+        message: expect.stringMatching(/too many refused messages/),
+      });
       await expect(disconnected).resolves.toBe('io server disconnect');
       await expect(send(bob, 'subscribe', { channel: 'user:bob' })).resolves.toMatchObject({ ok: true });
     });
 
     it('keeps delivering to a second client while another floods (bounded: 2,000 messages)', async () => {
-      const edge = await start({ messagesPerSecondPerConnection: 20, messagesPerSecondPerUser: 40, abuseRefusals: 100_000 });
+      const edge = await start({
+        messagesPerSecondPerConnection: 20,
+        messagesPerSecondPerUser: 40,
+        abuseRefusals: 100_000,
+      });
       const flooder = await connect(edge, 'mallory');
       const bystander = await connect(edge, 'bob');
       const received: number[] = [];
@@ -187,12 +219,18 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
   describe('connections', () => {
     it('refuses new connections from one address beyond the per-second budget, with RATE_LIMITED at the handshake', async () => {
       const edge = await start({ connectionsPerSecondPerIp: 3 });
-      const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => outcome(open(edge, signTestToken(`u${i}`)))));
+      const outcomes = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => outcome(open(edge, signTestToken(`u${i}`)))),
+      );
       const refused = outcomes.filter((o) => o.error);
       expect(outcomes.length - refused.length).toBeGreaterThanOrEqual(3);
       expect(refused.length).toBeGreaterThan(0);
       for (const { error } of refused) {
-        expect(error?.data).toEqual({ code: 'RATE_LIMITED', message: expect.stringMatching(/too many new connections/), retryAfterMs: expect.any(Number) });
+        expect(error?.data).toEqual({
+          code: 'RATE_LIMITED',
+          message: expect.stringMatching(/too many new connections/),
+          retryAfterMs: expect.any(Number),
+        });
       }
     });
 
@@ -209,7 +247,10 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
       const first = await connect(edge, 'alice');
       await connect(edge, 'alice');
       const third = await outcome(open(edge, signTestToken('alice')));
-      expect(third.error?.data).toEqual({ code: 'RATE_LIMITED', message: expect.stringMatching(/too many open connections for this user \(at most 2\)/) });
+      expect(third.error?.data).toEqual({
+        code: 'RATE_LIMITED',
+        message: expect.stringMatching(/too many open connections for this user \(at most 2\)/),
+      });
       await connect(edge, 'bob');
       first.disconnect();
       await waitFor(async () => !(await outcome(open(edge, signTestToken('alice')))).error, 5_000, 50);
@@ -238,7 +279,9 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
       const a = await connect(edge, 'alice');
       await connect(edge, 'alice');
       a.disconnect();
-      await expect(send(await connect(edge, 'alice'), 'subscribe', { channel: 'user:alice' })).resolves.toMatchObject({ ok: true });
+      await expect(send(await connect(edge, 'alice'), 'subscribe', { channel: 'user:alice' })).resolves.toMatchObject({
+        ok: true,
+      });
     });
   });
 
@@ -256,12 +299,15 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
       alice.emit('subscribe', { channel: 'user:alice', since: 'x'.repeat(2_000) });
       await expect(disconnected).resolves.toBe('transport close');
       await expect(send(bob, 'subscribe', { channel: 'user:bob' })).resolves.toMatchObject({ ok: true });
-      await expect(send(await connect(edge, 'alice'), 'subscribe', { channel: 'user:alice' })).resolves.toMatchObject({ ok: true });
+      await expect(send(await connect(edge, 'alice'), 'subscribe', { channel: 'user:alice' })).resolves.toMatchObject({
+        ok: true,
+      });
     });
   });
 
   describe('token expiry and auth.refresh', () => {
-    const expiresAt = (token: string): number => (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number }).exp;
+    const expiresAt = (token: string): number =>
+      (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number }).exp;
 
     it('tells the client session.expired and disconnects it when its token expires', async () => {
       const edge = await start({});
@@ -269,7 +315,11 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
       const alice = await connect(edge, 'alice', token);
       const expired = new Promise((resolve) => alice.once('session.expired', resolve));
       const disconnected = disconnection(alice);
-      await expect(expired).resolves.toEqual({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/expired/), expiredAt: expiresAt(token) });
+      await expect(expired).resolves.toEqual({
+        code: 'UNAUTHENTICATED',
+        message: expect.stringMatching(/expired/),
+        expiredAt: expiresAt(token),
+      });
       await expect(disconnected).resolves.toBe('io server disconnect');
       expect(Date.now()).toBeGreaterThanOrEqual(expiresAt(token) * 1_000);
     });
@@ -281,7 +331,10 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
       let expired = false;
       alice.on('session.expired', () => (expired = true));
       const next = signTestToken('alice', { expiresInSeconds: 3_600 });
-      await expect(send(alice, 'auth.refresh', { token: next })).resolves.toEqual({ ok: true, expiresAt: expiresAt(next) });
+      await expect(send(alice, 'auth.refresh', { token: next })).resolves.toEqual({
+        ok: true,
+        expiresAt: expiresAt(next),
+      });
       // Observing an absence needs time: wait until the first token is well past its exp.
       await waitFor(() => Date.now() > expiresAt(first) * 1_000 + 1_000, 10_000, 100);
       expect(expired).toBe(false);
@@ -301,7 +354,10 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
         cases.map(async ([payload, code, reason]) => {
           const alice = await connect(edge, 'alice', signTestToken('alice', { expiresInSeconds: 2 }));
           const expired = new Promise((resolve) => alice.once('session.expired', resolve));
-          await expect(send(alice, 'auth.refresh', payload)).resolves.toEqual({ ok: false, error: { code, message: expect.stringMatching(reason) } });
+          await expect(send(alice, 'auth.refresh', payload)).resolves.toEqual({
+            ok: false,
+            error: { code, message: expect.stringMatching(reason) },
+          });
           await expect(expired).resolves.toMatchObject({ code: 'UNAUTHENTICATED' });
         }),
       );
@@ -311,7 +367,9 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
       const edge = await start({});
       const olga = await connect(edge, 'olga', signTestToken('olga', { roles: ['ops', 'customer'] }));
       await expect(send(olga, 'subscribe', { channel: 'ops:orders' })).resolves.toMatchObject({ ok: true });
-      await expect(send(olga, 'auth.refresh', { token: signTestToken('olga', { roles: ['customer'] }) })).resolves.toMatchObject({ ok: true });
+      await expect(
+        send(olga, 'auth.refresh', { token: signTestToken('olga', { roles: ['customer'] }) }),
+      ).resolves.toMatchObject({ ok: true });
       expect(await receives(edge, olga, 'ops:orders')).toBe(false);
       expect(await receives(edge, olga, 'user:olga')).toBe(true);
     });

@@ -13,7 +13,10 @@ import { edgePlatformModules, RecordingIoAdapter } from './testing/edge.fixture'
 
 const LIMIT = 64 * 1024;
 /** About 1 KiB per delivery, like an order event with a long items summary. */
-const PAYLOAD = { channel: 'user:alice', event: { id: 'e', type: 'order.created', data: { itemsSummary: 'x'.repeat(1_000) } } };
+const PAYLOAD = {
+  channel: 'user:alice',
+  event: { id: 'e', type: 'order.created', data: { itemsSummary: 'x'.repeat(1_000) } },
+};
 
 /** An http.Agent that keeps every TCP socket it opens, so a test can stop reading one (`pause()`). */
 class KeepingAgent extends Agent {
@@ -68,17 +71,27 @@ describe('EdgeGateway slow consumers (real socket.io server, a client that stops
   const server = (): Server => adapter.server as Server;
   const aliceSockets = (): number => server().of('/').adapter.rooms.get('user:alice')?.size ?? 0;
   const slowConsumerDisconnects = async (): Promise<string> =>
-    (await app.get(MetricsService).registry.metrics()).split('\n').filter((line) => line.startsWith('shopnest_edge_slow_consumer_disconnects_total{')).join('\n');
+    (await app.get(MetricsService).registry.metrics())
+      .split('\n')
+      .filter((line) => line.startsWith('shopnest_edge_slow_consumer_disconnects_total{'))
+      .join('\n');
 
   /**
    * Emits to alice's room until `done()` or `max` deliveries; returns how many. Batches stay well under
    * the limit: what one tick queues counts in full (a burst over the limit is a backlog over it). After
    * each batch it waits for `caughtUp(sent)`: the reader shares this process, so the flood must not outrun it.
    */
-  async function flood(done: () => boolean, max: number, caughtUp: (sent: number) => boolean = () => true): Promise<number> {
+  async function flood(
+    done: () => boolean,
+    max: number,
+    caughtUp: (sent: number) => boolean = () => true,
+  ): Promise<number> {
     let sent = 0;
     while (!done() && sent < max) {
-      for (let i = 0; i < 10; i++) server().to('user:alice').emit('order.created', { ...PAYLOAD, offset: String(sent++) });
+      for (let i = 0; i < 10; i++)
+        server()
+          .to('user:alice')
+          .emit('order.created', { ...PAYLOAD, offset: String(sent++) });
       do await new Promise((resolve) => setImmediate(resolve));
       while (!caughtUp(sent) && !done());
     }
@@ -86,7 +99,13 @@ describe('EdgeGateway slow consumers (real socket.io server, a client that stops
   }
 
   const connect = async (options: Parameters<typeof io>[1] = {}): Promise<ClientSocket> => {
-    const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: signTestToken('alice') }, ...options });
+    const socket = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { token: signTestToken('alice') },
+      ...options,
+    });
     clients.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
@@ -110,7 +129,11 @@ describe('EdgeGateway slow consumers (real socket.io server, a client that stops
     expect(agent.opened).toHaveLength(1);
     agent.opened[0]?.pause(); // the TCP window fills: the kernel buffers, then the edge's
     // Loopback kernel buffers take a few MiB before anything waits on the edge: flood until it gives up on the client.
-    const sent = await flood(() => aliceSockets() < 2, 100_000, (n) => read.length >= n);
+    const sent = await flood(
+      () => aliceSockets() < 2,
+      100_000,
+      (n) => read.length >= n,
+    );
     expect(aliceSockets()).toBe(1);
     expect(sent).toBeLessThan(100_000);
     expect(await slowConsumerDisconnects()).toMatch(/transport="websocket"[^\n]*\} 1$/);
@@ -121,7 +144,9 @@ describe('EdgeGateway slow consumers (real socket.io server, a client that stops
     expect(reader.connected).toBe(true);
     agent.opened[0]?.resume();
     await expect(disconnected).resolves.toBe('io server disconnect');
-    expect(terminated).toEqual([{ code: 'SLOW_CONSUMER', message: expect.stringContaining(`more than ${LIMIT} bytes`) }]);
+    expect(terminated).toEqual([
+      { code: 'SLOW_CONSUMER', message: expect.stringContaining(`more than ${LIMIT} bytes`) },
+    ]);
   }, 60_000);
 
   it('disconnects a long-polling client that stops polling, and it reads why on its next poll', async () => {
@@ -130,7 +155,10 @@ describe('EdgeGateway slow consumers (real socket.io server, a client that stops
     const open = await (await fetch(base)).text();
     const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
     const session = `${base}&sid=${sid}`;
-    const posted = await fetch(session, { method: 'POST', body: `40${JSON.stringify({ token: signTestToken('alice') })}` });
+    const posted = await fetch(session, {
+      method: 'POST',
+      body: `40${JSON.stringify({ token: signTestToken('alice') })}`,
+    });
     expect(posted.status).toBe(200);
     await waitFor(() => aliceSockets() === 1, 5_000);
     expect(await (await fetch(session)).text()).toMatch(/^40\{"sid":/); // connected; from now on it does not poll
@@ -142,9 +170,14 @@ describe('EdgeGateway slow consumers (real socket.io server, a client that stops
     expect(await slowConsumerDisconnects()).toMatch(/transport="polling"[^\n]*\} 1$/);
 
     const packets = (await (await fetch(session)).text()).split('\x1e');
-    expect(packets.slice(-2)).toEqual([expect.stringMatching(/^42\["session\.terminated",\{"code":"SLOW_CONSUMER"/), '41']);
+    expect(packets.slice(-2)).toEqual([
+      expect.stringMatching(/^42\["session\.terminated",\{"code":"SLOW_CONSUMER"/),
+      '41',
+    ]);
     // What waited before the cut is still delivered, in order, ahead of the reason.
-    const offsets = packets.slice(0, -2).map((packet) => (JSON.parse(packet.slice(2)) as [string, { offset: string }])[1].offset);
+    const offsets = packets
+      .slice(0, -2)
+      .map((packet) => (JSON.parse(packet.slice(2)) as [string, { offset: string }])[1].offset);
     expect(offsets).toEqual(Array.from({ length: offsets.length }, (_, i) => String(i)));
     expect(offsets.length).toBeGreaterThan(0);
   }, 60_000);

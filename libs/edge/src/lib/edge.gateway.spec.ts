@@ -92,7 +92,9 @@ describe('EdgeGateway (real socket.io server and client)', () => {
     const payload = { room, nonce: Math.random() };
     const received = nextBefore(socket, 'probe', 'sentinel');
     server().to(room).emit('probe', payload);
-    server().to(socket.id as string).emit('sentinel');
+    server()
+      .to(socket.id as string)
+      .emit('sentinel');
     return (await received) !== undefined;
   }
 
@@ -101,7 +103,10 @@ describe('EdgeGateway (real socket.io server and client)', () => {
       imports: [
         ...edgePlatformModules(),
         // Every client here comes from 127.0.0.1: limits high enough not to interfere (edge.gateway.limits.spec.ts tests them).
-        EdgeModule.forRoot({ orderAccess: { driver: 'memory' }, limits: { connectionsPerSecondPerIp: 1_000, connectionsPerUser: 100 } }),
+        EdgeModule.forRoot({
+          orderAccess: { driver: 'memory' },
+          limits: { connectionsPerSecondPerIp: 1_000, connectionsPerUser: 100 },
+        }),
       ],
     })
       .overrideProvider(OrderAccessLookup)
@@ -142,7 +147,11 @@ describe('EdgeGateway (real socket.io server and client)', () => {
 
     it.each([
       ['no token', () => open(), /no auth token/i],
-      ['a token signed with another key', () => open({ token: signTestToken('alice', { secret: 'y'.repeat(40) }) }), /invalid signature/],
+      [
+        'a token signed with another key',
+        () => open({ token: signTestToken('alice', { secret: 'y'.repeat(40) }) }),
+        /invalid signature/,
+      ],
       ['an expired token', () => open({ token: signTestToken('alice', { expiresInSeconds: -60 }) }), /expired/],
       ['garbage', () => open({ token: 'not-a-jwt' }), /malformed|invalid/i],
     ])('refuses %s with connect_error UNAUTHENTICATED and the reason', async (_, make, reason) => {
@@ -153,7 +162,8 @@ describe('EdgeGateway (real socket.io server and client)', () => {
 
     it('tracks open connections in a gauge', async () => {
       const metrics = app.get(MetricsService);
-      const gauge = async () => (await metrics.registry.getSingleMetric('shopnest_edge_connections')?.get())?.values[0]?.value ?? 0;
+      const gauge = async () =>
+        (await metrics.registry.getSingleMetric('shopnest_edge_connections')?.get())?.values[0]?.value ?? 0;
       await eventually(async () => (await gauge()) === 0);
       const socket = await connect('alice');
       await eventually(async () => (await gauge()) === 1);
@@ -165,7 +175,10 @@ describe('EdgeGateway (real socket.io server and client)', () => {
   describe('subscribe', () => {
     it('lets a customer subscribe to their own order, and then delivers to them', async () => {
       const alice = await connect('alice');
-      await expect(send(alice, 'subscribe', { channel: 'order:o-alice' })).resolves.toEqual({ ok: true, channel: 'order:o-alice' });
+      await expect(send(alice, 'subscribe', { channel: 'order:o-alice' })).resolves.toEqual({
+        ok: true,
+        channel: 'order:o-alice',
+      });
       expect(await receives(alice, 'order:o-alice')).toBe(true);
     });
 
@@ -178,14 +191,23 @@ describe('EdgeGateway (real socket.io server and client)', () => {
       const alice = await connect('alice');
       const theirs = await send(alice, 'subscribe', { channel: 'order:o-bob' });
       const missing = await send(alice, 'subscribe', { channel: 'order:o-nope' });
-      expect(theirs).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'not allowed to subscribe to order:o-bob' } });
-      expect(missing).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'not allowed to subscribe to order:o-nope' } });
+      expect(theirs).toEqual({
+        ok: false,
+        error: { code: 'FORBIDDEN', message: 'not allowed to subscribe to order:o-bob' },
+      });
+      expect(missing).toEqual({
+        ok: false,
+        error: { code: 'FORBIDDEN', message: 'not allowed to subscribe to order:o-nope' },
+      });
       expect(await receives(alice, 'order:o-bob')).toBe(false);
     });
 
     it('refuses another user’s room', async () => {
       const alice = await connect('alice');
-      await expect(send(alice, 'subscribe', { channel: 'user:bob' })).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      await expect(send(alice, 'subscribe', { channel: 'user:bob' })).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
     });
 
     it('gives the ops board to ops only', async () => {
@@ -195,7 +217,10 @@ describe('EdgeGateway (real socket.io server and client)', () => {
         ok: false,
         error: { code: 'FORBIDDEN' },
       });
-      await expect(send(ops, 'subscribe', { channel: 'ops:orders' })).resolves.toEqual({ ok: true, channel: 'ops:orders' });
+      await expect(send(ops, 'subscribe', { channel: 'ops:orders' })).resolves.toEqual({
+        ok: true,
+        channel: 'ops:orders',
+      });
       expect(await receives(ops, 'ops:orders')).toBe(true);
       expect(await receives(customer, 'ops:orders')).toBe(false);
     });
@@ -234,11 +259,18 @@ describe('EdgeGateway (real socket.io server and client)', () => {
       const alice = await connect('alice');
       await expect(send(alice, 'make-me-admin', { please: true })).resolves.toEqual({
         ok: false,
-        error: { code: 'INVALID', message: expect.stringMatching(/unknown event "make-me-admin"; known: subscribe, unsubscribe, auth.refresh/) },
+        error: {
+          code: 'INVALID',
+          message: expect.stringMatching(/unknown event "make-me-admin"; known: subscribe, unsubscribe, auth.refresh/),
+        },
       });
       const reported = new Promise((resolve) => alice.once('protocol.error', resolve));
       alice.emit('make-me-admin', { please: true });
-      await expect(reported).resolves.toEqual({ code: 'INVALID', message: expect.stringContaining('unknown event'), event: 'make-me-admin' });
+      await expect(reported).resolves.toEqual({
+        code: 'INVALID',
+        message: expect.stringContaining('unknown event'),
+        event: 'make-me-admin',
+      });
       await expect(send(alice, 'subscribe', { channel: 'order:o-alice' })).resolves.toMatchObject({ ok: true });
       expect(alice.connected).toBe(true);
     });
@@ -247,7 +279,11 @@ describe('EdgeGateway (real socket.io server and client)', () => {
       const alice = await connect('alice');
       const reported = new Promise((resolve) => alice.once('protocol.error', resolve));
       alice.emit('subscribe', { channel: 'order:o-bob' });
-      await expect(reported).resolves.toEqual({ code: 'FORBIDDEN', message: 'not allowed to subscribe to order:o-bob', event: 'subscribe' });
+      await expect(reported).resolves.toEqual({
+        code: 'FORBIDDEN',
+        message: 'not allowed to subscribe to order:o-bob',
+        event: 'subscribe',
+      });
     });
   });
 

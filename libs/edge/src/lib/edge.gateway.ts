@@ -59,7 +59,10 @@ export type EdgeSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEvent
 type EdgeServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, EdgeSocketData>;
 
 /** Every event a client may send; anything else is answered `INVALID`. */
-export const INBOUND_EVENTS: readonly string[] = [...Object.values(CLIENT_EVENTS), ...Object.values(SESSION_CLIENT_EVENTS)];
+export const INBOUND_EVENTS: readonly string[] = [
+  ...Object.values(CLIENT_EVENTS),
+  ...Object.values(SESSION_CLIENT_EVENTS),
+];
 const KNOWN_EVENTS = new Set<string>(INBOUND_EVENTS);
 
 const MAX_INVALID_MESSAGE = 300;
@@ -80,7 +83,11 @@ type Reply = (error: ErrorBody & { retryAfterMs?: number }) => void;
  */
 @WebSocketGateway()
 export class EdgeGateway
-  implements OnGatewayInit<EdgeServer>, OnGatewayConnection<EdgeSocket>, OnGatewayDisconnect<EdgeSocket>, OnModuleDestroy
+  implements
+    OnGatewayInit<EdgeServer>,
+    OnGatewayConnection<EdgeSocket>,
+    OnGatewayDisconnect<EdgeSocket>,
+    OnModuleDestroy
 {
   private readonly logger = new Logger(EdgeGateway.name);
   private readonly connections: Gauge<string>;
@@ -105,12 +112,32 @@ export class EdgeGateway
   ) {
     feed.onRestored(() => this.resumeAll());
     this.connections = metrics.gauge('edge_connections', 'Open socket.io connections on this edge');
-    this.handshakeRefusals = metrics.counter('edge_handshake_refusals_total', 'Connection attempts refused at the handshake', ['code']);
-    this.refusals = metrics.counter('edge_message_refusals_total', 'Inbound messages refused before any handler, by reason', ['reason']);
+    this.handshakeRefusals = metrics.counter(
+      'edge_handshake_refusals_total',
+      'Connection attempts refused at the handshake',
+      ['code'],
+    );
+    this.refusals = metrics.counter(
+      'edge_message_refusals_total',
+      'Inbound messages refused before any handler, by reason',
+      ['reason'],
+    );
     this.subscriptions = metrics.counter('edge_subscriptions_total', 'Subscribe requests by result', ['result']);
-    this.replayed = metrics.counter('edge_replayed_events_total', 'Events sent from channel history on subscribe (socket and SSE)', []);
-    this.seamDrops = metrics.counter('edge_replay_seam_drops_total', 'Live deliveries dropped at the replay/live seam as already replayed', []);
-    this.seamOverflows = metrics.counter('edge_replay_hold_back_overflows_total', 'Subscriptions whose held-back live deliveries outgrew the limit (acked recovered: false)', []);
+    this.replayed = metrics.counter(
+      'edge_replayed_events_total',
+      'Events sent from channel history on subscribe (socket and SSE)',
+      [],
+    );
+    this.seamDrops = metrics.counter(
+      'edge_replay_seam_drops_total',
+      'Live deliveries dropped at the replay/live seam as already replayed',
+      [],
+    );
+    this.seamOverflows = metrics.counter(
+      'edge_replay_hold_back_overflows_total',
+      'Subscriptions whose held-back live deliveries outgrew the limit (acked recovered: false)',
+      [],
+    );
     this.slowConsumers = metrics.counter(
       'edge_slow_consumer_disconnects_total',
       'Connections disconnected because more than MAX_OUTBOUND_BYTES waited for them to read, by transport',
@@ -136,7 +163,10 @@ export class EdgeGateway
     for (const socket of sockets) {
       const reconnectAfterMs = Math.round(delayFor());
       latest = Math.max(latest, reconnectAfterMs);
-      const body: SessionDraining = { reconnectAfterMs, message: 'this edge is shutting down; reconnect after reconnectAfterMs and subscribe with since' };
+      const body: SessionDraining = {
+        reconnectAfterMs,
+        message: 'this edge is shutting down; reconnect after reconnectAfterMs and subscribe with since',
+      };
       socket.emit(SESSION_SERVER_EVENTS.draining, body);
       setTimeout(() => socket.conn.close(), reconnectAfterMs + graceMs).unref();
     }
@@ -171,7 +201,9 @@ export class EdgeGateway
     const session = { edge: EDGE_ID, connectedAt: Date.now(), transport: transportOf(socket) };
     socket.data.session = session;
     socket.conn.once('upgrade', () => (session.transport = transportOf(socket)));
-    watchOutboundBacklog(socket.conn, this.edgeLimits.maxOutboundBytes, (queuedBytes) => this.dropSlowConsumer(socket, queuedBytes));
+    watchOutboundBacklog(socket.conn, this.edgeLimits.maxOutboundBytes, (queuedBytes) =>
+      this.dropSlowConsumer(socket, queuedBytes),
+    );
     try {
       await socket.join(userChannel(principal.userId));
     } catch (error) {
@@ -231,7 +263,8 @@ export class EdgeGateway
         if (error instanceof HandshakeRefused) return ackError(error.code, error.message);
         throw error;
       }
-      if (principal.userId !== socket.data.principal.userId) return ackError('FORBIDDEN', 'the new token is for another user');
+      if (principal.userId !== socket.data.principal.userId)
+        return ackError('FORBIDDEN', 'the new token is for another user');
       if (socket.disconnected) return ackError('UNAUTHENTICATED', 'the session ended before the refresh completed');
       socket.data.principal = principal;
       this.sessions.schedule(socket.id, principal.expiresAt);
@@ -253,14 +286,19 @@ export class EdgeGateway
     this.seamDrops.inc(result.droppedAtSeam);
     if (result.overflowed) {
       this.seamOverflows.inc();
-      this.logger.warn(`subscribe ${request.channel}: live deliveries held back during the replay outgrew the limit; acked recovered: false`);
+      this.logger.warn(
+        `subscribe ${request.channel}: live deliveries held back during the replay outgrew the limit; acked recovered: false`,
+      );
     }
     return ackOk({ channel: request.channel, ...(result.recovered !== undefined && { recovered: result.recovered }) });
   }
 
   /** Handshake middleware: cheap per-IP limit, then the token, then the user's connection count. */
   private async admit(socket: EdgeSocket): Promise<void> {
-    if (this.draining) throw this.refuseHandshake('UNAVAILABLE', { message: 'this edge is shutting down; connect again (to another edge)' });
+    if (this.draining)
+      throw this.refuseHandshake('UNAVAILABLE', {
+        message: 'this edge is shutting down; connect again (to another edge)',
+      });
     const throttled = await this.limits.admitConnection(socket.handshake.address);
     if (throttled) throw this.refuseHandshake('RATE_LIMITED', throttled);
     await this.authenticate(socket);
@@ -275,7 +313,9 @@ export class EdgeGateway
     } catch (error) {
       const refused = error instanceof HandshakeRefused;
       if (!refused) this.logger.error(`handshake authentication failed unexpectedly: ${describe(error)}`);
-      throw this.refuseHandshake(refused ? error.code : 'UNAUTHENTICATED', { message: refused ? error.message : 'could not verify the token' });
+      throw this.refuseHandshake(refused ? error.code : 'UNAUTHENTICATED', {
+        message: refused ? error.message : 'could not verify the token',
+      });
     }
   }
 
@@ -295,10 +335,17 @@ export class EdgeGateway
    */
   private async guardInbound(socket: EdgeSocket, packet: unknown[]): Promise<boolean> {
     const event = typeof packet[0] === 'string' ? packet[0] : String(packet[0]);
-    const ack = typeof packet[packet.length - 1] === 'function' ? (packet[packet.length - 1] as (response: Ack) => void) : undefined;
+    const ack =
+      typeof packet[packet.length - 1] === 'function'
+        ? (packet[packet.length - 1] as (response: Ack) => void)
+        : undefined;
     const reply: Reply = (error) => {
       if (ack) ack({ ok: false, error });
-      else socket.emit(SESSION_SERVER_EVENTS.protocolError, { ...error, event: event.slice(0, 64) } satisfies ProtocolError);
+      else
+        socket.emit(SESSION_SERVER_EVENTS.protocolError, {
+          ...error,
+          event: event.slice(0, 64),
+        } satisfies ProtocolError);
     };
     try {
       const limited = await this.limits.admitMessage(socket.id, socket.data.principal.userId);
@@ -310,13 +357,18 @@ export class EdgeGateway
       }
       if (!KNOWN_EVENTS.has(event)) {
         this.refusals.inc({ reason: 'unknown_event' });
-        reply({ code: 'INVALID', message: `unknown event ${JSON.stringify(event.slice(0, 64))}; known: ${INBOUND_EVENTS.join(', ')}` });
+        reply({
+          code: 'INVALID',
+          message: `unknown event ${JSON.stringify(event.slice(0, 64))}; known: ${INBOUND_EVENTS.join(', ')}`,
+        });
         return false;
       }
       if (!ack) packet.push((response: Ack) => !response.ok && reply(response.error));
       return true;
     } catch (error) {
-      this.logger.error(`checking ${JSON.stringify(event.slice(0, 64))} from socket ${socket.id} failed: ${describe(error)}`);
+      this.logger.error(
+        `checking ${JSON.stringify(event.slice(0, 64))} from socket ${socket.id} failed: ${describe(error)}`,
+      );
       reply({ code: 'INTERNAL', message: 'the server could not check this message; try again' });
       return false;
     }
@@ -339,7 +391,9 @@ export class EdgeGateway
    */
   private resumeAll(): void {
     const sockets = [...this.sockets.values()];
-    this.logger.warn(`room feed restored after an interruption; closing ${sockets.length} connections so their clients resume from history`);
+    this.logger.warn(
+      `room feed restored after an interruption; closing ${sockets.length} connections so their clients resume from history`,
+    );
     for (const socket of sockets) socket.conn.close();
   }
 
@@ -390,11 +444,17 @@ export class EdgeGateway
   }
 
   /** Runs a handler so that it always resolves to an ack: a throw becomes `INTERNAL`, logged with its cause. */
-  private async answer<T extends object>(socket: EdgeSocket, event: string, handler: () => Promise<Ack<T>>): Promise<Ack<T>> {
+  private async answer<T extends object>(
+    socket: EdgeSocket,
+    event: string,
+    handler: () => Promise<Ack<T>>,
+  ): Promise<Ack<T>> {
     try {
       return await handler();
     } catch (error) {
-      this.logger.error(`${event} from socket ${socket.id} (user ${socket.data.principal.userId}) failed: ${describe(error)}`);
+      this.logger.error(
+        `${event} from socket ${socket.id} (user ${socket.data.principal.userId}) failed: ${describe(error)}`,
+      );
       return ackError('INTERNAL', `${event} failed on the server; try again`);
     }
   }
@@ -403,7 +463,10 @@ export class EdgeGateway
 /** Caps the message: a binary or huge payload can make zod list hundreds of keys, and the answer must stay small. */
 function invalid(error: ZodError): Ack<never> {
   const message = describeZodError(error);
-  return ackError('INVALID', message.length > MAX_INVALID_MESSAGE ? `${message.slice(0, MAX_INVALID_MESSAGE)}…` : message);
+  return ackError(
+    'INVALID',
+    message.length > MAX_INVALID_MESSAGE ? `${message.slice(0, MAX_INVALID_MESSAGE)}…` : message,
+  );
 }
 
 function describe(error: unknown): string {

@@ -39,7 +39,9 @@ describe('socketServerOptions', () => {
     const { allowRequest } = socketServerOptions(settings);
     const decide = (origin: string) =>
       new Promise((resolve) =>
-        allowRequest?.({ headers: { origin, host: 'edge.local:3000' } } as IncomingMessage, (error, ok) => resolve({ error, ok })),
+        allowRequest?.({ headers: { origin, host: 'edge.local:3000' } } as IncomingMessage, (error, ok) =>
+          resolve({ error, ok }),
+        ),
       );
     return Promise.all([
       expect(decide('https://evil.example')).resolves.toEqual({ error: 'origin not allowed', ok: false }),

@@ -1,8 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import {
-  NOTIFICATIONS_CONFIG,
-  NotificationsConfig,
-} from './notifications.config';
+import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
 import { OrderEventsConsumer } from './order-events.consumer';
 
 /**
@@ -15,10 +12,7 @@ export class NotificationsModule {
   static forRoot(config: NotificationsConfig): DynamicModule {
     return {
       module: NotificationsModule,
-      providers: [
-        { provide: NOTIFICATIONS_CONFIG, useValue: config },
-        OrderEventsConsumer,
-      ],
+      providers: [{ provide: NOTIFICATIONS_CONFIG, useValue: config }, OrderEventsConsumer],
       exports: [OrderEventsConsumer],
     };
   }

@@ -1,9 +1,21 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Delivery, ORDERS_DLQ_TOPIC, ORDERS_TOPIC, orderChannel, OrderEvent, OrderStatusChanged } from '@shopnest/contracts';
+import {
+  Delivery,
+  ORDERS_DLQ_TOPIC,
+  ORDERS_TOPIC,
+  orderChannel,
+  OrderEvent,
+  OrderStatusChanged,
+} from '@shopnest/contracts';
 import { IncomingMessage, KafkaEventBus } from '@shopnest/platform-event-bus';
 import { RedisIoAdapter } from '@shopnest/platform-fanout';
-import { compareOffsets, RedisChannelPublisher, RedisProcessedEvents, RedisStreamsHistory } from '@shopnest/platform-history';
+import {
+  compareOffsets,
+  RedisChannelPublisher,
+  RedisProcessedEvents,
+  RedisStreamsHistory,
+} from '@shopnest/platform-history';
 import { MetricsService } from '@shopnest/platform-observability';
 import { runId, waitFor } from '@shopnest/testing';
 import { createServer, Server as HttpServer } from 'node:http';
@@ -17,7 +29,8 @@ import { platformFixture } from './testing/platform.fixture';
 
 const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',').filter(Boolean);
 const redisUrl = process.env['REDIS_URL'] ?? '';
-if (brokers.length === 0 || !redisUrl) throw new Error('KAFKA_BROKERS and REDIS_URL must be set (the int-test globalSetup provides them)');
+if (brokers.length === 0 || !redisUrl)
+  throw new Error('KAFKA_BROKERS and REDIS_URL must be set (the int-test globalSetup provides them)');
 
 const quiet = { error: () => undefined, warn: () => undefined, log: () => undefined };
 
@@ -43,14 +56,23 @@ const workerConfig = (group: string): NotificationsConfig => ({
 });
 
 /** One worker replica: its own bus, history and processed-event connections, as a process would have. */
-async function startWorker(group: string, socketIoKey: string): Promise<{ app: INestApplication; history: RedisStreamsHistory; bus: KafkaEventBus }> {
+async function startWorker(
+  group: string,
+  socketIoKey: string,
+): Promise<{ app: INestApplication; history: RedisStreamsHistory; bus: KafkaEventBus }> {
   const bus = newBus();
   const history = await RedisStreamsHistory.connect(redisUrl, { keyPrefix });
   const processed = await RedisProcessedEvents.connect(redisUrl, { keyPrefix, ttlMs: 60_000 });
   const metrics = new MetricsService('notification-worker-int-test');
   const moduleRef = await Test.createTestingModule({
     imports: [
-      platformFixture({ bus, publisher: new RedisChannelPublisher(history, { socketIoKey }), metrics, history, processed }),
+      platformFixture({
+        bus,
+        publisher: new RedisChannelPublisher(history, { socketIoKey }),
+        metrics,
+        history,
+        processed,
+      }),
       NotificationsModule.forRoot(workerConfig(group)),
     ],
   }).compile();
@@ -99,7 +121,12 @@ describe('OrderEventsConsumer on Kafka and Redis', () => {
     await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
     await ioAdapter.ping(); // the adapter's subscriptions are active
 
-    await admin.consume({ topic: ORDERS_DLQ_TOPIC, group: 'dlq-reader', fromBeginning: true, handler: async (m) => void deadLetters.push(m) });
+    await admin.consume({
+      topic: ORDERS_DLQ_TOPIC,
+      group: 'dlq-reader',
+      fromBeginning: true,
+      handler: async (m) => void deadLetters.push(m),
+    });
     worker = await startWorker('notification-worker', socketIoKey);
 
     const { port } = httpServer.address() as AddressInfo;
@@ -118,7 +145,11 @@ describe('OrderEventsConsumer on Kafka and Redis', () => {
     await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
   });
 
-  const publish = (...events: OrderEvent[]) => admin.publish(ORDERS_TOPIC, events.map((event) => ({ key: event.data.orderId, event })));
+  const publish = (...events: OrderEvent[]) =>
+    admin.publish(
+      ORDERS_TOPIC,
+      events.map((event) => ({ key: event.data.orderId, event })),
+    );
   const deliveriesOf = (eventId: string) => received.filter((d) => d.event.id === eventId);
 
   it('delivers an order.status_changed to a client in the order room, with its offset in the order history', async () => {
@@ -128,7 +159,11 @@ describe('OrderEventsConsumer on Kafka and Redis', () => {
     await waitFor(() => deliveriesOf(event.id).length > 0, 20_000);
 
     const [kept] = (await worker.history.readSince(orderChannel(orderId))).events;
-    expect(deliveriesOf(event.id)[0] as Delivery<OrderStatusChanged>).toEqual({ channel: orderChannel(orderId), offset: kept?.offset, event });
+    expect(deliveriesOf(event.id)[0] as Delivery<OrderStatusChanged>).toEqual({
+      channel: orderChannel(orderId),
+      offset: kept?.offset,
+      event,
+    });
     expect(kept?.event).toEqual(event);
   });
 
@@ -146,7 +181,11 @@ describe('OrderEventsConsumer on Kafka and Redis', () => {
     const poison = Buffer.from('{"orderId": "half a record');
     const after = orderEvent('order.courier_assigned', { orderId }, 3);
 
-    await admin.publishRaw(ORDERS_TOPIC, { key: orderId, value: poison, headers: { 'content-type': 'application/json' } });
+    await admin.publishRaw(ORDERS_TOPIC, {
+      key: orderId,
+      value: poison,
+      headers: { 'content-type': 'application/json' },
+    });
     await publish(after);
     await waitFor(() => deliveriesOf(after.id).length > 0 && deadLetters.length > 0, 20_000);
 
@@ -190,9 +229,15 @@ describe('Three worker replicas in one consumer group, one shared channel', () =
     await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
     await ioAdapter.ping();
     const { port } = httpServer.address() as AddressInfo;
-    const clients = [1, 2].map(() => connectClient(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true }));
+    const clients = [1, 2].map(() =>
+      connectClient(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true }),
+    );
     const seen = clients.map(() => [] as Delivery[]);
-    clients.forEach((client, i) => client.onAny((_type: string, delivery: Delivery) => void (delivery.channel === 'ops:orders' && seen[i]?.push(delivery))));
+    clients.forEach((client, i) =>
+      client.onAny(
+        (_type: string, delivery: Delivery) => void (delivery.channel === 'ops:orders' && seen[i]?.push(delivery)),
+      ),
+    );
     await Promise.all(clients.map((client) => new Promise<void>((resolve) => client.once('connect', () => resolve()))));
 
     const group = 'three-replicas';
@@ -202,21 +247,38 @@ describe('Three worker replicas in one consumer group, one shared channel', () =
       const statuses = ['confirmed', 'packed', 'shipped'] as const;
       const events = statuses.flatMap((to, step) =>
         Array.from({ length: 30 }, (_, i) => {
-          const event = orderEvent('order.status_changed', { orderId: `r-${run}-${i}`, customerId: `c-${run}-${i}` }, step + 2);
-          return { ...event, data: { ...event.data, from: step === 0 ? 'placed' : (statuses[step - 1] as OrderStatusChanged['data']['to']), to } };
+          const event = orderEvent(
+            'order.status_changed',
+            { orderId: `r-${run}-${i}`, customerId: `c-${run}-${i}` },
+            step + 2,
+          );
+          return {
+            ...event,
+            data: {
+              ...event.data,
+              from: step === 0 ? 'placed' : (statuses[step - 1] as OrderStatusChanged['data']['to']),
+              to,
+            },
+          };
         }),
       );
-      await admin.publish(ORDERS_TOPIC, events.map((event) => ({ key: event.data.orderId, event })));
+      await admin.publish(
+        ORDERS_TOPIC,
+        events.map((event) => ({ key: event.data.orderId, event })),
+      );
 
       await waitFor(() => seen.every((deliveries) => deliveries.length === events.length), 60_000);
       await new Promise((resolve) => setTimeout(resolve, 500)); // room for a second push to show
       const ours = new Set(events.map((e) => e.id));
       // The channel also holds what this file's other tests published: compare with ours.
-      const kept = (await replicas[0].history.readSince('ops:orders')).events.filter((entry) => ours.has(entry.event.id));
+      const kept = (await replicas[0].history.readSince('ops:orders')).events.filter((entry) =>
+        ours.has(entry.event.id),
+      );
       for (const deliveries of seen) {
         expect(deliveries.map((d) => d.event.id).sort()).toEqual(events.map((e) => e.id).sort()); // each once
         const offsets = deliveries.map((d) => d.offset as string);
-        for (let i = 1; i < offsets.length; i++) expect(compareOffsets(offsets[i - 1] as string, offsets[i] as string)).toBeLessThan(0);
+        for (let i = 1; i < offsets.length; i++)
+          expect(compareOffsets(offsets[i - 1] as string, offsets[i] as string)).toBeLessThan(0);
         // Resuming after any offset seen replays exactly the deliveries that followed it: no gap anywhere.
         expect(offsets).toEqual(kept.map((entry) => entry.offset));
       }

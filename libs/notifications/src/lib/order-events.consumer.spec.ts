@@ -19,7 +19,9 @@ const config: NotificationsConfig = {
 
 /** A dead letter as read back from the DLQ topic: its headers and bytes, whether or not they decode. */
 const letter = (m: IncomingMessage) =>
-  m.kind === 'malformed' ? { key: m.key, headers: m.headers, value: m.value } : { key: m.key, headers: m.raw.headers, value: m.raw.value };
+  m.kind === 'malformed'
+    ? { key: m.key, headers: m.headers, value: m.value }
+    : { key: m.key, headers: m.raw.headers, value: m.raw.value };
 
 describe('OrderEventsConsumer', () => {
   let bus: InMemoryEventBus;
@@ -41,7 +43,12 @@ describe('OrderEventsConsumer', () => {
     metrics = new MetricsService('notification-worker-test');
     readiness = new ReadinessRegistry();
     deadLetters = [];
-    await bus.consume({ topic: ORDERS_DLQ_TOPIC, group: 'dlq-reader', fromBeginning: true, handler: async (m) => void deadLetters.push(m) });
+    await bus.consume({
+      topic: ORDERS_DLQ_TOPIC,
+      group: 'dlq-reader',
+      fromBeginning: true,
+      handler: async (m) => void deadLetters.push(m),
+    });
     const consume = bus.consume.bind(bus);
     jest.spyOn(bus, 'consume').mockImplementation(async (options) => {
       const consumption = await consume(options);
@@ -49,7 +56,10 @@ describe('OrderEventsConsumer', () => {
       return { stop: stopConsuming, lag: () => consumption.lag() };
     });
     const moduleRef = await Test.createTestingModule({
-      imports: [platformFixture({ bus, fanout, metrics, history, processed, readiness }), NotificationsModule.forRoot(config)],
+      imports: [
+        platformFixture({ bus, fanout, metrics, history, processed, readiness }),
+        NotificationsModule.forRoot(config),
+      ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -60,13 +70,22 @@ describe('OrderEventsConsumer', () => {
     await bus.close();
   });
 
-  const publish = (...events: OrderEvent[]) => bus.publish(ORDERS_TOPIC, events.map((event) => ({ key: event.data.orderId, event })));
+  const publish = (...events: OrderEvent[]) =>
+    bus.publish(
+      ORDERS_TOPIC,
+      events.map((event) => ({ key: event.data.orderId, event })),
+    );
 
   /** What each push of an event (or of what was derived from it) looked like. */
   const pushesOf = (orderId: string) =>
     fanout.emitted
       .filter((e) => e.delivery.event.subject === orderId)
-      .map((e) => ({ channel: e.delivery.channel, type: e.delivery.event.type, offset: e.delivery.offset, volatile: e.volatile }));
+      .map((e) => ({
+        channel: e.delivery.channel,
+        type: e.delivery.event.type,
+        offset: e.delivery.offset,
+        volatile: e.volatile,
+      }));
 
   const message = (event: Envelope): IncomingMessage => ({
     kind: 'event',
@@ -103,7 +122,11 @@ describe('OrderEventsConsumer', () => {
       ]),
     );
     expect(order.events.map((e) => e.event)).toEqual([event]);
-    expect(user.events[1]?.event.data).toEqual({ orderId: 'o-1', status: 'out_for_delivery', text: 'Your order is out for delivery' });
+    expect(user.events[1]?.event.data).toEqual({
+      orderId: 'o-1',
+      status: 'out_for_delivery',
+      text: 'Your order is out for delivery',
+    });
     expect(await metric('events_consumed_total', { type: 'order.status_changed' })).toBe(1);
     expect(await metric('events_pushed_total', { channel_kind: 'order' })).toBe(1);
     expect(await metric('events_pushed_total', { channel_kind: 'user' })).toBe(2);
@@ -153,7 +176,10 @@ describe('OrderEventsConsumer', () => {
     await publish(valid);
     await waitFor(() => pushesOf('o-4').length === 4 && deadLetters.length === 1);
 
-    expect(letter(deadLetters[0] as IncomingMessage).headers).toMatchObject({ [DLQ_HEADERS.reason]: 'invalid', [DLQ_HEADERS.error]: expect.stringMatching(/data\.to/) });
+    expect(letter(deadLetters[0] as IncomingMessage).headers).toMatchObject({
+      [DLQ_HEADERS.reason]: 'invalid',
+      [DLQ_HEADERS.error]: expect.stringMatching(/data\.to/),
+    });
     expect(fanout.emitted.filter((e) => e.delivery.event.id === invalid.id)).toEqual([]);
     expect(await metric('events_dead_lettered_total', { reason: 'invalid' })).toBe(1);
   });
@@ -164,7 +190,11 @@ describe('OrderEventsConsumer', () => {
     await publish(event);
     await waitFor(() => pushesOf('o-5').length === 4);
 
-    expect(pushesOf('o-5').map((p) => `${p.channel} ${p.type}`).sort()).toEqual([
+    expect(
+      pushesOf('o-5')
+        .map((p) => `${p.channel} ${p.type}`)
+        .sort(),
+    ).toEqual([
       'ops:orders order.status_changed',
       'order:o-5 order.status_changed',
       'user:u-1 notification.order_status',

@@ -41,9 +41,17 @@ const MAX_ERROR_HEADER_CHARS = 1_000;
 function consumerMetrics(metrics: MetricsService) {
   return {
     consumed: metrics.counter('events_consumed_total', 'Valid order events received, by type', ['type']),
-    pushed: metrics.counter('events_pushed_total', 'Pushes to a channel (with its history append, in one step), by channel kind', ['channel_kind']),
+    pushed: metrics.counter(
+      'events_pushed_total',
+      'Pushes to a channel (with its history append, in one step), by channel kind',
+      ['channel_kind'],
+    ),
     retried: metrics.counter('events_retried_total', 'Retries of an event whose publish to a channel failed', []),
-    duplicates: metrics.counter('events_duplicates_skipped_total', 'Redelivered events skipped because they were already handled', []),
+    duplicates: metrics.counter(
+      'events_duplicates_skipped_total',
+      'Redelivered events skipped because they were already handled',
+      [],
+    ),
     deadLettered: metrics.counter(
       'events_dead_lettered_total',
       'Messages sent to the dead-letter topic: undecodable, invalid, or failed after retries',
@@ -55,7 +63,11 @@ function consumerMetrics(metrics: MetricsService) {
       [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       ['outcome'],
     ),
-    lag: metrics.gauge('consumer_lag', "Messages of the orders topic not yet committed by the worker's group, by partition", ['partition']),
+    lag: metrics.gauge(
+      'consumer_lag',
+      "Messages of the orders topic not yet committed by the worker's group, by partition",
+      ['partition'],
+    ),
   };
 }
 
@@ -185,7 +197,11 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
       );
     } catch (error) {
       if (this.stopping || outage || !(await this.dependenciesReady())) {
-        this.logger.error({ msg: 'delivery failed while stopping or during an outage; the event will be delivered again', ...log, err: messageOf(error) });
+        this.logger.error({
+          msg: 'delivery failed while stopping or during an outage; the event will be delivered again',
+          ...log,
+          err: messageOf(error),
+        });
         throw error;
       }
       await this.deadLetter(message, 'failed', messageOf(error), tries);
@@ -202,10 +218,12 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     }
     // Every route settles before the attempt ends, so a retry never races a push still in flight.
     const results = await Promise.allSettled(
-      routes.filter((route) => !done.has(route)).map(async (route) => {
-        await this.push(route);
-        done.add(route);
-      }),
+      routes
+        .filter((route) => !done.has(route))
+        .map(async (route) => {
+          await this.push(route);
+          done.add(route);
+        }),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
@@ -227,7 +245,12 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     return results.every((r) => r.status === 'fulfilled');
   }
 
-  private async deadLetter(message: IncomingMessage, reason: DeadLetterReason, error: string, attempts?: number): Promise<void> {
+  private async deadLetter(
+    message: IncomingMessage,
+    reason: DeadLetterReason,
+    error: string,
+    attempts?: number,
+  ): Promise<void> {
     const raw = message.kind === 'malformed' ? { value: message.value, headers: message.headers } : message.raw;
     await this.bus.publishRaw(ORDERS_DLQ_TOPIC, {
       key: message.key,

@@ -4,10 +4,15 @@ import { routeEvent } from './routing';
 import { orderEvent } from './testing/order-event.fixture';
 
 describe('routeEvent', () => {
-  const pushes = (event: OrderEvent) => routeEvent(event).map((r) => ({ channel: r.channel, type: r.event.type, volatile: r.volatile }));
+  const pushes = (event: OrderEvent) =>
+    routeEvent(event).map((r) => ({ channel: r.channel, type: r.event.type, volatile: r.volatile }));
 
   it.each<[string, OrderEvent, { channel: string; type: string; volatile: boolean }[]]>([
-    ['order.created → its order', orderEvent('order.created'), [{ channel: 'order:o-1', type: 'order.created', volatile: false }]],
+    [
+      'order.created → its order',
+      orderEvent('order.created'),
+      [{ channel: 'order:o-1', type: 'order.created', volatile: false }],
+    ],
     [
       'order.status_changed → its order, its customer and the ops board, plus a notification to its customer',
       orderEvent('order.status_changed'),
@@ -18,7 +23,11 @@ describe('routeEvent', () => {
         { channel: 'ops:orders', type: 'order.status_changed', volatile: false },
       ],
     ],
-    ['order.courier_assigned → its order', orderEvent('order.courier_assigned'), [{ channel: 'order:o-1', type: 'order.courier_assigned', volatile: false }]],
+    [
+      'order.courier_assigned → its order',
+      orderEvent('order.courier_assigned'),
+      [{ channel: 'order:o-1', type: 'order.courier_assigned', volatile: false }],
+    ],
     [
       'order.location_updated → its order, volatile',
       orderEvent('order.location_updated'),

@@ -61,5 +61,9 @@ export const ORDER_EVENT_ROUTES: { readonly [T in OrderEventType]: readonly Rout
 export function routeEvent(event: OrderEvent): Route[] {
   // The table is indexed by the event's own type, so each rule gets the event type it was written for.
   const rules = ORDER_EVENT_ROUTES[event.type] as readonly RouteRule<OrderEvent>[];
-  return rules.map((rule) => ({ channel: rule.to(event.data), event: rule.send(event), volatile: rule.volatile ?? false }));
+  return rules.map((rule) => ({
+    channel: rule.to(event.data),
+    event: rule.send(event),
+    volatile: rule.volatile ?? false,
+  }));
 }

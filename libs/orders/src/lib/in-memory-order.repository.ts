@@ -60,7 +60,8 @@ export class InMemoryOrderRepository extends OrderRepository {
     this.orders.set(order.id, Object.freeze({ ...order, position: stored.position }));
     const now = Date.now();
     for (const row of this.rows) {
-      if (row.orderId === order.id && row.sentAt === null && !row.claimed && row.availableAt > now) row.availableAt = now;
+      if (row.orderId === order.id && row.sentAt === null && !row.claimed && row.availableAt > now)
+        row.availableAt = now;
     }
     this.append(order.id, event, now);
   }
@@ -100,7 +101,10 @@ export class InMemoryOrderRepository extends OrderRepository {
   async timeline(orderId: string): Promise<TimelineEntry[]> {
     return this.rows
       .filter((row) => row.orderId === orderId)
-      .map((row) => ({ event: row.event, publishedAt: row.sentAt === null ? null : new Date(row.sentAt).toISOString() }));
+      .map((row) => ({
+        event: row.event,
+        publishedAt: row.sentAt === null ? null : new Date(row.sentAt).toISOString(),
+      }));
   }
 
   private lastPending(orderId: string): Row | undefined {
@@ -113,7 +117,16 @@ export class InMemoryOrderRepository extends OrderRepository {
 
   private append(orderId: string, event: OrderEvent, availableAt: number): void {
     const createdAt = Date.now();
-    this.rows.push({ id: this.nextId++, orderId, event, createdAt, availableAt, revision: 0, sentAt: null, claimed: false });
+    this.rows.push({
+      id: this.nextId++,
+      orderId,
+      event,
+      createdAt,
+      availableAt,
+      revision: 0,
+      sentAt: null,
+      claimed: false,
+    });
     // As a commit would: listeners run after the change is visible, never inside it.
     queueMicrotask(() => this.listeners.forEach((listener) => listener()));
   }
@@ -145,7 +158,14 @@ class InMemoryOutbox extends Outbox {
     if (claimed.length === 0) return 0;
     claimed.forEach(({ row }) => (row.claimed = true));
     try {
-      await publish(claimed.map(({ row }) => ({ id: row.id, orderId: row.orderId, event: row.event, createdAt: new Date(row.createdAt) })));
+      await publish(
+        claimed.map(({ row }) => ({
+          id: row.id,
+          orderId: row.orderId,
+          event: row.event,
+          createdAt: new Date(row.createdAt),
+        })),
+      );
       const sentAt = Date.now();
       for (const { row, revision } of claimed) if (row.revision === revision) row.sentAt = sentAt;
       return claimed.length;

@@ -1,4 +1,10 @@
-import { ORDER_EVENT_TYPES, ORDER_TRACKING_SOURCE, OrderEventOf, OrderEventType, OrderStatus } from '@shopnest/contracts';
+import {
+  ORDER_EVENT_TYPES,
+  ORDER_TRACKING_SOURCE,
+  OrderEventOf,
+  OrderEventType,
+  OrderStatus,
+} from '@shopnest/contracts';
 import { v7 as uuidv7 } from 'uuid';
 import { Order, Position } from './order';
 
@@ -45,7 +51,10 @@ export function orderStatusChangedEvent(
   );
 }
 
-export function orderCourierAssignedEvent(order: Order, now: Date = new Date()): OrderEventOf<'order.courier_assigned'> {
+export function orderCourierAssignedEvent(
+  order: Order,
+  now: Date = new Date(),
+): OrderEventOf<'order.courier_assigned'> {
   if (order.courierId === null) throw new Error(`order ${order.id} has no courier to announce`);
   return envelope(
     ORDER_EVENT_TYPES.courierAssigned,

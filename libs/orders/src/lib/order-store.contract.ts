@@ -94,7 +94,9 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
     it('refuses to update an unknown order, appending nothing', async () => {
       const order = newOrder();
       const next = transition(order, 'confirmed');
-      await expect(repository.update(next, 1, orderStatusChangedEvent(next, 'placed'))).rejects.toBeInstanceOf(OrderNotFound);
+      await expect(repository.update(next, 1, orderStatusChangedEvent(next, 'placed'))).rejects.toBeInstanceOf(
+        OrderNotFound,
+      );
       await expect(repository.timeline(order.id)).resolves.toEqual([]);
       await expect(outbox.backlog()).resolves.toMatchObject({ pending: 0 });
     });
@@ -103,12 +105,18 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       const a = await confirm(await create());
       const b = await create(newOrder('u-2'));
       await confirm(b);
-      await repository.update(transition(a, 'packed'), a.version, orderStatusChangedEvent(transition(a, 'packed'), 'confirmed'));
+      await repository.update(
+        transition(a, 'packed'),
+        a.version,
+        orderStatusChangedEvent(transition(a, 'packed'), 'confirmed'),
+      );
       await expect(outbox.backlog()).resolves.toMatchObject({ pending: 5, oldestAgeMs: expect.any(Number) });
 
       const published = await relayAll();
       expect(published.map((entry) => entry.event.id).sort()).toEqual(
-        [...(await repository.timeline(a.id)), ...(await repository.timeline(b.id))].map((entry) => entry.event.id).sort(),
+        [...(await repository.timeline(a.id)), ...(await repository.timeline(b.id))]
+          .map((entry) => entry.event.id)
+          .sort(),
       );
       for (const order of [a, b]) {
         const sequences = published.filter((entry) => entry.orderId === order.id).map((entry) => entry.event.sequence);
@@ -126,7 +134,9 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       await expect(outbox.relay(50, async () => Promise.reject(new Error('Kafka down')))).rejects.toThrow('Kafka down');
       expect((await repository.timeline(order.id))[0]?.publishedAt).toBeNull();
       const published = await relayAll();
-      expect(published.map((entry) => entry.event.id)).toEqual((await repository.timeline(order.id)).map((entry) => entry.event.id));
+      expect(published.map((entry) => entry.event.id)).toEqual(
+        (await repository.timeline(order.id)).map((entry) => entry.event.id),
+      );
     });
 
     it('hands an order to one relay at a time: nothing of it is offered while its earlier event is being published', async () => {
@@ -172,7 +182,11 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       const late: OutboxEntry[] = [];
       await waitFor(async () => (await relayAll(late)).length > 0, 5000, 25);
       expect(late.map((entry) => entry.event)).toEqual([
-        expect.objectContaining({ type: 'order.location_updated', sequence: 2, data: expect.objectContaining({ lat: 52.4, courierId: 'c-1' }) }),
+        expect.objectContaining({
+          type: 'order.location_updated',
+          sequence: 2,
+          data: expect.objectContaining({ lat: 52.4, courierId: 'c-1' }),
+        }),
       ]);
       expect(types(await repository.timeline(order.id))).toEqual([
         'order.created',
@@ -195,7 +209,10 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
         ['order.status_changed', 3],
       ]);
       expect(published[0]?.event.data).toMatchObject({ lat: 52.2 });
-      await expect(repository.findById(order.id)).resolves.toMatchObject({ status: 'confirmed', position: { lat: 52.2 } });
+      await expect(repository.findById(order.id)).resolves.toMatchObject({
+        status: 'confirmed',
+        position: { lat: 52.2 },
+      });
     });
 
     it('never loses a position that arrives while its predecessor is being published', async () => {

@@ -38,9 +38,14 @@ export class OrderStore implements OnApplicationShutdown {
       await db.close().catch(() => undefined);
       throw error;
     }
-    return new OrderStore(new PostgresOrderRepository(db), new PostgresOutbox(db), async () => {
-      await db.query('SELECT 1');
-    }, db);
+    return new OrderStore(
+      new PostgresOrderRepository(db),
+      new PostgresOutbox(db),
+      async () => {
+        await db.query('SELECT 1');
+      },
+      db,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

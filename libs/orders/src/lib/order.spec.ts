@@ -33,8 +33,17 @@ const orderIn = (status: OrderStatus): Order => ({
 
 describe('placeOrder', () => {
   it('starts placed, at version 1, with a UUIDv7 id and no courier', () => {
-    const order = placeOrder({ customerId: 'u-1', itemsSummary: '1 × tea', totalCents: 450 }, new Date('2026-01-01T00:00:00Z'));
-    expect(order).toMatchObject({ status: 'placed', version: 1, courierId: null, position: null, createdAt: '2026-01-01T00:00:00.000Z' });
+    const order = placeOrder(
+      { customerId: 'u-1', itemsSummary: '1 × tea', totalCents: 450 },
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    expect(order).toMatchObject({
+      status: 'placed',
+      version: 1,
+      courierId: null,
+      position: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(order.updatedAt).toBe(order.createdAt);
     expect(order.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
@@ -42,7 +51,11 @@ describe('placeOrder', () => {
 
 describe('nextStatuses', () => {
   it.each(ORDER_STATUSES.map((s) => [s]))('lists exactly the allowed moves from %s', (from) => {
-    expect([...nextStatuses(from)].sort()).toEqual(ALLOWED.filter(([f]) => f === from).map(([, t]) => t).sort());
+    expect([...nextStatuses(from)].sort()).toEqual(
+      ALLOWED.filter(([f]) => f === from)
+        .map(([, t]) => t)
+        .sort(),
+    );
   });
 
   it('allows cancelling only before shipping', () => {
@@ -68,7 +81,12 @@ describe('transition', () => {
       refusal = error;
     }
     expect(refusal).toBeInstanceOf(TransitionRefused);
-    expect(refusal).toMatchObject({ orderId: order.id, currentStatus: from, requestedStatus: to, allowed: nextStatuses(from) });
+    expect(refusal).toMatchObject({
+      orderId: order.id,
+      currentStatus: from,
+      requestedStatus: to,
+      allowed: nextStatuses(from),
+    });
   });
 
   it('covers every pair of statuses between the two tables', () => {

@@ -133,10 +133,18 @@ export function transition(order: Order, to: OrderStatus, now: Date = new Date()
  */
 export function assignCourier(order: Order, courierId: string, now: Date = new Date()): Order {
   if (isFinal(order.status)) {
-    throw new OrderChangeRefused(order.id, order.status, `order ${order.id} is ${order.status}: no courier can be assigned`);
+    throw new OrderChangeRefused(
+      order.id,
+      order.status,
+      `order ${order.id} is ${order.status}: no courier can be assigned`,
+    );
   }
   if (order.courierId === courierId) {
-    throw new OrderChangeRefused(order.id, order.status, `order ${order.id} is already assigned to courier ${courierId}`);
+    throw new OrderChangeRefused(
+      order.id,
+      order.status,
+      `order ${order.id} is already assigned to courier ${courierId}`,
+    );
   }
   return { ...order, courierId, version: order.version + 1, updatedAt: now.toISOString() };
 }
@@ -151,7 +159,11 @@ export function assignCourier(order: Order, courierId: string, now: Date = new D
 export function acceptsPositionFrom(order: Order, courierId: string): boolean {
   if (order.courierId !== courierId) return false;
   if (isFinal(order.status)) {
-    throw new OrderChangeRefused(order.id, order.status, `order ${order.id} is ${order.status}: positions are no longer recorded`);
+    throw new OrderChangeRefused(
+      order.id,
+      order.status,
+      `order ${order.id} is ${order.status}: positions are no longer recorded`,
+    );
   }
   return true;
 }

@@ -34,7 +34,11 @@ describe('OrdersController (HTTP)', () => {
       imports: [
         AuthModule.forRoot(jwtEnvSchema.parse(TEST_JWT_ENV)),
         TestEventBusModule,
-        OrdersModule.forRoot({ store: { driver: 'memory' }, locationEventsPerSecond: 1, outbox: { sweepIntervalMs: 100 } }),
+        OrdersModule.forRoot({
+          store: { driver: 'memory' },
+          locationEventsPerSecond: 1,
+          outbox: { sweepIntervalMs: 100 },
+        }),
       ],
       // As the app does, so errors outside the orders routes (e.g. malformed JSON) get the same body.
       providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],
@@ -83,7 +87,10 @@ describe('OrdersController (HTTP)', () => {
   const shopperA = token('shopper-a', 'customer');
   const ops = token('ops-1', 'ops');
   const createOrder = async (as = shopperA) => {
-    const reply = await call('POST', '/orders', { token: as, body: { itemsSummary: '2 × espresso beans', totalCents: 2400 } });
+    const reply = await call('POST', '/orders', {
+      token: as,
+      body: { itemsSummary: '2 × espresso beans', totalCents: 2400 },
+    });
     expect(reply.status).toBe(201);
     // Its order.created is out, so a test can count only the events it causes.
     await waitFor(async () => (await app.get(Outbox).backlog()).pending === 0);
@@ -91,7 +98,10 @@ describe('OrdersController (HTTP)', () => {
   };
 
   it('POST /orders as a customer: 201, the order, and order.created on the orders topic keyed by its id', async () => {
-    const reply = await call('POST', '/orders', { token: shopperA, body: { itemsSummary: '2 × espresso beans', totalCents: 2400 } });
+    const reply = await call('POST', '/orders', {
+      token: shopperA,
+      body: { itemsSummary: '2 × espresso beans', totalCents: 2400 },
+    });
     expect(reply.status).toBe(201);
     await waitFor(() => published.length === 1);
     expect(reply.body).toMatchObject({
@@ -172,7 +182,10 @@ describe('OrdersController (HTTP)', () => {
   });
 
   it('refuses a bad body with 400 INVALID naming each bad field', async () => {
-    const reply = await call('POST', '/orders', { token: shopperA, body: { itemsSummary: '', totalCents: -5, extra: 1 } });
+    const reply = await call('POST', '/orders', {
+      token: shopperA,
+      body: { itemsSummary: '', totalCents: -5, extra: 1 },
+    });
     expect(reply.status).toBe(400);
     expect(reply.body['code']).toBe('INVALID');
     expect(reply.body['message']).toEqual(expect.stringContaining('itemsSummary'));
@@ -216,20 +229,38 @@ describe('OrdersController (HTTP)', () => {
 
   it('refuses a stale expectedVersion with 409 CONFLICT', async () => {
     const order = await createOrder();
-    await call('PATCH', `/orders/${order.id}/status`, { token: ops, body: { status: 'confirmed', expectedVersion: 1 } });
-    const stale = await call('PATCH', `/orders/${order.id}/status`, { token: ops, body: { status: 'packed', expectedVersion: 1 } });
+    await call('PATCH', `/orders/${order.id}/status`, {
+      token: ops,
+      body: { status: 'confirmed', expectedVersion: 1 },
+    });
+    const stale = await call('PATCH', `/orders/${order.id}/status`, {
+      token: ops,
+      body: { status: 'packed', expectedVersion: 1 },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({ code: 'CONFLICT', currentVersion: 2 });
   });
 
   it('honours If-Match: the current version applies, a stale one is 412', async () => {
     const order = await createOrder();
-    const fresh = await call('PATCH', `/orders/${order.id}/status`, { token: ops, body: { status: 'confirmed' }, headers: { 'if-match': '"1"' } });
+    const fresh = await call('PATCH', `/orders/${order.id}/status`, {
+      token: ops,
+      body: { status: 'confirmed' },
+      headers: { 'if-match': '"1"' },
+    });
     expect(fresh.status).toBe(200);
-    const stale = await call('PATCH', `/orders/${order.id}/status`, { token: ops, body: { status: 'packed' }, headers: { 'if-match': '"1"' } });
+    const stale = await call('PATCH', `/orders/${order.id}/status`, {
+      token: ops,
+      body: { status: 'packed' },
+      headers: { 'if-match': '"1"' },
+    });
     expect(stale.status).toBe(412);
     expect(stale.body).toMatchObject({ code: 'CONFLICT', currentVersion: 2 });
-    const garbage = await call('PATCH', `/orders/${order.id}/status`, { token: ops, body: { status: 'packed' }, headers: { 'if-match': 'banana' } });
+    const garbage = await call('PATCH', `/orders/${order.id}/status`, {
+      token: ops,
+      body: { status: 'packed' },
+      headers: { 'if-match': 'banana' },
+    });
     expect(garbage.status).toBe(400);
     expect(garbage.body).toMatchObject({ code: 'INVALID', message: expect.stringContaining('If-Match') });
   });
@@ -264,7 +295,9 @@ describe('OrdersController (HTTP)', () => {
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({ orderId: order.id, customerId: 'shopper-a', courierId: null });
     expect(orderAccessSchema.safeParse(reply.body).success).toBe(true);
-    const unknown = await call('GET', '/internal/orders/0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60/access', { token: service });
+    const unknown = await call('GET', '/internal/orders/0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60/access', {
+      token: service,
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body['code']).toBe('NOT_FOUND');
   });
@@ -311,18 +344,30 @@ describe('OrdersController (HTTP)', () => {
     const asShopper = await call('POST', `/orders/${order.id}/courier`, { token: shopperA, body: { courierId: 'x' } });
     expect(asShopper.status).toBe(403);
     const bad = await call('POST', `/orders/${order.id}/courier`, { token: ops, body: { courierId: '' } });
-    expect(bad).toMatchObject({ status: 400, body: { code: 'INVALID', message: expect.stringContaining('courierId') } });
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID', message: expect.stringContaining('courierId') },
+    });
   });
 
   it('POST /orders/:id/location by the assigned courier: 202; the order shows the position; events are coalesced', async () => {
     const order = await createOrder();
     await assign(order.id);
-    const first = await call('POST', `/orders/${order.id}/location`, { token: courierA, body: { lat: 52.52, lng: 13.4, heading: 180, speed: 6.5 } });
+    const first = await call('POST', `/orders/${order.id}/location`, {
+      token: courierA,
+      body: { lat: 52.52, lng: 13.4, heading: 180, speed: 6.5 },
+    });
     expect(first.status).toBe(202);
-    expect(first.body).toMatchObject({ orderId: order.id, event: 'queued', position: { lat: 52.52, lng: 13.4, heading: 180, speed: 6.5, at: expect.any(String) } });
+    expect(first.body).toMatchObject({
+      orderId: order.id,
+      event: 'queued',
+      position: { lat: 52.52, lng: 13.4, heading: 180, speed: 6.5, at: expect.any(String) },
+    });
     const bursts = [];
     for (let i = 1; i <= 5; i++) {
-      bursts.push(await call('POST', `/orders/${order.id}/location`, { token: courierA, body: { lat: 52 + i / 10, lng: 13.4 } }));
+      bursts.push(
+        await call('POST', `/orders/${order.id}/location`, { token: courierA, body: { lat: 52 + i / 10, lng: 13.4 } }),
+      );
     }
     expect(bursts.map((reply) => reply.status)).toEqual([202, 202, 202, 202, 202]);
     expect(bursts.filter((reply) => reply.body['event'] === 'coalesced').length).toBeGreaterThanOrEqual(3);
@@ -330,7 +375,10 @@ describe('OrdersController (HTTP)', () => {
     expect(read.body).toMatchObject({ version: 2, position: { lat: 52.5 } });
     await waitFor(async () => {
       const timeline = await call('GET', `/orders/${order.id}/timeline`, { token: shopperA });
-      const events = timeline.body['events'] as { event: { type: string; data: { lat: number } }; publishedAt: string | null }[];
+      const events = timeline.body['events'] as {
+        event: { type: string; data: { lat: number } };
+        publishedAt: string | null;
+      }[];
       const last = events[events.length - 1];
       return last?.event.type === 'order.location_updated' && last.event.data.lat === 52.5 && last.publishedAt !== null;
     }, 5000);
@@ -339,10 +387,16 @@ describe('OrdersController (HTTP)', () => {
   it('POST /orders/:id/location refuses bad positions naming the fields, and anyone but the assigned courier', async () => {
     const order = await createOrder();
     await assign(order.id);
-    const bad = await call('POST', `/orders/${order.id}/location`, { token: courierA, body: { lat: 91, lng: 'east', heading: 400 } });
+    const bad = await call('POST', `/orders/${order.id}/location`, {
+      token: courierA,
+      body: { lat: 91, lng: 'east', heading: 400 },
+    });
     expect(bad.status).toBe(400);
     for (const field of ['lat', 'lng', 'heading']) expect(bad.body['message']).toEqual(expect.stringContaining(field));
-    const otherCourier = await call('POST', `/orders/${order.id}/location`, { token: token('courier-b', 'courier'), body: { lat: 1, lng: 1 } });
+    const otherCourier = await call('POST', `/orders/${order.id}/location`, {
+      token: token('courier-b', 'courier'),
+      body: { lat: 1, lng: 1 },
+    });
     expect(otherCourier).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
     const asOps = await call('POST', `/orders/${order.id}/location`, { token: ops, body: { lat: 1, lng: 1 } });
     expect(asOps.status).toBe(403);

@@ -95,7 +95,10 @@ function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const match = /^(?:W\/)?"?(\d{1,15})"?$/.exec(header.trim());
   if (!match) {
-    throw new BadRequestException({ code: 'INVALID', message: 'If-Match: must be the order version in quotes, e.g. "3"' });
+    throw new BadRequestException({
+      code: 'INVALID',
+      message: 'If-Match: must be the order version in quotes, e.g. "3"',
+    });
   }
   return Number(match[1]);
 }
@@ -134,7 +137,11 @@ interface HeaderResponse {
 
 const etag = (order: Order) => `"${order.version}"`;
 const error = { schema: ERROR_SCHEMA };
-const IF_MATCH = { name: 'If-Match', required: false, description: 'the version the change applies to, e.g. "3" (a stale one: 412)' };
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description: 'the version the change applies to, e.g. "3" (a stale one: 412)',
+};
 const ID = { name: 'id', format: 'uuid', description: 'order id; anything but a known UUID is a 404' };
 
 /** Orders over REST. The ETag of an order is its version, for `If-Match` on changes. */
@@ -149,7 +156,10 @@ export class OrdersController {
   @Post()
   @HttpCode(HttpStatus.CREATED)
   @Roles('customer', 'service')
-  @ApiOperation({ summary: 'Place an order', description: 'Roles: customer (for themselves), service (names `customerId`). Emits `order.created`.' })
+  @ApiOperation({
+    summary: 'Place an order',
+    description: 'Roles: customer (for themselves), service (names `customerId`). Emits `order.created`.',
+  })
   @ApiBody({ schema: openApiSchema(createOrderBodySchema) })
   @ApiCreatedResponse({ schema: ORDER_SCHEMA, description: 'the order; `ETag` is its version, `Location` its URL' })
   @ApiForbiddenResponse(error)
@@ -170,9 +180,19 @@ export class OrdersController {
     summary: "The caller's orders",
     description: "`?mine`: a customer's orders, or the ones a courier carries; newest first.",
   })
-  @ApiQuery({ name: 'mine', required: true, allowEmptyValue: true, schema: { type: 'string', enum: ['', 'true', '1'] } })
+  @ApiQuery({
+    name: 'mine',
+    required: true,
+    allowEmptyValue: true,
+    schema: { type: 'string', enum: ['', 'true', '1'] },
+  })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
-  @ApiQuery({ name: 'before', required: false, schema: { type: 'string', format: 'uuid' }, description: 'the `nextBefore` of the previous page' })
+  @ApiQuery({
+    name: 'before',
+    required: false,
+    schema: { type: 'string', format: 'uuid' },
+    description: 'the `nextBefore` of the previous page',
+  })
   @ApiOkResponse({ schema: ORDER_LIST_SCHEMA })
   async listMine(
     @CurrentPrincipal() principal: Principal,
@@ -185,7 +205,10 @@ export class OrdersController {
   /** Another customer's order answers 404, exactly like an unknown one. */
   @Get(':id')
   @Roles('customer', 'courier', 'ops', 'agent', 'service')
-  @ApiOperation({ summary: 'An order', description: 'Its customer, its courier, ops, agents and services see it; anyone else gets 404.' })
+  @ApiOperation({
+    summary: 'An order',
+    description: 'Its customer, its courier, ops, agents and services see it; anyone else gets 404.',
+  })
   @ApiParam(ID)
   @ApiOkResponse({ schema: ORDER_SCHEMA, description: '`ETag` is its version' })
   @ApiNotFoundResponse(error)
@@ -201,7 +224,10 @@ export class OrdersController {
 
   @Get(':id/timeline')
   @Roles('customer', 'courier', 'ops', 'agent', 'service')
-  @ApiOperation({ summary: "The order's events", description: 'Every event of the order, oldest first, with when it was published; positions as coalesced.' })
+  @ApiOperation({
+    summary: "The order's events",
+    description: 'Every event of the order, oldest first, with when it was published; positions as coalesced.',
+  })
   @ApiParam(ID)
   @ApiOkResponse({ schema: TIMELINE_SCHEMA })
   @ApiNotFoundResponse(error)
@@ -219,7 +245,10 @@ export class OrdersController {
   @ApiHeader(IF_MATCH)
   @ApiBody({ schema: openApiSchema(changeStatusBodySchema) })
   @ApiOkResponse({ schema: ORDER_SCHEMA })
-  @ApiConflictResponse({ ...error, description: 'a transition the state machine refuses (`currentStatus`, `allowed`), or a stale `expectedVersion`' })
+  @ApiConflictResponse({
+    ...error,
+    description: 'a transition the state machine refuses (`currentStatus`, `allowed`), or a stale `expectedVersion`',
+  })
   @ApiPreconditionFailedResponse({ ...error, description: 'a stale `If-Match`' })
   @ApiNotFoundResponse(error)
   async changeStatus(
@@ -239,12 +268,18 @@ export class OrdersController {
   @Post(':id/courier')
   @HttpCode(HttpStatus.OK)
   @Roles('ops', 'service')
-  @ApiOperation({ summary: 'Assign a courier', description: 'Roles: ops, service. Until the order is final; emits `order.courier_assigned`.' })
+  @ApiOperation({
+    summary: 'Assign a courier',
+    description: 'Roles: ops, service. Until the order is final; emits `order.courier_assigned`.',
+  })
   @ApiParam(ID)
   @ApiHeader(IF_MATCH)
   @ApiBody({ schema: openApiSchema(assignCourierBodySchema) })
   @ApiOkResponse({ schema: ORDER_SCHEMA })
-  @ApiConflictResponse({ ...error, description: 'the order is final or already has this courier, or a stale `expectedVersion`' })
+  @ApiConflictResponse({
+    ...error,
+    description: 'the order is final or already has this courier, or a stale `expectedVersion`',
+  })
   @ApiPreconditionFailedResponse({ ...error, description: 'a stale `If-Match`' })
   @ApiNotFoundResponse(error)
   async assignCourier(
@@ -297,13 +332,20 @@ export class InternalOrdersController {
   /** `orderAccessSchema` of the contracts, plus the order id; 404 when unknown. */
   @Get(':id/access')
   @Roles('service')
-  @ApiOperation({ summary: 'Who may follow an order', description: 'Role: service (the edge authorising `order:{id}`).' })
+  @ApiOperation({
+    summary: 'Who may follow an order',
+    description: 'Role: service (the edge authorising `order:{id}`).',
+  })
   @ApiParam(ID)
   @ApiOkResponse({
     schema: {
       type: 'object',
       required: ['orderId', 'customerId', 'courierId'],
-      properties: { orderId: { type: 'string' }, customerId: { type: 'string' }, courierId: { type: 'string', nullable: true } },
+      properties: {
+        orderId: { type: 'string' },
+        customerId: { type: 'string' },
+        courierId: { type: 'string', nullable: true },
+      },
     },
   })
   @ApiNotFoundResponse(error)

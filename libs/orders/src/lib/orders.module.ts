@@ -39,7 +39,8 @@ export class OrdersModule {
         { provide: Outbox, useFactory: (store: OrderStore) => store.outbox, inject: [OrderStore] },
         {
           provide: OutboxRelay,
-          useFactory: (outbox: Outbox, bus: EventBus, metrics?: MetricsService) => new OutboxRelay(outbox, bus, config.outbox, metrics),
+          useFactory: (outbox: Outbox, bus: EventBus, metrics?: MetricsService) =>
+            new OutboxRelay(outbox, bus, config.outbox, metrics),
           inject: [Outbox, EventBus, { token: MetricsService, optional: true }],
         },
         { provide: ORDERS_SERVICE_OPTIONS, useValue: serviceOptions },

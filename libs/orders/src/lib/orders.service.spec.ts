@@ -44,7 +44,13 @@ describe('OrdersService', () => {
       subject: created.id,
       datacontenttype: 'application/json',
       sequence: 1,
-      data: { orderId: created.id, customerId: 'u-1', status: 'placed', itemsSummary: '2 × espresso beans', totalCents: 2400 },
+      data: {
+        orderId: created.id,
+        customerId: 'u-1',
+        status: 'placed',
+        itemsSummary: '2 × espresso beans',
+        totalCents: 2400,
+      },
     });
     expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
   });
@@ -73,10 +79,14 @@ describe('OrdersService', () => {
   });
 
   it('lets a service create an order for a named customer, and requires the name', async () => {
-    await expect(orders.createOrder(service, { itemsSummary: 'x', totalCents: 1, customerId: 'u-9' })).resolves.toMatchObject({
+    await expect(
+      orders.createOrder(service, { itemsSummary: 'x', totalCents: 1, customerId: 'u-9' }),
+    ).resolves.toMatchObject({
       customerId: 'u-9',
     });
-    await expect(orders.createOrder(service, { itemsSummary: 'x', totalCents: 1 })).rejects.toBeInstanceOf(OrderInputInvalid);
+    await expect(orders.createOrder(service, { itemsSummary: 'x', totalCents: 1 })).rejects.toBeInstanceOf(
+      OrderInputInvalid,
+    );
   });
 
   it('refuses a customer creating an order for someone else', async () => {
@@ -105,7 +115,9 @@ describe('OrdersService', () => {
 
   it('lets only ops and services change a status', async () => {
     const created = await order();
-    await expect(orders.changeStatus(customer('u-1'), created.id, 'cancelled')).rejects.toBeInstanceOf(OrderAccessDenied);
+    await expect(orders.changeStatus(customer('u-1'), created.id, 'cancelled')).rejects.toBeInstanceOf(
+      OrderAccessDenied,
+    );
     await expect(orders.changeStatus(service, created.id, 'cancelled')).resolves.toMatchObject({ status: 'cancelled' });
   });
 
@@ -122,13 +134,19 @@ describe('OrdersService', () => {
 
   it('tells the edge who may follow an order', async () => {
     const created = await order();
-    await expect(orders.accessOf(created.id)).resolves.toEqual({ orderId: created.id, customerId: 'u-1', courierId: null });
+    await expect(orders.accessOf(created.id)).resolves.toEqual({
+      orderId: created.id,
+      customerId: 'u-1',
+      courierId: null,
+    });
     await expect(orders.accessOf('missing')).rejects.toBeInstanceOf(OrderNotFound);
   });
 
   it('assigns a courier (ops and services only), one version later, with order.courier_assigned', async () => {
     const created = await order();
-    await expect(orders.assignCourier(customer('u-1'), created.id, 'courier-1')).rejects.toBeInstanceOf(OrderAccessDenied);
+    await expect(orders.assignCourier(customer('u-1'), created.id, 'courier-1')).rejects.toBeInstanceOf(
+      OrderAccessDenied,
+    );
     const assigned = await orders.assignCourier(ops, created.id, 'courier-1', 1);
     expect(assigned).toMatchObject({ courierId: 'courier-1', version: 2 });
     await expect(orders.assignCourier(ops, created.id, 'courier-1')).rejects.toBeInstanceOf(OrderChangeRefused);
@@ -139,14 +157,21 @@ describe('OrdersService', () => {
       sequence: 2,
       data: { orderId: created.id, customerId: 'u-1', courierId: 'courier-1' },
     });
-    await expect(orders.accessOf(created.id)).resolves.toEqual({ orderId: created.id, customerId: 'u-1', courierId: 'courier-1' });
+    await expect(orders.accessOf(created.id)).resolves.toEqual({
+      orderId: created.id,
+      customerId: 'u-1',
+      courierId: 'courier-1',
+    });
   });
 
   it("records the assigned courier's positions, coalescing their events; the version does not move", async () => {
     const created = await order();
     await orders.assignCourier(ops, created.id, 'courier-1');
     const first = await orders.recordPosition(courier, created.id, { lat: 52.5, lng: 13.4, heading: 90, speed: 8 });
-    expect(first).toMatchObject({ event: 'queued', order: { version: 2, position: { lat: 52.5, lng: 13.4, heading: 90, speed: 8 } } });
+    expect(first).toMatchObject({
+      event: 'queued',
+      order: { version: 2, position: { lat: 52.5, lng: 13.4, heading: 90, speed: 8 } },
+    });
     await drain();
     await orders.recordPosition(courier, created.id, { lat: 52.6, lng: 13.4 });
     const third = await orders.recordPosition(courier, created.id, { lat: 52.7, lng: 13.4 });
@@ -155,7 +180,15 @@ describe('OrdersService', () => {
     const location = published.find((entry) => entry.event.type === 'order.location_updated');
     expect(orderEventSchema.parse(location?.event)).toMatchObject({
       sequence: 2,
-      data: { orderId: created.id, customerId: 'u-1', courierId: 'courier-1', lat: 52.5, lng: 13.4, heading: 90, speed: 8 },
+      data: {
+        orderId: created.id,
+        customerId: 'u-1',
+        courierId: 'courier-1',
+        lat: 52.5,
+        lng: 13.4,
+        heading: 90,
+        speed: 8,
+      },
     });
   });
 
@@ -167,7 +200,9 @@ describe('OrdersService', () => {
     await expect(orders.recordPosition(ops, created.id, { lat: 1, lng: 1 })).rejects.toBeInstanceOf(OrderAccessDenied);
     const theirs: Principal = { userId: 'courier-2', roles: ['courier'] };
     await orders.changeStatus(ops, created.id, 'cancelled');
-    await expect(orders.recordPosition(theirs, created.id, { lat: 1, lng: 1 })).rejects.toBeInstanceOf(OrderChangeRefused);
+    await expect(orders.recordPosition(theirs, created.id, { lat: 1, lng: 1 })).rejects.toBeInstanceOf(
+      OrderChangeRefused,
+    );
   });
 
   it("lists a customer's orders and a courier's orders; others have none of their own", async () => {

@@ -52,7 +52,11 @@ export class OrdersService {
   async createOrder(principal: Principal, input: CreateOrderInput): Promise<Order> {
     const now = new Date();
     const order = placeOrder(
-      { customerId: this.customerFor(principal, input.customerId), itemsSummary: input.itemsSummary, totalCents: input.totalCents },
+      {
+        customerId: this.customerFor(principal, input.customerId),
+        itemsSummary: input.itemsSummary,
+        totalCents: input.totalCents,
+      },
       now,
     );
     await this.orders.create(order, orderCreatedEvent(order, now));

@@ -39,13 +39,27 @@ const run = promisify(execFile);
  * `appendfsync always` by default, so every write Redis acknowledged survives a crash of Redis or
  * of its host. That is what channel history needs (docs/operations.md).
  */
-export async function dedicatedRedis(options: { appendfsync?: 'always' | 'everysec' | 'no' } = {}): Promise<DedicatedServer> {
+export async function dedicatedRedis(
+  options: { appendfsync?: 'always' | 'everysec' | 'no' } = {},
+): Promise<DedicatedServer> {
   const binary = findBinary('redis-server', ['/usr/bin/redis-server', '/usr/local/bin/redis-server']);
   const dir = mkdtempSync(join(tmpdir(), 'shopnest-redis-'));
   const port = await freePort();
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always', '--daemonize', 'no',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    options.appendfsync ?? 'always',
+    '--daemonize',
+    'no',
   ];
   let child: ChildProcess | undefined;
   const halt = async (signal: NodeJS.Signals) => {
@@ -97,7 +111,9 @@ export async function dedicatedPostgres(): Promise<DedicatedServer> {
   if (asRoot) execFileSync('chown', ['postgres:postgres', dir]);
   // initdb and the server refuse to run as root.
   const pg = (tool: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { cwd: '/' }) : run(join(bin, tool), args, { cwd: '/' });
+    asRoot
+      ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { cwd: '/' })
+      : run(join(bin, tool), args, { cwd: '/' });
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']);
   let running = false;
   const ctlStop = async (mode: 'fast' | 'immediate') => {
@@ -110,10 +126,14 @@ export async function dedicatedPostgres(): Promise<DedicatedServer> {
     async start() {
       if (running) return;
       const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir}`;
-      await pg('pg_ctl', ['start', '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options]).catch((error: Error) => {
-        const log = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8').slice(-3_000) : '';
-        throw new Error(`PostgreSQL on port ${port} did not start: ${error.message}\n${log}`);
-      });
+      await pg('pg_ctl', ['start', '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options]).catch(
+        (error: Error) => {
+          const log = existsSync(join(dir, 'server.log'))
+            ? readFileSync(join(dir, 'server.log'), 'utf8').slice(-3_000)
+            : '';
+          throw new Error(`PostgreSQL on port ${port} did not start: ${error.message}\n${log}`);
+        },
+      );
       running = true;
     },
     stop: () => ctlStop('fast'),
@@ -142,7 +162,8 @@ export async function dedicatedKafka(): Promise<DedicatedServer> {
     KAFKA_LIBS_DIR: join(sharedHome, 'kafka', 'libs'),
     KAFKA_HEAP_OPTS: '-Xmx256m -Xms128m',
   };
-  const script = (command: 'start' | 'stop') => run(join(WORKSPACE_ROOT, 'tools', 'kafka', 'kafka.sh'), [command], { env });
+  const script = (command: 'start' | 'stop') =>
+    run(join(WORKSPACE_ROOT, 'tools', 'kafka', 'kafka.sh'), [command], { env });
   const pidFile = join(home, 'kafka', 'kafka.pid');
   const kill = async () => {
     if (!existsSync(pidFile)) return;

@@ -48,7 +48,13 @@ export async function startService(options: StartServiceOptions): Promise<Servic
   const main = join(WORKSPACE_ROOT, 'dist', 'apps', options.app);
   const child: ChildProcess = spawn(process.execPath, [main], {
     cwd: WORKSPACE_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(options.port), LOG_LEVEL: 'warn', ...options.env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(options.port),
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

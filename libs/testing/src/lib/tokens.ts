@@ -34,7 +34,11 @@ export interface TestTokenOptions {
  */
 export function signTestToken(userId: string, options: TestTokenOptions = {}): string {
   return new JwtService().sign(
-    { sub: userId, roles: options.roles ?? ['customer'], ...(options.issuedAt !== undefined && { iat: options.issuedAt }) },
+    {
+      sub: userId,
+      roles: options.roles ?? ['customer'],
+      ...(options.issuedAt !== undefined && { iat: options.issuedAt }),
+    },
     {
       secret: options.secret ?? TEST_JWT_SECRET,
       algorithm: 'HS256',

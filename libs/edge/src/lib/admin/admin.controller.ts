@@ -34,7 +34,11 @@ export class AdminController {
 
   @Post('users/:userId/disconnect')
   @HttpCode(200)
-  async disconnect(@Param('userId') userId: string, @Body() body: unknown, @CurrentPrincipal() operator: Principal): Promise<DisconnectUserResponse> {
+  async disconnect(
+    @Param('userId') userId: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() operator: Principal,
+  ): Promise<DisconnectUserResponse> {
     const id = parse(userIdSchema, userId);
     const { revokeTokens } = parse(disconnectUserBodySchema, body);
     return { userId: id, ...(await this.sessions.disconnect(id, revokeTokens, operator.userId)) };

@@ -35,7 +35,11 @@ export class UserSessions {
    * Revokes first (when asked), so a client reconnecting at once is already refused, then ends
    * every connection with `session.terminated` (`UNAUTHENTICATED`).
    */
-  async disconnect(userId: string, revokeTokens: boolean, operator: string): Promise<{ disconnected: number; revokedIssuedBefore?: number }> {
+  async disconnect(
+    userId: string,
+    revokeTokens: boolean,
+    operator: string,
+  ): Promise<{ disconnected: number; revokedIssuedBefore?: number }> {
     let revokedIssuedBefore: number | undefined;
     if (revokeTokens) {
       const now = Date.now();
@@ -56,7 +60,11 @@ export class UserSessions {
 
   /** Every token of the user issued before `beforeMs` is refused, for as long as such a token can live. */
   async revokeUser(userId: string, beforeMs: number): Promise<void> {
-    await this.revocations.revokeUserTokens(userId, new Date(beforeMs), new Date(Date.now() + this.revocationConfig.userCutoffTtlS * 1000));
+    await this.revocations.revokeUserTokens(
+      userId,
+      new Date(beforeMs),
+      new Date(Date.now() + this.revocationConfig.userCutoffTtlS * 1000),
+    );
   }
 
   revokeToken(tokenId: string, expiresAtS: number): Promise<void> {

@@ -40,13 +40,21 @@ export class EdgeRateLimits implements OnModuleDestroy {
     store: RateLimits,
   ) {
     const second = 1_000;
-    this.perConnection = new InMemoryRateLimiter({ name: 'edge-msg-conn', points: limits.messagesPerSecondPerConnection, durationMs: second });
+    this.perConnection = new InMemoryRateLimiter({
+      name: 'edge-msg-conn',
+      points: limits.messagesPerSecondPerConnection,
+      durationMs: second,
+    });
     this.refusals = new InMemoryRateLimiter({
       name: 'edge-abuse',
       points: limits.abuseRefusals,
       durationMs: limits.abuseWindowSeconds * second,
     });
-    this.perUser = store.limiter({ name: 'edge-msg-user', points: limits.messagesPerSecondPerUser, durationMs: second });
+    this.perUser = store.limiter({
+      name: 'edge-msg-user',
+      points: limits.messagesPerSecondPerUser,
+      durationMs: second,
+    });
     this.perIp = store.limiter({ name: 'edge-conn-ip', points: limits.connectionsPerSecondPerIp, durationMs: second });
     const leaseMs = limits.connectionLeaseSeconds * second;
     this.connections = store.concurrency({ name: 'edge-conn-user', max: limits.connectionsPerUser, leaseMs });
@@ -58,7 +66,10 @@ export class EdgeRateLimits implements OnModuleDestroy {
   async admitConnection(ip: string): Promise<LimitRefusal | null> {
     const decision = await this.perIp.consume(ip);
     if (decision.allowed) return null;
-    return { message: `too many new connections from this address; retry after ${decision.retryAfterMs} ms`, retryAfterMs: decision.retryAfterMs };
+    return {
+      message: `too many new connections from this address; retry after ${decision.retryAfterMs} ms`,
+      retryAfterMs: decision.retryAfterMs,
+    };
   }
 
   /**
@@ -70,7 +81,9 @@ export class EdgeRateLimits implements OnModuleDestroy {
     try {
       const decision = await this.connections.acquire(userId, socketId);
       if (!decision.allowed) {
-        return { message: `too many open connections for this user (at most ${this.limits.connectionsPerUser}); close one first` };
+        return {
+          message: `too many open connections for this user (at most ${this.limits.connectionsPerUser}); close one first`,
+        };
       }
     } catch (error) {
       this.logger.warn(`could not count connections of user ${userId}, admitting: ${describe(error)}`);
@@ -122,7 +135,10 @@ export class EdgeRateLimits implements OnModuleDestroy {
 }
 
 function refusal(whose: string, decision: RateLimitDecision): LimitRefusal {
-  return { message: `too many messages from ${whose}; retry after ${decision.retryAfterMs} ms`, retryAfterMs: decision.retryAfterMs };
+  return {
+    message: `too many messages from ${whose}; retry after ${decision.retryAfterMs} ms`,
+    retryAfterMs: decision.retryAfterMs,
+  };
 }
 
 function describe(error: unknown): string {

@@ -59,7 +59,11 @@ export type EngineConnection = Socket['conn'];
  * @example
  * watchOutboundBacklog(socket.conn, 1_048_576, (bytes) => dropSlowConsumer(socket, bytes));
  */
-export function watchOutboundBacklog(conn: EngineConnection, limitBytes: number, onOverflow: (queuedBytes: number) => void): void {
+export function watchOutboundBacklog(
+  conn: EngineConnection,
+  limitBytes: number,
+  onOverflow: (queuedBytes: number) => void,
+): void {
   const backlog = new OutboundBacklog(limitBytes);
   let tripped = false;
   conn.on('packetCreate', (packet: { data?: unknown }) => {

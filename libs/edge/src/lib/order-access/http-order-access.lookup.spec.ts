@@ -26,7 +26,8 @@ describe('HttpOrderAccessLookup', () => {
 
   beforeEach(() => {
     requests = [];
-    handler = (_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"customerId":"u-1","courierId":null}');
+    handler = (_, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"customerId":"u-1","courierId":null}');
   });
 
   const lookup = (over: Partial<ConstructorParameters<typeof HttpOrderAccessLookup>[0]> = {}) =>
@@ -57,7 +58,9 @@ describe('HttpOrderAccessLookup', () => {
   });
 
   it('rejects when nothing listens', async () => {
-    await expect(lookup({ baseUrl: 'http://127.0.0.1:1' }).find('o-4')).rejects.toThrow(/order access lookup at .* failed/);
+    await expect(lookup({ baseUrl: 'http://127.0.0.1:1' }).find('o-4')).rejects.toThrow(
+      /order access lookup at .* failed/,
+    );
   });
 
   it('caches hits and misses, and sends one request for concurrent lookups of one order', async () => {

@@ -85,11 +85,15 @@ export class HttpOrderAccessLookup extends OrderAccessLookup {
     try {
       body = await response.json();
     } catch (error) {
-      throw new OrderAccessUnavailable(`order access lookup at ${url} sent a body that is not JSON: ${describe(error)}`);
+      throw new OrderAccessUnavailable(
+        `order access lookup at ${url} sent a body that is not JSON: ${describe(error)}`,
+      );
     }
     const parsed = orderAccessSchema.safeParse(body);
     if (!parsed.success) {
-      throw new OrderAccessUnavailable(`order access lookup at ${url} sent an unexpected body: ${describeZodError(parsed.error)}`);
+      throw new OrderAccessUnavailable(
+        `order access lookup at ${url} sent an unexpected body: ${describeZodError(parsed.error)}`,
+      );
     }
     return parsed.data;
   }

@@ -66,7 +66,8 @@ export class ChannelReplay {
       return await this.replay(channel, since, gate, () => {
         const joined = socket.join(channel);
         // In-memory rooms and the classic Redis adapter join synchronously; an adapter that does not would open a gap.
-        if (joined instanceof Promise) throw new Error('ChannelReplay: socket.join must be synchronous for a gap-free seam');
+        if (joined instanceof Promise)
+          throw new Error('ChannelReplay: socket.join must be synchronous for a gap-free seam');
         return unlisten; // after open(), the socket takes live deliveries straight from the room
       });
     } finally {
@@ -88,7 +89,12 @@ export class ChannelReplay {
   }
 
   /** `atSeam` runs after the replay is sent and before the gate opens; what it returns runs right after. */
-  private async replay(channel: string, since: string | undefined, gate: SeamGate, atSeam?: () => () => void): Promise<ReplayResult> {
+  private async replay(
+    channel: string,
+    since: string | undefined,
+    gate: SeamGate,
+    atSeam?: () => () => void,
+  ): Promise<ReplayResult> {
     const [read, latestVolatile] = await Promise.all([
       since === undefined ? undefined : this.history.readSince(channel, since),
       this.history.latestVolatile(channel),
@@ -106,6 +112,11 @@ export class ChannelReplay {
     afterOpen?.();
     // A gate that overflowed dropped live deliveries: whatever `since` was, the client must refetch.
     const recovered = gate.overflowed ? false : read?.recovered;
-    return { ...(recovered !== undefined && { recovered }), replayed: read?.events.length ?? 0, droppedAtSeam: gate.dropped, overflowed: gate.overflowed };
+    return {
+      ...(recovered !== undefined && { recovered }),
+      replayed: read?.events.length ?? 0,
+      droppedAtSeam: gate.dropped,
+      overflowed: gate.overflowed,
+    };
   }
 }

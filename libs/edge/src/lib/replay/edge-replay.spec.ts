@@ -5,7 +5,12 @@ import { ChannelHistory, HistoryRead, InMemoryHistory } from '@shopnest/platform
 import { signTestToken, waitFor } from '@shopnest/testing';
 import { io, Socket as ClientSocket } from 'socket.io-client';
 import { EdgeModule } from '../edge.module';
-import { aliceEvent as event, edgePlatformModules, lastAliceSequence, RecordingIoAdapter } from '../testing/edge.fixture';
+import {
+  aliceEvent as event,
+  edgePlatformModules,
+  lastAliceSequence,
+  RecordingIoAdapter,
+} from '../testing/edge.fixture';
 
 /** In-memory history that lets a test act in the middle of a replay read, as a busy worker would. */
 class SteppedHistory extends InMemoryHistory {
@@ -48,14 +53,20 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
   }
 
   async function connect(userId = 'alice'): Promise<{ socket: ClientSocket; seen: Seen }> {
-    const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: signTestToken(userId) } });
+    const socket = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { token: signTestToken(userId) },
+    });
     clients.push(socket);
     const seen: Seen = {
       log: [],
       sequences: () => seen.log.flatMap((entry) => (entry.kind === 'delivery' ? [entry.sequence] : [])),
     };
     socket.onAny((_name: string, delivery: Delivery) => {
-      if (delivery?.channel === CHANNEL) seen.log.push({ kind: 'delivery', sequence: delivery.event.sequence, offset: delivery.offset });
+      if (delivery?.channel === CHANNEL)
+        seen.log.push({ kind: 'delivery', sequence: delivery.event.sequence, offset: delivery.offset });
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -64,8 +75,13 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
     return { socket, seen };
   }
 
-  async function subscribe(client: { socket: ClientSocket; seen: Seen }, since?: string): Promise<Ack<{ channel: string; recovered?: boolean }>> {
-    const ack = (await client.socket.timeout(5_000).emitWithAck('subscribe', { channel: CHANNEL, ...(since !== undefined && { since }) })) as Ack<{
+  async function subscribe(
+    client: { socket: ClientSocket; seen: Seen },
+    since?: string,
+  ): Promise<Ack<{ channel: string; recovered?: boolean }>> {
+    const ack = (await client.socket
+      .timeout(5_000)
+      .emitWithAck('subscribe', { channel: CHANNEL, ...(since !== undefined && { since }) })) as Ack<{
       channel: string;
       recovered?: boolean;
     }>;
@@ -144,7 +160,9 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
     expect(nonVolatile(alice.seen)).toEqual([base + 1, base + 3, base + 4]);
     expect(alice.seen.sequences()).toContain(base + 2);
     const ackAt = alice.seen.log.findIndex((entry) => entry.kind === 'ack');
-    const beforeAck = alice.seen.log.slice(0, ackAt).flatMap((entry) => (entry.kind === 'delivery' && entry.sequence !== base + 2 ? [entry.sequence] : []));
+    const beforeAck = alice.seen.log
+      .slice(0, ackAt)
+      .flatMap((entry) => (entry.kind === 'delivery' && entry.sequence !== base + 2 ? [entry.sequence] : []));
     expect(beforeAck).toEqual([base + 1, base + 3]);
     // Holding back is per socket: one already in the room got everything live, once.
     expect(bystander.seen.sequences()).toEqual([base + 1, base + 2, base + 3, base + 4]);

@@ -14,7 +14,9 @@ describe('connectionEdgeEnvSchema', () => {
     expect(config).toMatchObject({
       http: { host: '127.0.0.1', port: 3000 },
       fanout: { driver: 'redis', redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'socket.io' } },
-      edge: { orderAccess: { driver: 'http', baseUrl: 'http://127.0.0.1:3001', serviceToken: SERVICE_TOKEN, timeoutMs: 2000 } },
+      edge: {
+        orderAccess: { driver: 'http', baseUrl: 'http://127.0.0.1:3001', serviceToken: SERVICE_TOKEN, timeoutMs: 2000 },
+      },
       socket: {
         corsOrigins: null,
         transports: ['websocket', 'polling'],
@@ -35,10 +37,18 @@ describe('connectionEdgeEnvSchema', () => {
   });
 
   it('reads SSE timing and the history keys the worker shares', () => {
-    const config = parseEnv(connectionEdgeEnvSchema, { ...minimal, SSE_HEARTBEAT_S: '5', SSE_RETRY_MS: '250', HISTORY_KEY_PREFIX: 'h:', HISTORY_MAX_LENGTH: '50' });
+    const config = parseEnv(connectionEdgeEnvSchema, {
+      ...minimal,
+      SSE_HEARTBEAT_S: '5',
+      SSE_RETRY_MS: '250',
+      HISTORY_KEY_PREFIX: 'h:',
+      HISTORY_MAX_LENGTH: '50',
+    });
     expect(config.edge.sse).toEqual({ heartbeatMs: 5_000, retryMs: 250, maxBufferedBytes: 1_048_576 });
     expect(config.history).toMatchObject({ limits: { maxLength: 50 }, redis: { keyPrefix: 'h:' } });
-    expect(problems({ ...minimal, HISTORY: 'disk', SSE_HEARTBEAT_S: '0' }).map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['HISTORY', 'SSE_HEARTBEAT_S']));
+    expect(problems({ ...minimal, HISTORY: 'disk', SSE_HEARTBEAT_S: '0' }).map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['HISTORY', 'SSE_HEARTBEAT_S']),
+    );
   });
 
   it('names every missing or bad key at once', () => {
@@ -78,44 +88,72 @@ describe('connectionEdgeEnvSchema', () => {
     });
     // The same limit bounds how far an SSE stream may fall behind.
     expect(config.edge.sse?.maxBufferedBytes).toBe(262_144);
-    const found = problems({ ...minimal, MAX_CONNECTIONS_PER_USER: '0', RATE_LIMIT_STORE: 'etcd', RATE_LIMIT_ABUSE_WINDOW_S: '0.5', MAX_OUTBOUND_BYTES: '-1' });
-    for (const key of ['MAX_CONNECTIONS_PER_USER', 'RATE_LIMIT_STORE', 'RATE_LIMIT_ABUSE_WINDOW_S', 'MAX_OUTBOUND_BYTES']) {
+    const found = problems({
+      ...minimal,
+      MAX_CONNECTIONS_PER_USER: '0',
+      RATE_LIMIT_STORE: 'etcd',
+      RATE_LIMIT_ABUSE_WINDOW_S: '0.5',
+      MAX_OUTBOUND_BYTES: '-1',
+    });
+    for (const key of [
+      'MAX_CONNECTIONS_PER_USER',
+      'RATE_LIMIT_STORE',
+      'RATE_LIMIT_ABUSE_WINDOW_S',
+      'MAX_OUTBOUND_BYTES',
+    ]) {
       expect(found.some((problem) => problem.startsWith(key))).toBe(true);
     }
   });
 
   it('refuses a service token that is not a JWT', () => {
-    expect(problems({ ...minimal, SERVICE_TOKEN: 'hunter2' })).toEqual([expect.stringMatching(/^SERVICE_TOKEN: must be a signed JWT/)]);
+    expect(problems({ ...minimal, SERVICE_TOKEN: 'hunter2' })).toEqual([
+      expect.stringMatching(/^SERVICE_TOKEN: must be a signed JWT/),
+    ]);
   });
 
   it('takes CORS_ORIGINS as a list of origins, or * explicitly', () => {
-    expect(parseEnv(connectionEdgeEnvSchema, { ...minimal, CORS_ORIGINS: 'https://a.example, https://b.example' }).socket.corsOrigins).toEqual([
-      'https://a.example',
-      'https://b.example',
-    ]);
+    expect(
+      parseEnv(connectionEdgeEnvSchema, { ...minimal, CORS_ORIGINS: 'https://a.example, https://b.example' }).socket
+        .corsOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
     expect(parseEnv(connectionEdgeEnvSchema, { ...minimal, CORS_ORIGINS: '*' }).socket.corsOrigins).toBe('*');
   });
 
   it('runs without Redis on local rooms, in-memory history, rate limits and revocations (the one-process mode)', () => {
-    const local = { ...TEST_JWT_ENV, SERVICE_TOKEN, FANOUT: 'local', HISTORY: 'memory', RATE_LIMIT_STORE: 'memory', REVOCATION_STORE: 'memory' };
+    const local = {
+      ...TEST_JWT_ENV,
+      SERVICE_TOKEN,
+      FANOUT: 'local',
+      HISTORY: 'memory',
+      RATE_LIMIT_STORE: 'memory',
+      REVOCATION_STORE: 'memory',
+    };
     expect(parseEnv(connectionEdgeEnvSchema, local)).toMatchObject({
       fanout: { driver: 'local' },
       history: { driver: 'memory' },
       rateLimit: { driver: 'memory' },
       revocation: { driver: 'memory', userCutoffTtlS: 86_400 },
     });
-    expect(problems({ ...local, RATE_LIMIT_STORE: 'redis' })).toEqual(['REDIS_URL: required when RATE_LIMIT_STORE=redis']);
-    expect(problems({ ...local, REVOCATION_STORE: 'redis' })).toEqual(['REDIS_URL: required when REVOCATION_STORE=redis']);
+    expect(problems({ ...local, RATE_LIMIT_STORE: 'redis' })).toEqual([
+      'REDIS_URL: required when RATE_LIMIT_STORE=redis',
+    ]);
+    expect(problems({ ...local, REVOCATION_STORE: 'redis' })).toEqual([
+      'REDIS_URL: required when REVOCATION_STORE=redis',
+    ]);
   });
 
   it('as its own process, refuses local rooms and in-memory history, saying why', () => {
     expect(envProblems(connectionEdgeProcessEnvSchema, { ...minimal, FANOUT: 'local', HISTORY: 'memory' })).toEqual([
-      expect.stringMatching(/^FANOUT: local is refused: an edge in its own process would receive no events from the workers/),
+      expect.stringMatching(
+        /^FANOUT: local is refused: an edge in its own process would receive no events from the workers/,
+      ),
       expect.stringMatching(/^HISTORY: memory is refused: the workers append channel history in Redis/),
     ]);
     expect(envProblems(connectionEdgeProcessEnvSchema, { ...minimal, RATE_LIMIT_STORE: 'memory' })).toEqual([]);
     expect(envProblems(connectionEdgeProcessEnvSchema, { ...minimal, REVOCATION_STORE: 'memory' })).toEqual([
-      expect.stringMatching(/^REVOCATION_STORE: memory is refused: a token revoked through one edge would still pass at the others/),
+      expect.stringMatching(
+        /^REVOCATION_STORE: memory is refused: a token revoked through one edge would still pass at the others/,
+      ),
     ]);
   });
 });

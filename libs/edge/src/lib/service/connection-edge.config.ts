@@ -4,7 +4,12 @@ import { SocketServerSettings } from '../socket-server.options';
 import { DEFAULT_SSE_OPTIONS } from '../sse/sse.controller';
 import { DEFAULT_DRAIN_OPTIONS } from '../drain/edge-drain';
 import { csv, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
-import { jwtEnvSchema, JwtVerifyConfig, TokenRevocationConfig, tokenRevocationEnvSchema } from '@shopnest/platform-auth';
+import {
+  jwtEnvSchema,
+  JwtVerifyConfig,
+  TokenRevocationConfig,
+  tokenRevocationEnvSchema,
+} from '@shopnest/platform-auth';
 import { FanoutConfig, fanoutEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
 import { RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
@@ -36,7 +41,10 @@ const edgeEnv = z.object({
   SERVICE_TOKEN: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'must be a signed JWT (with role service)'),
   ORDER_ACCESS_TIMEOUT_MS: positiveInt(2_000),
   CORS_ORIGINS: z
-    .union([z.literal('*'), csv().pipe(z.array(z.url({ error: 'each origin must be a URL such as https://shop.example' })))])
+    .union([
+      z.literal('*'),
+      csv().pipe(z.array(z.url({ error: 'each origin must be a URL such as https://shop.example' }))),
+    ])
     .optional(),
   SOCKET_TRANSPORTS: csv()
     .pipe(z.array(z.enum(['websocket', 'polling'])))
@@ -121,7 +129,15 @@ export const connectionEdgeEnvSchema = envFragments({
  * refused, each with the reason. `RATE_LIMIT_STORE=memory` stays allowed (per-edge budgets).
  */
 export const connectionEdgeProcessEnvSchema = refusing(connectionEdgeEnvSchema, [
-  { key: 'FANOUT', value: 'local', why: 'an edge in its own process would receive no events from the workers; they reach edges through Redis' },
-  { key: 'HISTORY', value: 'memory', why: 'the workers append channel history in Redis; an edge reading its own memory would replay nothing' },
+  {
+    key: 'FANOUT',
+    value: 'local',
+    why: 'an edge in its own process would receive no events from the workers; they reach edges through Redis',
+  },
+  {
+    key: 'HISTORY',
+    value: 'memory',
+    why: 'the workers append channel history in Redis; an edge reading its own memory would replay nothing',
+  },
   { key: 'REVOCATION_STORE', value: 'memory', why: 'a token revoked through one edge would still pass at the others' },
 ]);

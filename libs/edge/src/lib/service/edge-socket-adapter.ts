@@ -15,7 +15,11 @@ import { ConnectionEdgeConfig } from './connection-edge.config';
  * @example
  * await useEdgeSocketAdapter(app, config); // cluster: Redis
  */
-export async function useEdgeSocketAdapter(app: INestApplication, config: ConnectionEdgeConfig, localFanout?: LocalFanout): Promise<void> {
+export async function useEdgeSocketAdapter(
+  app: INestApplication,
+  config: ConnectionEdgeConfig,
+  localFanout?: LocalFanout,
+): Promise<void> {
   const server = socketServerOptions(config.socket);
   if (config.fanout.driver === 'local') {
     if (!localFanout) throw new Error('FANOUT=local needs the LocalFanout of the one-process mode');

@@ -50,7 +50,11 @@ async function openStream(url: string, headers: Record<string, string> = {}): Pr
 function deliveries(text: string, type = 'order.status_changed'): Array<{ id?: string; delivery: Delivery }> {
   return text
     .split('\n\n')
-    .map((block) => Object.fromEntries(block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)])))
+    .map((block) =>
+      Object.fromEntries(
+        block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
+      ),
+    )
     .filter((fields) => fields['event'] === type)
     .map((fields) => ({ id: fields['id'], delivery: JSON.parse(fields['data'] as string) as Delivery }));
 }
@@ -81,7 +85,13 @@ describe('SSE (real HTTP server, in-memory history)', () => {
       imports: [
         ...edgePlatformModules(),
         EdgeModule.forRoot({
-          orderAccess: { driver: 'memory', orders: { 'o-alice': { customerId: 'alice', courierId: null }, 'o-bob': { customerId: 'bob', courierId: null } } },
+          orderAccess: {
+            driver: 'memory',
+            orders: {
+              'o-alice': { customerId: 'alice', courierId: null },
+              'o-bob': { customerId: 'bob', courierId: null },
+            },
+          },
           limits: { connectionsPerSecondPerIp: 1_000, connectionsPerUser: 100 },
           sse: { heartbeatMs: 100, retryMs: 1_500 },
         }),
@@ -117,13 +127,18 @@ describe('SSE (real HTTP server, in-memory history)', () => {
     const e = event();
     const offset = await publish(e);
     const text = await stream.until(new RegExp(`id: ${offset}\n`));
-    expect(text).toContain(`id: ${offset}\nevent: order.status_changed\ndata: ${JSON.stringify({ channel: CHANNEL, offset, event: e })}\n\n`);
+    expect(text).toContain(
+      `id: ${offset}\nevent: order.status_changed\ndata: ${JSON.stringify({ channel: CHANNEL, offset, event: e })}\n\n`,
+    );
   });
 
   it('resumes after Last-Event-ID (or ?lastEventId=) with the missed events in order, then says recovered: true', async () => {
     const offsets = [];
     for (let i = 0; i < 3; i++) offsets.push(await publish(event()));
-    const byHeader = await open(`/sse/channels/${encodeURIComponent(CHANNEL)}`, { authorization: `Bearer ${alice}`, 'last-event-id': offsets[0] as string });
+    const byHeader = await open(`/sse/channels/${encodeURIComponent(CHANNEL)}`, {
+      authorization: `Bearer ${alice}`,
+      'last-event-id': offsets[0] as string,
+    });
     const byQuery = await open(`/sse/orders/o-alice?access_token=${alice}&lastEventId=${offsets[0]}`);
     for (const stream of [byHeader, byQuery]) {
       const text = await stream.until(/event: subscribed\ndata: .*"recovered":true/);
@@ -161,7 +176,8 @@ describe('SSE (real HTTP server, in-memory history)', () => {
 
   it('releases the stream when the client goes away', async () => {
     const metrics = app.get(MetricsService);
-    const open = async () => (await metrics.registry.getSingleMetric('shopnest_edge_sse_streams')?.get())?.values[0]?.value ?? 0;
+    const open = async () =>
+      (await metrics.registry.getSingleMetric('shopnest_edge_sse_streams')?.get())?.values[0]?.value ?? 0;
     await waitFor(async () => (await open()) === 0, 5_000);
     const stream = await openStream(`${base}/sse/orders/o-alice`, { authorization: `Bearer ${alice}` });
     await waitFor(async () => (await open()) === 1, 5_000);
@@ -174,7 +190,15 @@ describe('SSE (real HTTP server, in-memory history)', () => {
     const after = await publish(event());
     const curl = (extra: string[]) =>
       new Promise<string>((resolve, reject) => {
-        const child = spawn('curl', ['-sN', '--max-time', '10', '-H', `Authorization: Bearer ${alice}`, ...extra, `${base}/sse/orders/o-alice`]);
+        const child = spawn('curl', [
+          '-sN',
+          '--max-time',
+          '10',
+          '-H',
+          `Authorization: Bearer ${alice}`,
+          ...extra,
+          `${base}/sse/orders/o-alice`,
+        ]);
         let out = '';
         child.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString();

@@ -67,7 +67,9 @@ export class SseController implements OnModuleDestroy {
     this.streams = metrics.gauge('edge_sse_streams', 'Open server-sent event streams on this edge');
     // Deliveries were lost to this edge while its feed was cut: EventSource reconnects with Last-Event-ID and history fills the gap.
     feed.onRestored(() => this.open.endAll());
-    this.refusals = metrics.counter('edge_sse_refusals_total', 'SSE requests refused before streaming, by code', ['code']);
+    this.refusals = metrics.counter('edge_sse_refusals_total', 'SSE requests refused before streaming, by code', [
+      'code',
+    ]);
   }
 
   @Get('channels/:channel')
@@ -92,10 +94,19 @@ export class SseController implements OnModuleDestroy {
     try {
       principal = await this.admit(req, streamId);
       since = resumePoint(req);
-      if (!parseChannel(channel)) throw new HttpRefusal(400, { code: 'INVALID', message: `unknown channel ${JSON.stringify(channel.slice(0, 80))}` });
+      if (!parseChannel(channel))
+        throw new HttpRefusal(400, {
+          code: 'INVALID',
+          message: `unknown channel ${JSON.stringify(channel.slice(0, 80))}`,
+        });
       const decision = await this.authorizer.authorize(principal, channel);
-      if (!decision.allowed) throw new HttpRefusal(decision.code === 'INVALID' ? 400 : 403, { code: decision.code, message: decision.message });
-      if (!this.feed.attached) throw new HttpRefusal(503, { code: 'INTERNAL', message: 'the edge is starting; retry shortly' });
+      if (!decision.allowed)
+        throw new HttpRefusal(decision.code === 'INVALID' ? 400 : 403, {
+          code: decision.code,
+          message: decision.message,
+        });
+      if (!this.feed.attached)
+        throw new HttpRefusal(503, { code: 'INTERNAL', message: 'the edge is starting; retry shortly' });
     } catch (error) {
       this.limits.releaseConnection(streamId);
       this.refuse(res, error);
@@ -133,7 +144,9 @@ export class SseController implements OnModuleDestroy {
       if (closed) return;
       res.write(chunk);
       if (res.writableLength > this.options.maxBufferedBytes) {
-        this.logger.warn(`SSE stream of ${channel} for user ${principal.userId} fell ${res.writableLength} bytes behind; closing it`);
+        this.logger.warn(
+          `SSE stream of ${channel} for user ${principal.userId} fell ${res.writableLength} bytes behind; closing it`,
+        );
         end();
       }
     };
@@ -158,7 +171,8 @@ export class SseController implements OnModuleDestroy {
     try {
       principal = await this.authenticator.authenticate({ headers: req.headers, query: queryOf(req) });
     } catch (error) {
-      if (error instanceof HandshakeRefused) throw new HttpRefusal(error.code === 'UNAVAILABLE' ? 503 : 401, { code: error.code, message: error.message });
+      if (error instanceof HandshakeRefused)
+        throw new HttpRefusal(error.code === 'UNAVAILABLE' ? 503 : 401, { code: error.code, message: error.message });
       throw error;
     }
     const crowded = await this.limits.acquireConnection(principal.userId, streamId);
@@ -169,11 +183,18 @@ export class SseController implements OnModuleDestroy {
 
   private refuse(res: ServerResponse, error: unknown): void {
     const refusal =
-      error instanceof HttpRefusal ? error : new HttpRefusal(500, { code: 'INTERNAL', message: 'the edge could not open this stream; retry later' });
-    if (!(error instanceof HttpRefusal)) this.logger.error(`SSE admission failed: ${error instanceof Error ? error.message : String(error)}`);
+      error instanceof HttpRefusal
+        ? error
+        : new HttpRefusal(500, { code: 'INTERNAL', message: 'the edge could not open this stream; retry later' });
+    if (!(error instanceof HttpRefusal))
+      this.logger.error(`SSE admission failed: ${error instanceof Error ? error.message : String(error)}`);
     this.refusals.inc({ code: refusal.body.code });
-    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
-    if (refusal.body.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(refusal.body.retryAfterMs / 1000));
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+    };
+    if (refusal.body.retryAfterMs !== undefined)
+      headers['retry-after'] = String(Math.ceil(refusal.body.retryAfterMs / 1000));
     res.writeHead(refusal.status, headers);
     res.end(JSON.stringify(refusal.body));
   }
@@ -188,6 +209,7 @@ function resumePoint(req: IncomingMessage): string | undefined {
   const header = req.headers['last-event-id'];
   const value = (Array.isArray(header) ? header[0] : header) ?? queryOf(req)['lastEventId'];
   if (value === undefined || value === '') return undefined;
-  if (value.length > MAX_LAST_EVENT_ID) throw new HttpRefusal(400, { code: 'INVALID', message: `Last-Event-ID: at most ${MAX_LAST_EVENT_ID} characters` });
+  if (value.length > MAX_LAST_EVENT_ID)
+    throw new HttpRefusal(400, { code: 'INVALID', message: `Last-Event-ID: at most ${MAX_LAST_EVENT_ID} characters` });
   return value;
 }

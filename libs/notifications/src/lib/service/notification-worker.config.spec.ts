@@ -96,7 +96,9 @@ describe('notificationWorkerEnvSchema', () => {
 
   it('as its own process, refuses every in-process adapter, saying why', () => {
     expect(
-      envProblems(notificationWorkerProcessEnvSchema, { EVENT_BUS: 'memory', FANOUT: 'local', HISTORY: 'memory' }).map((p) => p.split(' is refused')[0]),
+      envProblems(notificationWorkerProcessEnvSchema, { EVENT_BUS: 'memory', FANOUT: 'local', HISTORY: 'memory' }).map(
+        (p) => p.split(' is refused')[0],
+      ),
     ).toEqual(['EVENT_BUS: memory', 'FANOUT: local', 'HISTORY: memory']);
     expect(envProblems(notificationWorkerProcessEnvSchema, required)).toEqual([]);
   });

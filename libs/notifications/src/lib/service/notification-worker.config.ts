@@ -2,7 +2,12 @@ import { bool, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings 
 import { EventBusConfig, eventBusEnvSchema } from '@shopnest/platform-event-bus';
 import { FanoutConfig, fanoutEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
-import { DEFAULT_CONSUMER_GROUP, DEFAULT_LAG_INTERVAL_MS, DEFAULT_RETRY, NotificationsConfig } from '../notifications.config';
+import {
+  DEFAULT_CONSUMER_GROUP,
+  DEFAULT_LAG_INTERVAL_MS,
+  DEFAULT_RETRY,
+  NotificationsConfig,
+} from '../notifications.config';
 import { z } from 'zod';
 
 export const NOTIFICATION_WORKER = 'notification-worker';
@@ -26,7 +31,11 @@ const consumerEnvSchema = z
   })
   .transform(
     (env): NotificationsConfig => ({
-      consumer: { group: env.CONSUMER_GROUP, fromBeginning: env.CONSUMER_FROM_BEGINNING, lagIntervalMs: env.CONSUMER_LAG_INTERVAL_MS },
+      consumer: {
+        group: env.CONSUMER_GROUP,
+        fromBeginning: env.CONSUMER_FROM_BEGINNING,
+        lagIntervalMs: env.CONSUMER_LAG_INTERVAL_MS,
+      },
       retry: { attempts: env.RETRY_ATTEMPTS, baseDelayMs: env.RETRY_BASE_DELAY_MS, maxDelayMs: env.RETRY_MAX_DELAY_MS },
     }),
   );
@@ -43,7 +52,13 @@ export const notificationWorkerEnvSchema = envFragments({
   history: historyEnvSchema,
   notifications: consumerEnvSchema,
 }).transform(
-  ({ service, eventBus, fanout, history, notifications }): NotificationWorkerConfig => ({ ...service, eventBus, fanout, history, notifications }),
+  ({ service, eventBus, fanout, history, notifications }): NotificationWorkerConfig => ({
+    ...service,
+    eventBus,
+    fanout,
+    history,
+    notifications,
+  }),
 );
 
 /**
@@ -51,7 +66,15 @@ export const notificationWorkerEnvSchema = envFragments({
  * Redis, so the in-process adapters of the one-process mode are refused, each with the reason.
  */
 export const notificationWorkerProcessEnvSchema = refusing(notificationWorkerEnvSchema, [
-  { key: 'EVENT_BUS', value: 'memory', why: 'a worker in its own process would receive no order events; use Kafka, or the one-process mode (npm start)' },
-  { key: 'FANOUT', value: 'local', why: 'a worker has no socket.io server of its own; it reaches the edges through Redis' },
+  {
+    key: 'EVENT_BUS',
+    value: 'memory',
+    why: 'a worker in its own process would receive no order events; use Kafka, or the one-process mode (npm start)',
+  },
+  {
+    key: 'FANOUT',
+    value: 'local',
+    why: 'a worker has no socket.io server of its own; it reaches the edges through Redis',
+  },
   { key: 'HISTORY', value: 'memory', why: 'the edges could not replay a history kept in this process; use Redis' },
 ]);

@@ -3,12 +3,14 @@ import { ORDERS_DLQ_TOPIC, ORDERS_TOPIC, ORDERS_TOPIC_PARTITIONS } from '@shopne
 import { NotificationsModule } from '../notifications.module';
 import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
 import { LocalFanout } from '@shopnest/platform-fanout';
-import { ChannelHistory, ChannelPublisherModule, HistoryModule, ProcessedEventsModule } from '@shopnest/platform-history';
-import { ObservabilityModule } from '@shopnest/platform-observability';
 import {
-  NotificationWorkerConfig,
-  NOTIFICATION_WORKER,
-} from './notification-worker.config';
+  ChannelHistory,
+  ChannelPublisherModule,
+  HistoryModule,
+  ProcessedEventsModule,
+} from '@shopnest/platform-history';
+import { ObservabilityModule } from '@shopnest/platform-observability';
+import { NotificationWorkerConfig, NOTIFICATION_WORKER } from './notification-worker.config';
 
 /** In-process adapters the one-process mode shares with the other services; their owner closes them. */
 export interface NotificationWorkerShared {

@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ORDER_TRACKING_SOURCE,
-  OrderEvent,
-  OrderEventOf,
-  OrderEventType,
-} from '@shopnest/contracts';
+import { ORDER_TRACKING_SOURCE, OrderEvent, OrderEventOf, OrderEventType } from '@shopnest/contracts';
 
 const DATA: {
-  [T in OrderEventType]: (ref: {
-    orderId: string;
-    customerId: string;
-  }) => OrderEventOf<T>['data'];
+  [T in OrderEventType]: (ref: { orderId: string; customerId: string }) => OrderEventOf<T>['data'];
 } = {
   'order.created': (ref) => ({
     ...ref,

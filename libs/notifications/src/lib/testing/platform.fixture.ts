@@ -1,7 +1,14 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { EventBus } from '@shopnest/platform-event-bus';
 import { Fanout } from '@shopnest/platform-fanout';
-import { ChannelHistory, ChannelPublisher, InMemoryHistory, InMemoryProcessedEvents, LocalChannelPublisher, ProcessedEvents } from '@shopnest/platform-history';
+import {
+  ChannelHistory,
+  ChannelPublisher,
+  InMemoryHistory,
+  InMemoryProcessedEvents,
+  LocalChannelPublisher,
+  ProcessedEvents,
+} from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
 
 /** Closes the bus on application shutdown, as EventBusModule does with the adapter it built. */
@@ -24,7 +31,10 @@ export type PlatformParts = {
   metrics: MetricsService;
   processed?: ProcessedEvents;
   readiness?: ReadinessRegistry;
-} & ({ fanout: Fanout; history?: InMemoryHistory; publisher?: undefined } | { publisher: ChannelPublisher; history: ChannelHistory; fanout?: undefined });
+} & (
+  | { fanout: Fanout; history?: InMemoryHistory; publisher?: undefined }
+  | { publisher: ChannelPublisher; history: ChannelHistory; fanout?: undefined }
+);
 
 /** Stands in for EventBusModule, HistoryModule, ChannelPublisherModule and ObservabilityModule (all global in the app). */
 export function platformFixture(parts: PlatformParts): DynamicModule {
@@ -41,6 +51,13 @@ export function platformFixture(parts: PlatformParts): DynamicModule {
   return {
     module: PlatformFixtureModule,
     providers,
-    exports: [EventBus, ChannelPublisher, MetricsService, ChannelHistory, ProcessedEvents, ...(parts.readiness ? [ReadinessRegistry] : [])],
+    exports: [
+      EventBus,
+      ChannelPublisher,
+      MetricsService,
+      ChannelHistory,
+      ProcessedEvents,
+      ...(parts.readiness ? [ReadinessRegistry] : []),
+    ],
   };
 }

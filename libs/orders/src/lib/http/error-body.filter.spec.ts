@@ -1,4 +1,10 @@
-import { BadRequestException, HttpException, HttpStatus, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { TransitionRefused } from '../order';
 import { DatabaseUnavailable } from '@shopnest/platform-sql';
 import { toErrorResponse } from './error-body.filter';
@@ -37,8 +43,13 @@ describe('toErrorResponse', () => {
   });
 
   it('maps an unreachable database to 503 UNAVAILABLE, without the cause (it names the server)', () => {
-    const answer = toErrorResponse(new DatabaseUnavailable('postgres://db:5432/shopnest', new Error('connect ECONNREFUSED 10.0.0.5:5432')));
-    expect(answer).toEqual({ status: 503, body: { code: 'UNAVAILABLE', message: 'the order database is unavailable; retry later' } });
+    const answer = toErrorResponse(
+      new DatabaseUnavailable('postgres://db:5432/shopnest', new Error('connect ECONNREFUSED 10.0.0.5:5432')),
+    );
+    expect(answer).toEqual({
+      status: 503,
+      body: { code: 'UNAVAILABLE', message: 'the order database is unavailable; retry later' },
+    });
   });
 
   it('has no mapping for an unexpected error, so it becomes a bare 500', () => {

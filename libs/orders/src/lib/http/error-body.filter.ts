@@ -49,7 +49,10 @@ function fromHttpException(exception: HttpException): ErrorResponse {
     const message = response['message'];
     return {
       status,
-      body: { code: codeFor(status), message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message) },
+      body: {
+        code: codeFor(status),
+        message: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message),
+      },
     };
   }
   // A body with a deliberate shape of its own (e.g. the terminus health report) passes unchanged.
@@ -73,7 +76,12 @@ export function toErrorResponse(error: unknown): ErrorResponse | null {
   if (error instanceof TransitionRefused) {
     return {
       status: HttpStatus.CONFLICT,
-      body: { code: 'CONFLICT', message: error.message, currentStatus: error.currentStatus, allowed: [...error.allowed] },
+      body: {
+        code: 'CONFLICT',
+        message: error.message,
+        currentStatus: error.currentStatus,
+        allowed: [...error.allowed],
+      },
     };
   }
   if (error instanceof OrderChangeRefused) {
@@ -89,13 +97,20 @@ export function toErrorResponse(error: unknown): ErrorResponse | null {
     };
   }
   if (error instanceof DatabaseUnavailable) {
-    return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { code: 'UNAVAILABLE', message: 'the order database is unavailable; retry later' } };
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      body: { code: 'UNAVAILABLE', message: 'the order database is unavailable; retry later' },
+    };
   }
-  if (error instanceof OrderNotFound) return { status: HttpStatus.NOT_FOUND, body: { code: 'NOT_FOUND', message: error.message } };
-  if (error instanceof OrderAccessDenied) return { status: HttpStatus.FORBIDDEN, body: { code: 'FORBIDDEN', message: error.message } };
-  if (error instanceof OrderInputInvalid) return { status: HttpStatus.BAD_REQUEST, body: { code: 'INVALID', message: error.message } };
+  if (error instanceof OrderNotFound)
+    return { status: HttpStatus.NOT_FOUND, body: { code: 'NOT_FOUND', message: error.message } };
+  if (error instanceof OrderAccessDenied)
+    return { status: HttpStatus.FORBIDDEN, body: { code: 'FORBIDDEN', message: error.message } };
+  if (error instanceof OrderInputInvalid)
+    return { status: HttpStatus.BAD_REQUEST, body: { code: 'INVALID', message: error.message } };
   if (error instanceof HttpException) return fromHttpException(error);
-  if (isExposedClientError(error)) return { status: error.status, body: { code: codeFor(error.status), message: error.message } };
+  if (isExposedClientError(error))
+    return { status: error.status, body: { code: codeFor(error.status), message: error.message } };
   return null;
 }
 

@@ -3,7 +3,8 @@ import { ORDER_STATUSES } from '@shopnest/contracts';
 import { z } from 'zod';
 
 /** The OpenAPI 3.0 schema of a zod request schema, so `/docs` and validation never disagree. */
-export const openApiSchema = (schema: z.ZodType): SchemaObject => z.toJSONSchema(schema, { target: 'openapi-3.0' }) as SchemaObject;
+export const openApiSchema = (schema: z.ZodType): SchemaObject =>
+  z.toJSONSchema(schema, { target: 'openapi-3.0' }) as SchemaObject;
 
 const timestamp: SchemaObject = { type: 'string', format: 'date-time' };
 
@@ -21,7 +22,18 @@ export const POSITION_SCHEMA: SchemaObject = {
 
 export const ORDER_SCHEMA: SchemaObject = {
   type: 'object',
-  required: ['id', 'customerId', 'itemsSummary', 'totalCents', 'status', 'courierId', 'position', 'version', 'createdAt', 'updatedAt'],
+  required: [
+    'id',
+    'customerId',
+    'itemsSummary',
+    'totalCents',
+    'status',
+    'courierId',
+    'position',
+    'version',
+    'createdAt',
+    'updatedAt',
+  ],
   properties: {
     id: { type: 'string', format: 'uuid', description: 'UUIDv7' },
     customerId: { type: 'string' },
@@ -29,7 +41,11 @@ export const ORDER_SCHEMA: SchemaObject = {
     totalCents: { type: 'integer', minimum: 0 },
     status: { type: 'string', enum: [...ORDER_STATUSES] },
     courierId: { type: 'string', nullable: true },
-    position: { ...POSITION_SCHEMA, nullable: true, description: "the courier's last position; does not change `version`" },
+    position: {
+      ...POSITION_SCHEMA,
+      nullable: true,
+      description: "the courier's last position; does not change `version`",
+    },
     version: { type: 'integer', minimum: 1, description: 'the ETag; +1 per change of status or courier' },
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -40,10 +56,26 @@ export const ERROR_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['code', 'message'],
   properties: {
-    code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'INVALID', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE'] },
+    code: {
+      type: 'string',
+      enum: [
+        'UNAUTHENTICATED',
+        'FORBIDDEN',
+        'INVALID',
+        'NOT_FOUND',
+        'CONFLICT',
+        'RATE_LIMITED',
+        'INTERNAL',
+        'UNAVAILABLE',
+      ],
+    },
     message: { type: 'string' },
     currentStatus: { type: 'string', enum: [...ORDER_STATUSES], description: 'on a refused change' },
-    allowed: { type: 'array', items: { type: 'string', enum: [...ORDER_STATUSES] }, description: 'on a refused transition' },
+    allowed: {
+      type: 'array',
+      items: { type: 'string', enum: [...ORDER_STATUSES] },
+      description: 'on a refused transition',
+    },
     currentVersion: { type: 'integer', description: 'on a stale version' },
   },
 };
@@ -85,7 +117,8 @@ export const POSITION_ACCEPTED_SCHEMA: SchemaObject = {
     event: {
       type: 'string',
       enum: ['queued', 'coalesced'],
-      description: 'queued: a new order.location_updated; coalesced: replaced the position of the one still waiting for its rate slot',
+      description:
+        'queued: a new order.location_updated; coalesced: replaced the position of the one still waiting for its rate slot',
     },
   },
 };

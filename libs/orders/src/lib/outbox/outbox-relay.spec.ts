@@ -20,7 +20,12 @@ describe('OutboxRelay', () => {
     sent = [];
     metrics = new MetricsService('test');
     // A long sweep: whatever goes out fast was woken by the commit, not found by the sweep.
-    relay = new OutboxRelay(repository.outbox, bus, { sweepIntervalMs: 60_000, retryMinMs: 20, retryMaxMs: 100 }, metrics);
+    relay = new OutboxRelay(
+      repository.outbox,
+      bus,
+      { sweepIntervalMs: 60_000, retryMinMs: 20, retryMaxMs: 100 },
+      metrics,
+    );
   });
 
   afterEach(async () => {
@@ -35,7 +40,8 @@ describe('OutboxRelay', () => {
     await repository.update(next, 1, orderStatusChangedEvent(next, 'placed'));
     return order;
   };
-  const metric = async (name: string) => (await metrics.registry.getSingleMetricAsString(`shopnest_${name}`)).split('\n');
+  const metric = async (name: string) =>
+    (await metrics.registry.getSingleMetricAsString(`shopnest_${name}`)).split('\n');
 
   it('publishes each commit to the orders topic, keyed by order id, as soon as it commits', async () => {
     jest.spyOn(bus, 'publish').mockImplementation(async (topic, events) => void sent.push({ topic, events }));

@@ -123,7 +123,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async drainWithRetries(): Promise<void> {
-    const policy = { attempts: Infinity, startingDelayMs: this.options.retryMinMs, maxDelayMs: this.options.retryMaxMs };
+    const policy = {
+      attempts: Infinity,
+      startingDelayMs: this.options.retryMinMs,
+      maxDelayMs: this.options.retryMaxMs,
+    };
     await retryWithBackoff(
       () => {
         this.attempt = this.drain().finally(() => (this.attempt = undefined));
@@ -132,7 +136,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       policy,
       (error, failures) => {
         this.metrics?.failures.inc();
-        this.logger.warn(`publishing the outbox failed (attempt ${failures}; retrying with backoff): ${describe(error)}`);
+        this.logger.warn(
+          `publishing the outbox failed (attempt ${failures}; retrying with backoff): ${describe(error)}`,
+        );
         void this.updateGauges().catch(() => undefined);
         return !this.stopped;
       },

@@ -9,7 +9,10 @@ describe('order-tracking config', () => {
   it('defaults the port to 3001 and nests each fragment', () => {
     const config = load({ ...TEST_JWT_ENV, ...PGLITE, KAFKA_BROKERS: '127.0.0.1:19092' });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 3001 });
-    expect(config.eventBus).toEqual({ driver: 'kafka', kafka: { brokers: ['127.0.0.1:19092'], clientId: 'shopnest', namespace: '', sessionTimeoutMs: 30_000 } });
+    expect(config.eventBus).toEqual({
+      driver: 'kafka',
+      kafka: { brokers: ['127.0.0.1:19092'], clientId: 'shopnest', namespace: '', sessionTimeoutMs: 30_000 },
+    });
     expect(config.jwt).toMatchObject({ algorithms: ['HS256'], issuer: TEST_JWT_ENV.JWT_ISSUER });
   });
 
@@ -43,11 +46,19 @@ describe('order-tracking config', () => {
         OUTBOX_SWEEP_INTERVAL_MS: '500',
       }).orders,
     ).toEqual({
-      store: { driver: 'postgres', url: 'postgres://u:p@db:5432/shopnest', schema: 'orders_7', poolMax: 4, timeoutMs: 3000 },
+      store: {
+        driver: 'postgres',
+        url: 'postgres://u:p@db:5432/shopnest',
+        schema: 'orders_7',
+        poolMax: 4,
+        timeoutMs: 3000,
+      },
       locationEventsPerSecond: 0.5,
       outbox: { batchSize: 100, sweepIntervalMs: 500 },
     });
-    expect(load({ ...TEST_JWT_ENV, ...PGLITE, EVENT_BUS: 'memory', PGLITE_DATA_DIR: '/var/lib/orders' }).orders.store).toEqual({
+    expect(
+      load({ ...TEST_JWT_ENV, ...PGLITE, EVENT_BUS: 'memory', PGLITE_DATA_DIR: '/var/lib/orders' }).orders.store,
+    ).toEqual({
       driver: 'pglite',
       schema: 'public',
       dataDir: '/var/lib/orders',
@@ -55,7 +66,9 @@ describe('order-tracking config', () => {
   });
 
   it('needs DATABASE_URL for PostgreSQL, and refuses an unknown DATABASE, instead of guessing from the URL', () => {
-    expect(() => load({ ...TEST_JWT_ENV, EVENT_BUS: 'memory' })).toThrow(/DATABASE_URL: required when DATABASE=postgres/);
+    expect(() => load({ ...TEST_JWT_ENV, EVENT_BUS: 'memory' })).toThrow(
+      /DATABASE_URL: required when DATABASE=postgres/,
+    );
     expect(() => load({ ...TEST_JWT_ENV, EVENT_BUS: 'memory', DATABASE: 'mysql' })).toThrow(/DATABASE:/);
   });
 

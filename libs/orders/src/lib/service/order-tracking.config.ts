@@ -29,5 +29,9 @@ export const orderTrackingEnvSchema = envFragments({
  * in-process bus of the one-process mode is refused, with the reason.
  */
 export const orderTrackingProcessEnvSchema = refusing(orderTrackingEnvSchema, [
-  { key: 'EVENT_BUS', value: 'memory', why: 'events of an order-tracking in its own process would reach no notification-worker; use Kafka, or the one-process mode (npm start)' },
+  {
+    key: 'EVENT_BUS',
+    value: 'memory',
+    why: 'events of an order-tracking in its own process would reach no notification-worker; use Kafka, or the one-process mode (npm start)',
+  },
 ]);

@@ -86,7 +86,9 @@ describe('migrations on PostgreSQL', () => {
     const broken = { version: 99, name: 'broken', sql: 'CREATE TABLE half_done (id int); SELECT 1/0;' };
     await expect(migrate(db, [...MIGRATIONS, broken])).rejects.toThrow(/division by zero/);
     await expect(db.query("SELECT to_regclass('half_done') AS t")).resolves.toEqual([{ t: null }]);
-    await expect(db.query('SELECT max(version) AS v FROM schema_migrations')).resolves.toEqual([{ v: MIGRATIONS.at(-1)?.version }]);
+    await expect(db.query('SELECT max(version) AS v FROM schema_migrations')).resolves.toEqual([
+      { v: MIGRATIONS.at(-1)?.version },
+    ]);
   });
 });
 
@@ -96,7 +98,9 @@ describe('outbox relays in several replicas', () => {
     const writerDb = await open(schema);
     await migrate(writerDb, MIGRATIONS);
     const repository = new PostgresOrderRepository(writerDb);
-    const relays = await Promise.all([open(schema), open(schema), open(schema)]).then((dbs) => dbs.map((db) => new PostgresOutbox(db)));
+    const relays = await Promise.all([open(schema), open(schema), open(schema)]).then((dbs) =>
+      dbs.map((db) => new PostgresOutbox(db)),
+    );
 
     const published: { relay: number; entry: OutboxEntry }[] = [];
     let writing = true;
@@ -132,7 +136,8 @@ describe('outbox relays in several replicas', () => {
     expect(ids).toHaveLength(orders * (steps.length + 1));
     expect(new Set(ids).size).toBe(ids.length);
     const byOrder = new Map<string, number[]>();
-    for (const { entry } of published) byOrder.set(entry.orderId, [...(byOrder.get(entry.orderId) ?? []), entry.event.sequence]);
+    for (const { entry } of published)
+      byOrder.set(entry.orderId, [...(byOrder.get(entry.orderId) ?? []), entry.event.sequence]);
     for (const sequences of byOrder.values()) expect(sequences).toEqual([1, 2, 3, 4, 5, 6]);
     // The work really was shared, or this test proves nothing about concurrency.
     expect(new Set(published.map(({ relay }) => relay)).size).toBeGreaterThan(1);

@@ -25,7 +25,8 @@ interface OrderRow {
   updated_at: Date;
 }
 
-const ORDER_COLUMNS = 'id, customer_id, items_summary, total_cents, status, courier_id, position, version, created_at, updated_at';
+const ORDER_COLUMNS =
+  'id, customer_id, items_summary, total_cents, status, courier_id, position, version, created_at, updated_at';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UNIQUE_VIOLATION = '23505';
 
@@ -59,21 +60,18 @@ export class PostgresOrderRepository extends OrderRepository {
   async create(order: Order, event: OrderEvent): Promise<void> {
     await this.db
       .transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO orders (${ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [
-            order.id,
-            order.customerId,
-            order.itemsSummary,
-            order.totalCents,
-            order.status,
-            order.courierId,
-            order.position === null ? null : JSON.stringify(order.position),
-            order.version,
-            order.createdAt,
-            order.updatedAt,
-          ],
-        );
+        await tx.query(`INSERT INTO orders (${ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+          order.id,
+          order.customerId,
+          order.itemsSummary,
+          order.totalCents,
+          order.status,
+          order.courierId,
+          order.position === null ? null : JSON.stringify(order.position),
+          order.version,
+          order.createdAt,
+          order.updatedAt,
+        ]);
         await this.append(tx, order.id, event);
       })
       .catch((error: unknown) => {

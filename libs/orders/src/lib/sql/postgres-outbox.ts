@@ -86,7 +86,12 @@ export class PostgresOutbox extends Outbox {
     }
     if (claimed.length === 0) return 0;
     await publish(
-      claimed.map((row) => ({ id: Number(row.id), orderId: row.order_id, event: row.event, createdAt: row.created_at })),
+      claimed.map((row) => ({
+        id: Number(row.id),
+        orderId: row.order_id,
+        event: row.event,
+        createdAt: row.created_at,
+      })),
     );
     // clock_timestamp(), not now(): the time of the broker's ack, not of the claim's transaction start.
     await sql.query(

@@ -13,12 +13,7 @@ export class AuthModule {
     return {
       module: AuthModule,
       imports: [PassportModule.register({ session: false })],
-      providers: [
-        { provide: JWT_VERIFY_CONFIG, useValue: config },
-        JwtStrategy,
-        JwtAuthGuard,
-        HandshakeAuthenticator,
-      ],
+      providers: [{ provide: JWT_VERIFY_CONFIG, useValue: config }, JwtStrategy, JwtAuthGuard, HandshakeAuthenticator],
       exports: [JwtAuthGuard, HandshakeAuthenticator],
     };
   }

@@ -30,11 +30,23 @@ describe('HandshakeAuthenticator', () => {
   it.each([
     ['a missing token', () => handshake({}), /no auth token/i],
     ['alg: none', () => handshake({ auth: { token: unsignedToken('user-a') } }), /invalid|signature|algorithm/i],
-    ['a wrong signature', () => handshake({ auth: { token: signTestToken('u', { secret: 'x'.repeat(40) }) } }), /invalid signature/],
+    [
+      'a wrong signature',
+      () => handshake({ auth: { token: signTestToken('u', { secret: 'x'.repeat(40) }) } }),
+      /invalid signature/,
+    ],
     ['a wrong issuer', () => handshake({ auth: { token: signTestToken('u', { issuer: 'evil' }) } }), /issuer/],
     ['a wrong audience', () => handshake({ auth: { token: signTestToken('u', { audience: 'other' }) } }), /audience/],
-    ['an expired token', () => handshake({ auth: { token: signTestToken('u', { expiresInSeconds: -60 }) } }), /expired/],
-    ['a not-yet-valid token', () => handshake({ auth: { token: signTestToken('u', { notBeforeSeconds: 600 }) } }), /not active/],
+    [
+      'an expired token',
+      () => handshake({ auth: { token: signTestToken('u', { expiresInSeconds: -60 }) } }),
+      /expired/,
+    ],
+    [
+      'a not-yet-valid token',
+      () => handshake({ auth: { token: signTestToken('u', { notBeforeSeconds: 600 }) } }),
+      /not active/,
+    ],
     ['garbage', () => handshake({ auth: { token: 'not.a.jwt' } }), /invalid|malformed/i],
   ])('refuses %s with UNAUTHENTICATED and a reason', async (_, make, reason) => {
     const refusal = authenticator.authenticate(make());

@@ -73,10 +73,14 @@ export class HandshakeAuthenticator {
     }
     const request = { headers, query: handshake.query, url: `/?${search.toString()}` };
     return new Promise((resolve, reject) => {
-      passport.authenticate(JWT_STRATEGY, { session: false }, (error: unknown, user: Principal | false, info: unknown) => {
-        if (error || !user) reject(new HandshakeRefused(refusalReason(error, info)));
-        else resolve(user);
-      })(request, {}, (error: unknown) => reject(new HandshakeRefused(refusalReason(error, undefined))));
+      passport.authenticate(
+        JWT_STRATEGY,
+        { session: false },
+        (error: unknown, user: Principal | false, info: unknown) => {
+          if (error || !user) reject(new HandshakeRefused(refusalReason(error, info)));
+          else resolve(user);
+        },
+      )(request, {}, (error: unknown) => reject(new HandshakeRefused(refusalReason(error, undefined))));
     });
   }
 }

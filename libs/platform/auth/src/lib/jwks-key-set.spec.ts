@@ -32,7 +32,10 @@ const jwksPath = writeSet('jwks.json', [
 
 type Alg = 'RS256' | 'ES256' | 'HS256';
 function sign(key: KeyObject | string, algorithm: Alg, keyid?: string, sub = 'user-j'): string {
-  const secret = typeof key === 'string' ? key : key.export({ format: 'pem', type: key.type === 'private' ? 'pkcs8' : 'spki' }).toString();
+  const secret =
+    typeof key === 'string'
+      ? key
+      : key.export({ format: 'pem', type: key.type === 'private' ? 'pkcs8' : 'spki' }).toString();
   return new JwtService().sign(
     { sub, roles: ['customer'] },
     {
@@ -50,7 +53,11 @@ describe('JWT_JWKS_FILE: RS256/ES256 keys picked by kid', () => {
   let authenticator: HandshakeAuthenticator;
 
   beforeAll(async () => {
-    const config = jwtEnvSchema.parse({ JWT_JWKS_FILE: jwksPath, JWT_ISSUER: TEST_JWT_ISSUER, JWT_AUDIENCE: TEST_JWT_AUDIENCE });
+    const config = jwtEnvSchema.parse({
+      JWT_JWKS_FILE: jwksPath,
+      JWT_ISSUER: TEST_JWT_ISSUER,
+      JWT_AUDIENCE: TEST_JWT_AUDIENCE,
+    });
     expect(config.keySet?.size).toBe(2);
     const module = await Test.createTestingModule({ imports: [AuthModule.forRoot(config)] }).compile();
     authenticator = module.get(HandshakeAuthenticator);
@@ -60,12 +67,19 @@ describe('JWT_JWKS_FILE: RS256/ES256 keys picked by kid', () => {
     ['an RS256 token', () => sign(rsa.privateKey, 'RS256', 'rsa-1')],
     ['an ES256 token', () => sign(ec.privateKey, 'ES256', 'ec-1')],
   ])('accepts %s signed with the key its kid names', async (_, token) => {
-    await expect(authenticator.authenticateToken(token())).resolves.toMatchObject({ userId: 'user-j', roles: ['customer'] });
+    await expect(authenticator.authenticateToken(token())).resolves.toMatchObject({
+      userId: 'user-j',
+      roles: ['customer'],
+    });
   });
 
   it.each([
     ['an unknown kid', () => sign(stranger.privateKey, 'RS256', 'other'), /no key with kid "other"/],
-    ['a known kid with a signature of another key', () => sign(stranger.privateKey, 'RS256', 'rsa-1'), /invalid signature/],
+    [
+      'a known kid with a signature of another key',
+      () => sign(stranger.privateKey, 'RS256', 'rsa-1'),
+      /invalid signature/,
+    ],
     ['the kid of an encryption key', () => sign(stranger.privateKey, 'RS256', 'enc-1'), /no key with kid "enc-1"/],
     ['no kid while the set holds several keys', () => sign(rsa.privateKey, 'RS256'), /no kid/],
     ['an algorithm the key does not allow', () => sign(ec.privateKey, 'ES256', 'rsa-1'), /RS256/],
@@ -90,7 +104,10 @@ describe('JWT_JWKS_FILE: RS256/ES256 keys picked by kid', () => {
     let now = 0;
     const path = writeSet('rotating.json', [jwk(rsa.publicKey, { kid: 'old' })]);
     const keySet = JwksKeySet.fromFile(path, () => now);
-    writeFileSync(path, JSON.stringify({ keys: [jwk(rsa.publicKey, { kid: 'old' }), jwk(ec.publicKey, { kid: 'new' })] }));
+    writeFileSync(
+      path,
+      JSON.stringify({ keys: [jwk(rsa.publicKey, { kid: 'old' }), jwk(ec.publicKey, { kid: 'new' })] }),
+    );
     const token = sign(ec.privateKey, 'ES256', 'new');
     expect(() => keySet.keyFor(token)).toThrow(/no key with kid "new"/);
     now += 30_000;
@@ -105,19 +122,37 @@ describe('jwtEnvSchema key sources', () => {
   };
 
   it('refuses two key sources at once', () => {
-    expect(problems({ JWT_SECRET: 'x'.repeat(40), JWT_JWKS_FILE: jwksPath })).toEqual([expect.stringMatching(/^JWT_SECRET: set exactly one/)]);
+    expect(problems({ JWT_SECRET: 'x'.repeat(40), JWT_JWKS_FILE: jwksPath })).toEqual([
+      expect.stringMatching(/^JWT_SECRET: set exactly one/),
+    ]);
   });
 
   it.each([
     ['a missing file', join(dir, 'nope.json'), /ENOENT/],
-    ['a file that is not JSON', (() => { const p = join(dir, 'bad.json'); writeFileSync(p, '{'); return p; })(), /not JSON/],
+    [
+      'a file that is not JSON',
+      (() => {
+        const p = join(dir, 'bad.json');
+        writeFileSync(p, '{');
+        return p;
+      })(),
+      /not JSON/,
+    ],
     ['a symmetric key', writeSet('oct.json', [{ kty: 'oct', k: 'c2VjcmV0', kid: 'h' }]), /only RSA and EC/],
-    ['keys without distinct kids', writeSet('nokid.json', [jwk(rsa.publicKey, {}), jwk(ec.publicKey, {})]), /each needs its own kid/],
+    [
+      'keys without distinct kids',
+      writeSet('nokid.json', [jwk(rsa.publicKey, {}), jwk(ec.publicKey, {})]),
+      /each needs its own kid/,
+    ],
   ])('stops start-up on %s, naming JWT_JWKS_FILE', (_, path, reason) => {
-    expect(problems({ JWT_JWKS_FILE: path })).toEqual([expect.stringMatching(new RegExp(`^JWT_JWKS_FILE: .*${reason.source}`))]);
+    expect(problems({ JWT_JWKS_FILE: path })).toEqual([
+      expect.stringMatching(new RegExp(`^JWT_JWKS_FILE: .*${reason.source}`)),
+    ]);
   });
 
   it('refuses HMAC algorithms with a key set', () => {
-    expect(problems({ JWT_JWKS_FILE: jwksPath, JWT_ALGORITHMS: 'HS256' })).toEqual([expect.stringMatching(/^JWT_ALGORITHMS/)]);
+    expect(problems({ JWT_JWKS_FILE: jwksPath, JWT_ALGORITHMS: 'HS256' })).toEqual([
+      expect.stringMatching(/^JWT_ALGORITHMS/),
+    ]);
   });
 });

@@ -57,9 +57,14 @@ export class JwksKeySet {
     let found = this.find(kid);
     if (!found && kid !== undefined && this.reloadIfStale()) found = this.find(kid);
     if (!found) {
-      throw new Error(kid === undefined ? `token has no kid and the key set holds ${this.keys.length} keys` : `no key with kid "${kid}"`);
+      throw new Error(
+        kid === undefined
+          ? `token has no kid and the key set holds ${this.keys.length} keys`
+          : `no key with kid "${kid}"`,
+      );
     }
-    if (found.alg !== undefined && found.alg !== alg) throw new Error(`key "${kid ?? ''}" is for ${found.alg}, not ${String(alg)}`);
+    if (found.alg !== undefined && found.alg !== alg)
+      throw new Error(`key "${kid ?? ''}" is for ${found.alg}, not ${String(alg)}`);
     return found.key;
   }
 
@@ -95,11 +100,14 @@ function parseKeySet(text: string, path: string): SetKey[] {
   if (!Array.isArray(entries)) throw new Error(`JWKS file ${path} has no "keys" array`);
   const keys: SetKey[] = [];
   entries.forEach((entry: unknown, index) => {
-    if (typeof entry !== 'object' || entry === null) throw new Error(`JWKS file ${path}: keys[${index}] is not an object`);
+    if (typeof entry !== 'object' || entry === null)
+      throw new Error(`JWKS file ${path}: keys[${index}] is not an object`);
     const jwk = entry as JsonWebKey & { kid?: unknown; use?: unknown; alg?: unknown };
     if (jwk.use !== undefined && jwk.use !== 'sig') return;
     if (jwk.kty !== 'RSA' && jwk.kty !== 'EC') {
-      throw new Error(`JWKS file ${path}: keys[${index}] has kty ${JSON.stringify(jwk.kty)}; only RSA and EC public keys verify tokens`);
+      throw new Error(
+        `JWKS file ${path}: keys[${index}] has kty ${JSON.stringify(jwk.kty)}; only RSA and EC public keys verify tokens`,
+      );
     }
     let key: KeyObject;
     try {

@@ -58,7 +58,11 @@ export const jwtEnvSchema = z
     }
     const algorithms = env.JWT_ALGORITHMS ?? [];
     if (!env.JWT_SECRET && algorithms.some((a) => !(ASYMMETRIC as readonly string[]).includes(a))) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_ALGORITHMS'], message: `with a public key, use ${ASYMMETRIC.join('|')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_ALGORITHMS'],
+        message: `with a public key, use ${ASYMMETRIC.join('|')}`,
+      });
     }
   })
   .transform((env, ctx): JwtVerifyConfig => {

@@ -25,9 +25,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
         ExtractJwt.fromAuthHeaderAsBearerToken(),
         ExtractJwt.fromUrlQueryParameter('access_token'),
       ]),
-      ...(config.keySet
-        ? { secretOrKeyProvider: keyFromSet(config.keySet) }
-        : { secretOrKey: keyObject(config) }),
+      ...(config.keySet ? { secretOrKeyProvider: keyFromSet(config.keySet) } : { secretOrKey: keyObject(config) }),
       algorithms: config.algorithms,
       issuer: config.issuer,
       audience: config.audience,
@@ -39,7 +37,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   validate(payload: unknown): Principal {
     const claims = accessClaimsSchema.safeParse(payload);
     if (!claims.success) {
-      throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: `bad claims: ${describeZodError(claims.error)}` });
+      throw new UnauthorizedException({
+        code: 'UNAUTHENTICATED',
+        message: `bad claims: ${describeZodError(claims.error)}`,
+      });
     }
     const { sub, roles, exp, jti, iat } = claims.data;
     return {

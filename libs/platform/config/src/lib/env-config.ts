@@ -19,9 +19,7 @@ export class ConfigError extends Error {
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
-  );
+  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
 }
 
 /** The problems `parseEnv` would report for `env` (empty when it parses): for config tests. */
@@ -45,7 +43,12 @@ export const positiveInt = (fallback: number) => z.coerce.number().int().positiv
 export const csv = () =>
   z
     .string()
-    .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string()).min(1, 'must list at least one value'));
 
 /** `true|false|1|0` from an env string, with a default. */
@@ -104,7 +107,8 @@ export function envFragments<F extends Fragments>(fragments: F) {
           continue;
         }
         ok = false;
-        for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+        for (const issue of result.error.issues)
+          ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
       }
       return ok ? (parsed as { [K in keyof F]: z.output<F[K]> }) : z.NEVER;
     });

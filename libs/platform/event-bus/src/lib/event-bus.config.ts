@@ -47,7 +47,11 @@ export const eventBusEnvSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.EVENT_BUS === 'kafka' && !env.KAFKA_BROKERS) {
-      ctx.addIssue({ code: 'custom', path: ['KAFKA_BROKERS'], message: 'required when EVENT_BUS=kafka (host:port,...)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_BROKERS'],
+        message: 'required when EVENT_BUS=kafka (host:port,...)',
+      });
     }
   })
   .transform(

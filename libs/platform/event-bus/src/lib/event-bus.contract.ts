@@ -82,7 +82,11 @@ export function describeEventBusContract(
       async () => {
         const topic = await fx.topic();
         const { received } = await record(topic, uniqueName('g'));
-        const event = testEnvelope('order-1', 3, { orderId: 'order-1', nested: { list: [1, 'two', null] }, text: 'ünï 🚚' });
+        const event = testEnvelope('order-1', 3, {
+          orderId: 'order-1',
+          nested: { list: [1, 'two', null] },
+          text: 'ünï 🚚',
+        });
 
         await bus.publish(topic, [{ key: 'order-1', event }]);
         await waitFor(() => received.length >= 1, waitMs);
@@ -104,16 +108,22 @@ export function describeEventBusContract(
 
         // Ten publish calls, each carrying the next sequence of every key, interleaved.
         for (let sequence = 0; sequence < 10; sequence++) {
-          await bus.publish(topic, keys.map((key) => ({ key, event: testEnvelope(key, sequence) })));
+          await bus.publish(
+            topic,
+            keys.map((key) => ({ key, event: testEnvelope(key, sequence) })),
+          );
         }
         await waitFor(() => received.length >= 200, waitMs);
 
         for (const key of keys) {
-          const sequences = eventsOf(received).filter((e) => e.subject === key).map((e) => e.sequence);
+          const sequences = eventsOf(received)
+            .filter((e) => e.subject === key)
+            .map((e) => e.sequence);
           expect(sequences).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
         }
         const partitionsOfKey = new Map<string, Set<number>>();
-        for (const m of received) partitionsOfKey.set(m.key ?? '', (partitionsOfKey.get(m.key ?? '') ?? new Set()).add(m.partition));
+        for (const m of received)
+          partitionsOfKey.set(m.key ?? '', (partitionsOfKey.get(m.key ?? '') ?? new Set()).add(m.partition));
         for (const partitions of partitionsOfKey.values()) expect(partitions.size).toBe(1);
       },
       testTimeout,
@@ -127,12 +137,23 @@ export function describeEventBusContract(
         const b = await record(topic, uniqueName('gb'));
         const events = Array.from({ length: 30 }, (_, i) => testEnvelope(`order-${i % 7}`, i));
 
-        await bus.publish(topic, events.map((event) => ({ key: event.subject, event })));
+        await bus.publish(
+          topic,
+          events.map((event) => ({ key: event.subject, event })),
+        );
         await waitFor(() => a.received.length >= 30 && b.received.length >= 30, waitMs);
 
         const ids = events.map((e) => e.id).sort();
-        expect(eventsOf(a.received).map((e) => e.id).sort()).toEqual(ids);
-        expect(eventsOf(b.received).map((e) => e.id).sort()).toEqual(ids);
+        expect(
+          eventsOf(a.received)
+            .map((e) => e.id)
+            .sort(),
+        ).toEqual(ids);
+        expect(
+          eventsOf(b.received)
+            .map((e) => e.id)
+            .sort(),
+        ).toEqual(ids);
       },
       testTimeout,
     );
@@ -146,12 +167,19 @@ export function describeEventBusContract(
         const second = await record(topic, group);
         const events = Array.from({ length: 60 }, (_, i) => testEnvelope(`order-${i % 20}`, i));
 
-        await bus.publish(topic, events.map((event) => ({ key: event.subject, event })));
+        await bus.publish(
+          topic,
+          events.map((event) => ({ key: event.subject, event })),
+        );
         const all = () => [...first.received, ...second.received];
         await waitFor(() => new Set(eventsOf(all()).map((e) => e.id)).size >= 60, waitMs);
         await new Promise((resolve) => setTimeout(resolve, settleMs)); // room for a duplicate to show
 
-        expect(eventsOf(all()).map((e) => e.id).sort()).toEqual(events.map((e) => e.id).sort());
+        expect(
+          eventsOf(all())
+            .map((e) => e.id)
+            .sort(),
+        ).toEqual(events.map((e) => e.id).sort());
         expect(first.received.length).toBeGreaterThan(0);
         expect(second.received.length).toBeGreaterThan(0);
       },
@@ -170,7 +198,10 @@ export function describeEventBusContract(
           return fail;
         });
 
-        await bus.publish(topic, events.map((event) => ({ key: 'order-1', event })));
+        await bus.publish(
+          topic,
+          events.map((event) => ({ key: 'order-1', event })),
+        );
         await waitFor(() => eventsOf(received).some((e) => e.id === events[2]?.id), waitMs);
 
         expect(eventsOf(received).map((e) => e.sequence)).toEqual([0, 1, 1, 2]);
@@ -188,12 +219,18 @@ export function describeEventBusContract(
         const after = [5, 6, 7].map((sequence) => testEnvelope('order-1', sequence));
 
         const first = await record(topic, group);
-        await bus.publish(topic, before.map((event) => ({ key: 'order-1', event })));
+        await bus.publish(
+          topic,
+          before.map((event) => ({ key: 'order-1', event })),
+        );
         await waitFor(() => first.received.length >= 5, waitMs);
         await first.consumption.stop();
 
         const second = await record(topic, group);
-        await bus.publish(topic, after.map((event) => ({ key: 'order-1', event })));
+        await bus.publish(
+          topic,
+          after.map((event) => ({ key: 'order-1', event })),
+        );
         await waitFor(() => eventsOf(second.received).some((e) => e.sequence === 7), waitMs);
 
         expect(eventsOf(second.received).map((e) => e.sequence)).toEqual([5, 6, 7]);
@@ -223,7 +260,12 @@ export function describeEventBusContract(
           [first, notJson],
           [second, notAnEvent],
         ] as const) {
-          expect(message).toMatchObject({ kind: 'malformed', topic, key: 'order-1', reason: expect.stringMatching(/\S/) });
+          expect(message).toMatchObject({
+            kind: 'malformed',
+            topic,
+            key: 'order-1',
+            reason: expect.stringMatching(/\S/),
+          });
           expect(message?.kind === 'malformed' && message.value?.equals(value)).toBe(true);
         }
         expect(eventsOf(received).map((e) => e.id)).toEqual(good.map((e) => e.id));
@@ -290,7 +332,10 @@ export function describeEventBusContract(
         });
         const total = async () => (await consumption.lag()).reduce((sum, p) => sum + p.lag, 0);
 
-        await bus.publish(topic, [0, 1, 2].map((sequence) => ({ key: 'order-1', event: testEnvelope('order-1', sequence) })));
+        await bus.publish(
+          topic,
+          [0, 1, 2].map((sequence) => ({ key: 'order-1', event: testEnvelope('order-1', sequence) })),
+        );
         await waitFor(async () => (await total()) === 3, waitMs);
         release();
         await waitFor(() => handled.length === 3, waitMs);

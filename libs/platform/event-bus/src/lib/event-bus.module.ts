@@ -59,7 +59,8 @@ export class EventBusModule implements OnApplicationShutdown {
           useFactory: (readiness?: ReadinessRegistry) => {
             const bus = create();
             // The Kafka adapter creates `options.topics` whenever it connects: at start-up, or on first use.
-            if (bus instanceof KafkaEventBus && (options.readinessProbe ?? true)) readiness?.register('kafka', () => bus.ping());
+            if (bus instanceof KafkaEventBus && (options.readinessProbe ?? true))
+              readiness?.register('kafka', () => bus.ping());
             return bus;
           },
           inject: [{ token: ReadinessRegistry, optional: true }],
@@ -92,6 +93,8 @@ function adapterFactory(config: EventBusConfig, options: EventBusModuleOptions):
       return () => new KafkaEventBus({ ...client, consumer, topics, connectAtStart, logger: new Logger('EventBus') });
     }
     default:
-      throw new Error(`EventBusModule: unknown driver ${JSON.stringify(config.driver)}; use ${EVENT_BUS_DRIVERS.join('|')}`);
+      throw new Error(
+        `EventBusModule: unknown driver ${JSON.stringify(config.driver)}; use ${EVENT_BUS_DRIVERS.join('|')}`,
+      );
   }
 }

@@ -4,9 +4,7 @@ import { z } from 'zod';
 export const FANOUT_DRIVERS = ['redis', 'local'] as const;
 
 /** Which {@link Fanout} adapter a service uses, with its settings. */
-export type FanoutConfig =
-  | { driver: 'local' }
-  | { driver: 'redis'; redis: { url: string; keyPrefix: string } };
+export type FanoutConfig = { driver: 'local' } | { driver: 'redis'; redis: { url: string; keyPrefix: string } };
 
 /** socket.io's default Redis key prefix; emitters and the edges' `RedisIoAdapter` must use the same one. */
 export const DEFAULT_SOCKET_IO_KEY = 'socket.io';

@@ -56,9 +56,7 @@ export function describeFanoutContract(
       });
       clients.push(socket);
       const received: { event: string; payload: Delivery }[] = [];
-      socket.onAny((event: string, payload: Delivery) =>
-        received.push({ event, payload }),
-      );
+      socket.onAny((event: string, payload: Delivery) => received.push({ event, payload }));
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);
         socket.once('connect_error', reject);
@@ -95,35 +93,23 @@ export function describeFanoutContract(
       await harness.fanout.emit(sent);
 
       await waitFor(() => a.length === 1 && b.length === 1);
-      for (const received of [a, b])
-        expect(received).toEqual([{ event: sent.event.type, payload: sent }]);
+      for (const received of [a, b]) expect(received).toEqual([{ event: sent.event.type, payload: sent }]);
     });
 
-    (capabilities.multiServer ? it : it.skip)(
-      'delivers to sockets in the channel on every server',
-      async () => {
-        expect(harness.servers.length).toBeGreaterThanOrEqual(2);
-        const perServer = await Promise.all(
-          harness.servers.map((server) => joinedClient(server, 'order:2')),
-        );
-        const sent = delivery('order:2');
+    (capabilities.multiServer ? it : it.skip)('delivers to sockets in the channel on every server', async () => {
+      expect(harness.servers.length).toBeGreaterThanOrEqual(2);
+      const perServer = await Promise.all(harness.servers.map((server) => joinedClient(server, 'order:2')));
+      const sent = delivery('order:2');
 
-        await harness.fanout.emit(sent);
+      await harness.fanout.emit(sent);
 
-        await waitFor(() =>
-          perServer.every((received) => received.length === 1),
-        );
-        for (const received of perServer)
-          expect(received[0].payload).toEqual(sent);
-      },
-    );
+      await waitFor(() => perServer.every((received) => received.length === 1));
+      for (const received of perServer) expect(received[0].payload).toEqual(sent);
+    });
 
     it('sends nothing to a socket outside the channel', async () => {
       const member = await joinedClient(harness.servers[0], 'order:3');
-      const outsider = await joinedClient(
-        harness.servers[harness.servers.length - 1],
-        'order:4',
-      );
+      const outsider = await joinedClient(harness.servers[harness.servers.length - 1], 'order:4');
 
       await harness.fanout.emit(delivery('order:3'));
 
@@ -133,17 +119,10 @@ export function describeFanoutContract(
     });
 
     it('keeps the emit order of one channel (100 events)', async () => {
-      const received = await joinedClient(
-        harness.servers[harness.servers.length - 1],
-        'order:5',
-      );
+      const received = await joinedClient(harness.servers[harness.servers.length - 1], 'order:5');
       const sequences = Array.from({ length: 100 }, (_, i) => i);
 
-      await Promise.all(
-        sequences.map((sequence) =>
-          harness.fanout.emit(delivery('order:5', sequence)),
-        ),
-      );
+      await Promise.all(sequences.map((sequence) => harness.fanout.emit(delivery('order:5', sequence))));
 
       await waitFor(() => received.length === sequences.length);
       expect(received.map((r) => r.payload.event.sequence)).toEqual(sequences);
@@ -163,9 +142,7 @@ export function describeFanoutContract(
       await harness.fanout.close();
       await harness.fanout.close();
 
-      await expect(harness.fanout.emit(delivery('order:7'))).rejects.toThrow(
-        /closed/,
-      );
+      await expect(harness.fanout.emit(delivery('order:7'))).rejects.toThrow(/closed/);
     });
   });
 }

@@ -41,10 +41,7 @@ describe('FanoutModule.forRoot({ driver: "redis" })', () => {
   it('stops start-up naming the URL when Redis is unreachable', async () => {
     await expect(
       Test.createTestingModule({
-        imports: [
-          ReadinessModule,
-          FanoutModule.forRoot(redisConfig('redis://127.0.0.1:1')),
-        ],
+        imports: [ReadinessModule, FanoutModule.forRoot(redisConfig('redis://127.0.0.1:1'))],
       }).compile(),
     ).rejects.toThrow('Redis at redis://127.0.0.1:1 unreachable');
   });

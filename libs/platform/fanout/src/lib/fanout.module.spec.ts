@@ -14,14 +14,14 @@ describe('FanoutModule.forRoot({ driver: "local" })', () => {
     expect(app.get(LocalFanout)).toBe(fanout);
 
     await app.close();
-    await expect(
-      fanout.emit({ channel: 'order:1', event: {} as never }),
-    ).rejects.toThrow(/closed/);
+    await expect(fanout.emit({ channel: 'order:1', event: {} as never })).rejects.toThrow(/closed/);
   });
 });
 
 describe('FanoutModule.forRoot with an unknown driver', () => {
   it('stops start-up naming the known drivers', () => {
-    expect(() => FanoutModule.forRoot({ driver: 'kafka' } as never)).toThrow('FanoutModule: unknown driver "kafka"; use redis|local');
+    expect(() => FanoutModule.forRoot({ driver: 'kafka' } as never)).toThrow(
+      'FanoutModule: unknown driver "kafka"; use redis|local',
+    );
   });
 });

@@ -1,9 +1,4 @@
-import {
-  DynamicModule,
-  Module,
-  OnApplicationShutdown,
-  Provider,
-} from '@nestjs/common';
+import { DynamicModule, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { ReadinessRegistry } from '@shopnest/platform-observability';
 import { FANOUT_DRIVERS, FanoutConfig } from './fanout.config';
 import { Fanout } from './fanout.port';

@@ -37,7 +37,8 @@ export function describeChannelHistoryContract(
       return fx.history;
     };
     const channel = () => `order:${uniqueName('c').replace(/\./g, '_')}`;
-    const events = (subject: string, count: number) => Array.from({ length: count }, (_, i) => testEnvelope(subject, i));
+    const events = (subject: string, count: number) =>
+      Array.from({ length: count }, (_, i) => testEnvelope(subject, i));
     const appendAll = async (h: ChannelHistory, c: string, list: Envelope[]) => {
       const offsets: string[] = [];
       for (const event of list) offsets.push(await h.append(c, event));
@@ -60,12 +61,16 @@ export function describeChannelHistoryContract(
 
     it('returns strictly increasing offsets, and reads every event back in append order, deep-equal', async () => {
       const c = channel();
-      const list = [testEnvelope('o', 0, { text: 'ünï 🚚', nested: { list: [1, null, 'x'] } }), ...events('o', 20).slice(1)];
+      const list = [
+        testEnvelope('o', 0, { text: 'ünï 🚚', nested: { list: [1, null, 'x'] } }),
+        ...events('o', 20).slice(1),
+      ];
 
       const offsets = await appendAll(history, c, list);
       const read = await history.readSince(c);
 
-      for (let i = 1; i < offsets.length; i++) expect(compare(offsets[i - 1] as string, offsets[i] as string)).toBeLessThan(0);
+      for (let i = 1; i < offsets.length; i++)
+        expect(compare(offsets[i - 1] as string, offsets[i] as string)).toBeLessThan(0);
       expect(read).toEqual({ recovered: true, events: list.map((event, i) => ({ offset: offsets[i], event })) });
     });
 
@@ -100,7 +105,10 @@ export function describeChannelHistoryContract(
       await history.append(c, second as Envelope);
 
       const again = await history.append(c, { ...(first as Envelope) });
-      const concurrent = await Promise.all([history.append(c, second as Envelope), history.append(c, second as Envelope)]);
+      const concurrent = await Promise.all([
+        history.append(c, second as Envelope),
+        history.append(c, second as Envelope),
+      ]);
 
       expect(again).toBe(offset);
       expect(new Set(concurrent).size).toBe(1);
@@ -146,7 +154,10 @@ export function describeChannelHistoryContract(
       const [event] = events('o', 1);
       await history.append(c, event as Envelope);
 
-      expect(await history.readSince(c, 'not-an-offset')).toEqual({ recovered: false, events: [expect.objectContaining({ event })] });
+      expect(await history.readSince(c, 'not-an-offset')).toEqual({
+        recovered: false,
+        events: [expect.objectContaining({ event })],
+      });
       expect(await history.readSince(channel(), '1700000000000-0')).toEqual({ recovered: false, events: [] });
       expect(await history.readSince(channel())).toEqual({ recovered: true, events: [] });
     });

@@ -77,7 +77,8 @@ export function describeChannelPublisherContract(name: string, factory: () => Pr
       expect(added).toBe(true);
       expect((await harness.history.readSince(channel)).events).toEqual([{ offset, event: sent }]);
       await waitFor(() => perEdge.every((received) => received.length === 1));
-      for (const received of perEdge) expect(received).toEqual([{ name: sent.type, delivery: { channel, offset, event: sent } }]);
+      for (const received of perEdge)
+        expect(received).toEqual([{ name: sent.type, delivery: { channel, offset, event: sent } }]);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(outsider).toEqual([]);
     });
@@ -103,13 +104,18 @@ export function describeChannelPublisherContract(name: string, factory: () => Pr
       const perEdge = await Promise.all(harness.servers.map((server) => joined(server, channel)));
       const events = Array.from({ length: 300 }, (_, i) => event(i));
 
-      await Promise.all(events.map((e, i) => (harness.publishers[i % harness.publishers.length] as ChannelPublisher).publish(channel, e)));
+      await Promise.all(
+        events.map((e, i) =>
+          (harness.publishers[i % harness.publishers.length] as ChannelPublisher).publish(channel, e),
+        ),
+      );
 
       await waitFor(() => perEdge.every((received) => received.length === events.length));
       const kept = (await harness.history.readSince(channel)).events.map((entry) => entry.offset);
       for (const received of perEdge) {
         const offsets = received.map((r) => r.delivery.offset as string);
-        for (let i = 1; i < offsets.length; i++) expect(compareOffsets(offsets[i - 1] as string, offsets[i] as string)).toBeLessThan(0);
+        for (let i = 1; i < offsets.length; i++)
+          expect(compareOffsets(offsets[i - 1] as string, offsets[i] as string)).toBeLessThan(0);
         // What a client sees live is exactly what a resume would replay, in the same order.
         expect(offsets).toEqual(kept);
       }

@@ -20,7 +20,11 @@ import { RedisStreamsHistory } from './redis/redis-streams-history';
  */
 @Module({})
 export class ChannelPublisherModule {
-  static forRoot(history: HistoryConfig, fanout: FanoutConfig, options: { localFanout?: LocalFanout } = {}): DynamicModule {
+  static forRoot(
+    history: HistoryConfig,
+    fanout: FanoutConfig,
+    options: { localFanout?: LocalFanout } = {},
+  ): DynamicModule {
     const pair = `HISTORY=${history.driver} with FANOUT=${fanout.driver}`;
     if (history.driver === 'redis' && fanout.driver === 'redis' && history.redis.url !== fanout.redis.url) {
       throw new Error(`ChannelPublisherModule: history and fanout must share one Redis to publish atomically`);
@@ -42,7 +46,9 @@ export class ChannelPublisherModule {
             if (fanout.driver === 'local' && options.localFanout && kept instanceof InMemoryHistory) {
               return new LocalChannelPublisher(kept, options.localFanout);
             }
-            throw new Error(`ChannelPublisherModule: ${pair} cannot append and push in one step; use redis with redis (cluster) or memory with local (one process)`);
+            throw new Error(
+              `ChannelPublisherModule: ${pair} cannot append and push in one step; use redis with redis (cluster) or memory with local (one process)`,
+            );
           },
         },
       ],

@@ -12,7 +12,12 @@ describe('historyEnvSchema', () => {
 
   it('reads the limits in events and seconds, and memory needs no Redis', () => {
     expect(
-      parseEnv(historyEnvSchema, { HISTORY: 'memory', HISTORY_MAX_LENGTH: '50', HISTORY_MAX_AGE_S: '60', HISTORY_DEDUPE_TTL_S: '30' }),
+      parseEnv(historyEnvSchema, {
+        HISTORY: 'memory',
+        HISTORY_MAX_LENGTH: '50',
+        HISTORY_MAX_AGE_S: '60',
+        HISTORY_DEDUPE_TTL_S: '30',
+      }),
     ).toEqual({ driver: 'memory', limits: { maxLength: 50, maxAgeMs: 60_000, dedupeTtlMs: 30_000 } });
   });
 

@@ -12,7 +12,9 @@ const limits = { maxLength: 10, maxAgeMs: 60_000, dedupeTtlMs: 60_000 };
 
 describe('HistoryModule', () => {
   it('provides the in-memory adapters for driver memory, with the limits, and closes them on shutdown', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [HistoryModule.forRoot({ driver: 'memory', limits: { ...limits, maxLength: 1 } })] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [HistoryModule.forRoot({ driver: 'memory', limits: { ...limits, maxLength: 1 } })],
+    }).compile();
     await moduleRef.init();
     const history = moduleRef.get(ChannelHistory);
     expect(history).toBeInstanceOf(InMemoryHistory);
@@ -27,7 +29,9 @@ describe('HistoryModule', () => {
 
   it('uses a shared history as given and leaves it open on shutdown, for its owner to close', async () => {
     const shared = new InMemoryHistory(limits);
-    const moduleRef = await Test.createTestingModule({ imports: [HistoryModule.forRoot({ driver: 'memory', limits }, { shared })] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [HistoryModule.forRoot({ driver: 'memory', limits }, { shared })],
+    }).compile();
     await moduleRef.init();
     expect(moduleRef.get(ChannelHistory)).toBe(shared);
     await moduleRef.close();
@@ -37,7 +41,9 @@ describe('HistoryModule', () => {
 
   it('fails start-up naming the URL when Redis is unreachable', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [HistoryModule.forRoot({ driver: 'redis', limits, redis: { url: 'redis://127.0.0.1:1', keyPrefix: 'h:' } })],
+      imports: [
+        HistoryModule.forRoot({ driver: 'redis', limits, redis: { url: 'redis://127.0.0.1:1', keyPrefix: 'h:' } }),
+      ],
     })
       .setLogger({ log: () => undefined, error: () => undefined, warn: () => undefined })
       .compile()
@@ -46,13 +52,17 @@ describe('HistoryModule', () => {
   });
 
   it('refuses an unknown driver before anything starts', () => {
-    expect(() => HistoryModule.forRoot({ driver: 'postgres', limits } as unknown as HistoryConfig)).toThrow(/unknown driver "postgres"/);
+    expect(() => HistoryModule.forRoot({ driver: 'postgres', limits } as unknown as HistoryConfig)).toThrow(
+      /unknown driver "postgres"/,
+    );
   });
 });
 
 describe('ProcessedEventsModule', () => {
   it('provides the in-memory store for driver memory, remembering ids for dedupeTtlMs, and closes it on shutdown', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [ProcessedEventsModule.forRoot({ driver: 'memory', limits })] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [ProcessedEventsModule.forRoot({ driver: 'memory', limits })],
+    }).compile();
     await moduleRef.init();
     const processed = moduleRef.get(ProcessedEvents);
     expect(processed).toBeInstanceOf(InMemoryProcessedEvents);
@@ -64,6 +74,8 @@ describe('ProcessedEventsModule', () => {
   });
 
   it('refuses an unknown driver before anything starts', () => {
-    expect(() => ProcessedEventsModule.forRoot({ driver: 'postgres', limits } as unknown as HistoryConfig)).toThrow(/unknown driver "postgres"/);
+    expect(() => ProcessedEventsModule.forRoot({ driver: 'postgres', limits } as unknown as HistoryConfig)).toThrow(
+      /unknown driver "postgres"/,
+    );
   });
 });

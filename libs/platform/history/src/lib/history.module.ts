@@ -37,7 +37,9 @@ export class HistoryModule implements OnApplicationShutdown {
 
   static forRoot(config: HistoryConfig, options: HistoryModuleOptions = {}): DynamicModule {
     if (!(HISTORY_DRIVERS as readonly string[]).includes(config.driver)) {
-      throw new Error(`HistoryModule: unknown driver ${JSON.stringify(config.driver)}; use ${HISTORY_DRIVERS.join('|')}`);
+      throw new Error(
+        `HistoryModule: unknown driver ${JSON.stringify(config.driver)}; use ${HISTORY_DRIVERS.join('|')}`,
+      );
     }
     const { limits } = config;
     const { shared } = options;
@@ -45,10 +47,7 @@ export class HistoryModule implements OnApplicationShutdown {
     if (config.driver === 'memory' || shared) {
       return {
         module: HistoryModule,
-        providers: [
-          { provide: ChannelHistory, useFactory: () => shared ?? new InMemoryHistory(limits) },
-          owns,
-        ],
+        providers: [{ provide: ChannelHistory, useFactory: () => shared ?? new InMemoryHistory(limits) }, owns],
         exports: [ChannelHistory],
       };
     }

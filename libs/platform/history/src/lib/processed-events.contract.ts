@@ -9,7 +9,10 @@ import { ProcessedEvents } from './processed-events.port';
  * @example
  * describeProcessedEventsContract('in-memory', async (ttlMs) => new InMemoryProcessedEvents(ttlMs));
  */
-export function describeProcessedEventsContract(name: string, factory: (ttlMs: number) => Promise<ProcessedEvents>): void {
+export function describeProcessedEventsContract(
+  name: string,
+  factory: (ttlMs: number) => Promise<ProcessedEvents>,
+): void {
   describe(`ProcessedEvents contract: ${name}`, () => {
     const open: ProcessedEvents[] = [];
     const make = async (ttlMs: number) => {

@@ -31,9 +31,15 @@ export class ProcessedEventsModule implements OnApplicationShutdown {
         break;
       }
       default:
-        throw new Error(`ProcessedEventsModule: unknown driver ${JSON.stringify((config as { driver: unknown }).driver)}; use ${HISTORY_DRIVERS.join('|')}`);
+        throw new Error(
+          `ProcessedEventsModule: unknown driver ${JSON.stringify((config as { driver: unknown }).driver)}; use ${HISTORY_DRIVERS.join('|')}`,
+        );
     }
-    return { module: ProcessedEventsModule, providers: [{ provide: ProcessedEvents, useFactory }], exports: [ProcessedEvents] };
+    return {
+      module: ProcessedEventsModule,
+      providers: [{ provide: ProcessedEvents, useFactory }],
+      exports: [ProcessedEvents],
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

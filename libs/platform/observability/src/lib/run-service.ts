@@ -19,7 +19,9 @@ export interface RunServiceOptions extends ServiceSpec {
 /** Start-up stops with this when a service's port is taken: one line that says how to move it. */
 export class PortInUseError extends Error {
   constructor(spec: ServiceSpec) {
-    super(`port ${spec.http.port} on ${spec.http.host} is already in use; set ${spec.portVariable ?? 'PORT'} to a free port`);
+    super(
+      `port ${spec.http.port} on ${spec.http.host} is already in use; set ${spec.portVariable ?? 'PORT'} to a free port`,
+    );
     this.name = 'PortInUseError';
   }
 }
@@ -80,12 +82,12 @@ export async function runServices(
     drainAll()
       .then(closeAll)
       .then(
-      () => process.exit(0),
-      (error: unknown) => {
-        NestLogger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, label);
-        process.exit(1);
-      },
-    );
+        () => process.exit(0),
+        (error: unknown) => {
+          NestLogger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, label);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -17,12 +17,16 @@ describe('rateLimitEnvSchema', () => {
 
   it('names REDIS_URL for the Redis store, and refuses an unknown store', () => {
     expect(envProblems(rateLimitEnvSchema, {})).toEqual(['REDIS_URL: required when RATE_LIMIT_STORE=redis']);
-    expect(envProblems(rateLimitEnvSchema, { RATE_LIMIT_STORE: 'etcd', REDIS_URL: 'redis://x' }).map((p) => p.split(':')[0])).toEqual(['RATE_LIMIT_STORE']);
+    expect(
+      envProblems(rateLimitEnvSchema, { RATE_LIMIT_STORE: 'etcd', REDIS_URL: 'redis://x' }).map((p) => p.split(':')[0]),
+    ).toEqual(['RATE_LIMIT_STORE']);
   });
 });
 
 describe('RateLimitModule.forRoot', () => {
   it('stops at an unknown driver, naming the known ones', () => {
-    expect(() => RateLimitModule.forRoot({ driver: 'etcd' } as never)).toThrow('RateLimitModule: unknown driver "etcd"; use redis|memory');
+    expect(() => RateLimitModule.forRoot({ driver: 'etcd' } as never)).toThrow(
+      'RateLimitModule: unknown driver "etcd"; use redis|memory',
+    );
   });
 });

@@ -41,6 +41,8 @@ function provider(config: RateLimitConfig): Provider {
         },
       };
     default:
-      throw new Error(`RateLimitModule: unknown driver ${JSON.stringify((config as { driver: unknown }).driver)}; use ${RATE_LIMIT_STORES.join('|')}`);
+      throw new Error(
+        `RateLimitModule: unknown driver ${JSON.stringify((config as { driver: unknown }).driver)}; use ${RATE_LIMIT_STORES.join('|')}`,
+      );
   }
 }

@@ -92,7 +92,8 @@ export function checkPolicy(policy: RateLimitPolicy | ConcurrencyPolicy): void {
   if (!/^[\w.-]+$/.test(policy.name)) fail('name must be letters, digits, _ . -');
   if ('points' in policy) {
     if (!Number.isInteger(policy.points) || policy.points < 1) fail('points must be a positive integer');
-    if (!Number.isInteger(policy.durationMs / 1000) || policy.durationMs < 1000) fail('durationMs must be whole seconds');
+    if (!Number.isInteger(policy.durationMs / 1000) || policy.durationMs < 1000)
+      fail('durationMs must be whole seconds');
   } else {
     if (!Number.isInteger(policy.max) || policy.max < 1) fail('max must be a positive integer');
     if (!Number.isInteger(policy.leaseMs) || policy.leaseMs < 1) fail('leaseMs must be a positive integer');

@@ -16,9 +16,7 @@ describe('connectRedis', () => {
   it('fails fast naming the URL (password masked) and the cause', async () => {
     const started = Date.now();
     const failure = connectRedis(UNREACHABLE);
-    await expect(failure).rejects.toThrow(
-      'Redis at redis://:***@127.0.0.1:1 unreachable: connect ECONNREFUSED',
-    );
+    await expect(failure).rejects.toThrow('Redis at redis://:***@127.0.0.1:1 unreachable: connect ECONNREFUSED');
     await expect(failure).rejects.not.toThrow(/s3cret/);
     expect(Date.now() - started).toBeLessThan(2_000);
   });

@@ -16,10 +16,7 @@ export type RedisConnectOptions = Omit<RedisOptions, 'lazyConnect'>;
  * const redis = await connectRedis(config.fanout.redis.url, { connectionName: 'fanout' });
  * await pingRedis(redis);
  */
-export async function connectRedis(
-  url: string,
-  options: RedisConnectOptions = {},
-): Promise<Redis> {
+export async function connectRedis(url: string, options: RedisConnectOptions = {}): Promise<Redis> {
   const client = new Redis(url, {
     maxRetriesPerRequest: 3,
     connectTimeout: 5_000,
@@ -36,10 +33,7 @@ export async function connectRedis(
     client.disconnect();
     // connect() rejects with a bare "Connection is closed."; the socket error says why.
     const cause = lastError ?? error;
-    throw new Error(
-      `Redis at ${maskPassword(url)} unreachable: ${messageOf(cause)}`,
-      { cause },
-    );
+    throw new Error(`Redis at ${maskPassword(url)} unreachable: ${messageOf(cause)}`, { cause });
   }
 }
 
@@ -47,17 +41,10 @@ export async function connectRedis(
  * Readiness check: resolves when Redis answers PING within `timeoutMs`, rejects otherwise.
  * Works on a subscribed connection too, and then also proves every earlier (P)SUBSCRIBE on it is active.
  */
-export async function pingRedis(
-  client: Redis,
-  timeoutMs = 1_000,
-): Promise<void> {
+export async function pingRedis(client: Redis, timeoutMs = 1_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new Error(`Redis did not answer PING within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    timer = setTimeout(() => reject(new Error(`Redis did not answer PING within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     await Promise.race([client.ping(), timeout]);
@@ -81,9 +68,7 @@ export async function quitRedis(client: Redis): Promise<void> {
 
 // Not `instanceof Error`: errors from Node's own realm fail that check under jest's VM.
 function messageOf(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'message' in error
-    ? String(error.message)
-    : String(error);
+  return typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
 }
 
 function maskPassword(url: string): string {

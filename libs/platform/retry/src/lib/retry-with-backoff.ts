@@ -39,6 +39,7 @@ export function retryWithBackoff<T>(
     maxDelay: policy.maxDelayMs,
     jitter: 'full',
     // exponential-backoff calls this after every failure, the last one included.
-    retry: async (error: unknown, failures: number) => failures < policy.attempts && (await onRetry?.(error, failures)) !== false,
+    retry: async (error: unknown, failures: number) =>
+      failures < policy.attempts && (await onRetry?.(error, failures)) !== false,
   });
 }

@@ -32,7 +32,10 @@ export async function migrate(db: SqlDatabase, migrations: readonly Migration[])
       const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
       if (done.length > 0) return false;
       await tx.exec(migration.sql);
-      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
       return true;
     });
     if (ran) applied.push(migration.version);
@@ -44,7 +47,9 @@ function assertOrdered(migrations: readonly Migration[]): void {
   migrations.forEach((migration, index) => {
     const previous = migrations[index - 1];
     if (previous && migration.version <= previous.version) {
-      throw new Error(`migrations out of order: ${previous.version} (${previous.name}) before ${migration.version} (${migration.name})`);
+      throw new Error(
+        `migrations out of order: ${previous.version} (${previous.name}) before ${migration.version} (${migration.name})`,
+      );
     }
   });
 }

@@ -16,7 +16,10 @@ export interface OpenSqlDatabaseOptions {
  * const db = await openSqlDatabase({ driver: 'pglite', schema: 'public' });
  * await migrate(db, MIGRATIONS);
  */
-export async function openSqlDatabase(config: SqlDatabaseConfig, options: OpenSqlDatabaseOptions = {}): Promise<SqlDatabase> {
+export async function openSqlDatabase(
+  config: SqlDatabaseConfig,
+  options: OpenSqlDatabaseOptions = {},
+): Promise<SqlDatabase> {
   const db = createSqlDatabase(config, options);
   try {
     await db.connect();
@@ -45,6 +48,8 @@ function createSqlDatabase(config: SqlDatabaseConfig, options: OpenSqlDatabaseOp
     case 'pglite':
       return new PgliteDatabase({ schema: config.schema, dataDir: config.dataDir });
     default:
-      throw new Error(`openSqlDatabase: unknown driver ${JSON.stringify((config as { driver: unknown }).driver)}; use ${SQL_DATABASE_DRIVERS.join('|')}`);
+      throw new Error(
+        `openSqlDatabase: unknown driver ${JSON.stringify((config as { driver: unknown }).driver)}; use ${SQL_DATABASE_DRIVERS.join('|')}`,
+      );
   }
 }

@@ -14,7 +14,9 @@ export interface SqlExecutor {
 export class DatabaseUnavailable extends Error {
   override readonly name = 'DatabaseUnavailable';
   constructor(where: string, cause: unknown) {
-    super(`the database at ${where} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`the database at ${where} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
   }
 }
 

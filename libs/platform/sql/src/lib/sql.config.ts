@@ -28,7 +28,10 @@ export const sqlDatabaseEnvSchema = z
       .optional(),
     DATABASE_SCHEMA: z
       .string()
-      .regex(SCHEMA_NAME, 'must be a lower-case SQL name: a-z, 0-9 and _, not starting with a digit, at most 56 characters')
+      .regex(
+        SCHEMA_NAME,
+        'must be a lower-case SQL name: a-z, 0-9 and _, not starting with a digit, at most 56 characters',
+      )
       .default('public'),
     DATABASE_POOL_MAX: positiveInt(10),
     DATABASE_TIMEOUT_MS: positiveInt(5000),
@@ -36,12 +39,26 @@ export const sqlDatabaseEnvSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE === 'postgres' && !env.DATABASE_URL) {
-      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'required when DATABASE=postgres (or set DATABASE=pglite)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'required when DATABASE=postgres (or set DATABASE=pglite)',
+      });
     }
   })
   .transform(
     (env): SqlDatabaseConfig =>
       env.DATABASE === 'postgres'
-        ? { driver: 'postgres', url: env.DATABASE_URL as string, schema: env.DATABASE_SCHEMA, poolMax: env.DATABASE_POOL_MAX, timeoutMs: env.DATABASE_TIMEOUT_MS }
-        : { driver: 'pglite', schema: env.DATABASE_SCHEMA, ...(env.PGLITE_DATA_DIR && { dataDir: env.PGLITE_DATA_DIR }) },
+        ? {
+            driver: 'postgres',
+            url: env.DATABASE_URL as string,
+            schema: env.DATABASE_SCHEMA,
+            poolMax: env.DATABASE_POOL_MAX,
+            timeoutMs: env.DATABASE_TIMEOUT_MS,
+          }
+        : {
+            driver: 'pglite',
+            schema: env.DATABASE_SCHEMA,
+            ...(env.PGLITE_DATA_DIR && { dataDir: env.PGLITE_DATA_DIR }),
+          },
   );

@@ -31,5 +31,10 @@ export const tokenRevocationEnvSchema = redisEnvSchema
     (env): TokenRevocationConfig =>
       env.REVOCATION_STORE === 'memory'
         ? { driver: 'memory', userCutoffTtlS: env.REVOCATION_USER_TTL_S }
-        : { driver: 'redis', url: env.REDIS_URL as string, keyPrefix: env.REVOCATION_KEY_PREFIX, userCutoffTtlS: env.REVOCATION_USER_TTL_S },
+        : {
+            driver: 'redis',
+            url: env.REDIS_URL as string,
+            keyPrefix: env.REVOCATION_KEY_PREFIX,
+            userCutoffTtlS: env.REVOCATION_USER_TTL_S,
+          },
   );

@@ -5,7 +5,10 @@ import { TokenRevocations } from './token-revocations.port';
  * The behaviour every {@link TokenRevocations} store shares; run against each adapter (the Redis
  * one against real Redis). `create` gets a unique key prefix so runs never share revocations.
  */
-export function describeTokenRevocationsContract(name: string, create: (keyPrefix: string) => Promise<TokenRevocations>): void {
+export function describeTokenRevocationsContract(
+  name: string,
+  create: (keyPrefix: string) => Promise<TokenRevocations>,
+): void {
   describe(`TokenRevocations contract: ${name}`, () => {
     let store: TokenRevocations;
     const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -40,7 +43,9 @@ export function describeTokenRevocationsContract(name: string, create: (keyPrefi
       await expect(store.isRevoked({ userId, issuedAt: seconds(cutoff) + 1 })).resolves.toBe(false);
       // Without `iat` a token cannot prove it is newer: refused.
       await expect(store.isRevoked({ userId })).resolves.toBe(true);
-      await expect(store.isRevoked({ userId: `u-${randomUUID()}`, issuedAt: seconds(cutoff) - 10 })).resolves.toBe(false);
+      await expect(store.isRevoked({ userId: `u-${randomUUID()}`, issuedAt: seconds(cutoff) - 10 })).resolves.toBe(
+        false,
+      );
     });
 
     it('keeps the latest cut-off when an earlier one arrives later', async () => {

@@ -82,7 +82,9 @@ describe('CloudEvents Kafka binding (binary mode)', () => {
 
   it('never throws, whatever the record', () => {
     expect(decodeRecord({ key: null, value: null })).toMatchObject({ ok: false });
-    expect(decodeRecord({ key: null, value: Buffer.from([0xff, 0xfe]), headers: { a: [Buffer.from('x')] } })).toMatchObject({
+    expect(
+      decodeRecord({ key: null, value: Buffer.from([0xff, 0xfe]), headers: { a: [Buffer.from('x')] } }),
+    ).toMatchObject({
       ok: false,
     });
   });

@@ -43,7 +43,11 @@ describeEventBusContract(
         return topic;
       },
       publishRaw: async (topic, record) => {
-        await raw.send({ topic, acks: -1, messages: [{ key: record.key, value: record.value, headers: record.headers }] });
+        await raw.send({
+          topic,
+          acks: -1,
+          messages: [{ key: record.key, value: record.value, headers: record.headers }],
+        });
       },
     };
   },
@@ -86,7 +90,10 @@ describe('KafkaEventBus consumer resilience', () => {
         if (received.length === 1) throw new TypeError('a bug, on purpose');
       },
     });
-    await bus.publish(topic, [0, 1].map((sequence) => ({ key: 'order-1', event: testEnvelope('order-1', sequence) })));
+    await bus.publish(
+      topic,
+      [0, 1].map((sequence) => ({ key: 'order-1', event: testEnvelope('order-1', sequence) })),
+    );
     await waitFor(() => received.length >= 3, 15_000);
     expect(received.map((m) => m.kind === 'event' && m.event.sequence)).toEqual([0, 0, 1]);
     await bus.close();
@@ -100,7 +107,10 @@ describe('KafkaEventBus namespaces', () => {
       (namespace) => new KafkaEventBus({ ...testOptions(), namespace }),
     );
     const seen: Record<string, string[]> = { blue: [], green: [] };
-    for (const [name, bus] of [['blue', blue], ['green', green]] as const) {
+    for (const [name, bus] of [
+      ['blue', blue],
+      ['green', green],
+    ] as const) {
       await bus.ensureTopics([{ topic, numPartitions: 1 }]);
       await bus.consume({
         topic,

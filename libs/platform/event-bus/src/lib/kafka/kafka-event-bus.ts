@@ -1,6 +1,14 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Admin, Consumer, Kafka, KafkaMessage, Partitioners, Producer, RetryOptions } from 'kafkajs';
-import { ConsumeOptions, Consumption, EventBus, IncomingMessage, OutgoingEvent, PartitionLag, RawRecord } from '../event-bus.port';
+import {
+  ConsumeOptions,
+  Consumption,
+  EventBus,
+  IncomingMessage,
+  OutgoingEvent,
+  PartitionLag,
+  RawRecord,
+} from '../event-bus.port';
 import { decodeRecord, encodeRecord, headersToStrings } from './cloudevents-binding';
 import { EventBusLogger, KAFKA_LOG_LEVELS, kafkaLogCreator, KafkaLogLevelName } from './kafka-log';
 
@@ -183,11 +191,13 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
     const admin = this.probeAdmin;
     if (!admin) throw new Error(`Kafka at ${this.where}: not connected`);
     const timeoutMs = this.options.pingTimeoutMs ?? 2000;
-    await withTimeout(admin.describeCluster(), timeoutMs, () => new Error(`Kafka at ${this.where} did not answer within ${timeoutMs} ms`)).catch(
-      (error: unknown) => {
-        throw this.unreachable(error);
-      },
-    );
+    await withTimeout(
+      admin.describeCluster(),
+      timeoutMs,
+      () => new Error(`Kafka at ${this.where} did not answer within ${timeoutMs} ms`),
+    ).catch((error: unknown) => {
+      throw this.unreachable(error);
+    });
   }
 
   /**
@@ -231,7 +241,11 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
   async publish(topic: string, events: OutgoingEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.connect();
-    await this.producer.send({ topic: this.onBroker(topic), acks: -1, messages: events.map(({ key, event }) => encodeRecord(key, event)) });
+    await this.producer.send({
+      topic: this.onBroker(topic),
+      acks: -1,
+      messages: events.map(({ key, event }) => encodeRecord(key, event)),
+    });
   }
 
   async publishRaw(topic: string, record: RawRecord): Promise<void> {
@@ -339,7 +353,10 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
 
 /** Per partition: the high watermark minus the group's committed offset (the earliest kept one when none is committed). */
 async function groupLag(admin: Admin, topic: string, groupId: string): Promise<PartitionLag[]> {
-  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const [ends, [committed]] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
   const committedOf = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
   return ends
     .map(({ partition, high, low }) => {

@@ -15,7 +15,12 @@ describe('InMemoryEventBus specifics', () => {
     const latest: IncomingMessage[] = [];
     const earliest: IncomingMessage[] = [];
     await bus.consume({ topic: 't', group: 'latest', handler: async (m) => void latest.push(m) });
-    await bus.consume({ topic: 't', group: 'earliest', fromBeginning: true, handler: async (m) => void earliest.push(m) });
+    await bus.consume({
+      topic: 't',
+      group: 'earliest',
+      fromBeginning: true,
+      handler: async (m) => void earliest.push(m),
+    });
     await bus.publish('t', [{ key: 'k', event: testEnvelope('k', 1) }]);
     await waitFor(() => latest.length === 1 && earliest.length === 2, 1000);
     expect(latest.map((m) => m.kind === 'event' && m.event.sequence)).toEqual([1]);

@@ -105,7 +105,11 @@ export class InMemoryEventBus extends EventBus {
           // Finish the messages in hand; their offsets are committed as each one resolves.
           await Promise.allSettled([...member.inFlight]);
         })()),
-      lag: async () => topic.partitions.map((records, partition) => ({ partition, lag: records.length - (joined.committed[partition] ?? 0) })),
+      lag: async () =>
+        topic.partitions.map((records, partition) => ({
+          partition,
+          lag: records.length - (joined.committed[partition] ?? 0),
+        })),
     };
     this.consumptions.add(consumption);
     return consumption;

@@ -5,9 +5,7 @@ import { LocalFanout } from './local-fanout';
 
 async function listeningServer(): Promise<Server> {
   const httpServer = createServer();
-  await new Promise<void>((resolve) =>
-    httpServer.listen(0, '127.0.0.1', resolve),
-  );
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   return new Server(httpServer);
 }
 
@@ -26,8 +24,6 @@ describeFanoutContract(
 describe('LocalFanout before attach()', () => {
   it('rejects emits, saying to attach a server', async () => {
     const fanout = new LocalFanout();
-    await expect(
-      fanout.emit({ channel: 'order:1', event: {} as never }),
-    ).rejects.toThrow(/attach\(server\)/);
+    await expect(fanout.emit({ channel: 'order:1', event: {} as never })).rejects.toThrow(/attach\(server\)/);
   });
 });

@@ -27,15 +27,10 @@ export class LocalFanout extends Fanout implements RoomEmitSource {
   async emit(delivery: Delivery, options: EmitOptions = {}): Promise<void> {
     if (this.closed) throw new Error('LocalFanout is closed');
     if (!this.server) {
-      throw new Error(
-        'LocalFanout has no socket.io server: call attach(server) (e.g. in the gateway afterInit) first',
-      );
+      throw new Error('LocalFanout has no socket.io server: call attach(server) (e.g. in the gateway afterInit) first');
     }
     const room = this.server.to(delivery.channel);
-    (options.volatile ? room.volatile : room).emit(
-      delivery.event.type,
-      delivery,
-    );
+    (options.volatile ? room.volatile : room).emit(delivery.event.type, delivery);
     this.listeners.notify({ room: delivery.channel, name: delivery.event.type, payload: delivery });
   }
 

@@ -14,7 +14,9 @@ describe('LocalIoAdapter', () => {
   let client: Socket | undefined;
 
   beforeEach(async () => {
-    app = (await Test.createTestingModule({ imports: [EmptyModule] }).compile()).createNestApplication({ logger: false });
+    app = (await Test.createTestingModule({ imports: [EmptyModule] }).compile()).createNestApplication({
+      logger: false,
+    });
     await app.listen(0, '127.0.0.1');
   });
 

@@ -18,13 +18,20 @@ export interface EmitterMessage {
  * const { channel, message } = emitterMessage('socket.io', 'order:42', 'order.status_changed', delivery);
  * await redis.publish(channel, message);
  */
-export function emitterMessage(key: string, room: string, eventName: string, payload: unknown, volatile = false): EmitterMessage {
+export function emitterMessage(
+  key: string,
+  room: string,
+  eventName: string,
+  payload: unknown,
+  volatile = false,
+): EmitterMessage {
   const capturing = capturingEmitter(key);
   capturing.captured = undefined;
   const to = capturing.emitter.to(room);
   (volatile ? to.volatile : to).emit(eventName, payload);
   const { captured } = capturing;
-  if (!captured) throw new Error('@socket.io/redis-emitter did not publish synchronously in emit(); emitterMessage needs updating');
+  if (!captured)
+    throw new Error('@socket.io/redis-emitter did not publish synchronously in emit(); emitterMessage needs updating');
   return captured;
 }
 
@@ -40,7 +47,10 @@ function capturingEmitter(key: string): CapturingEmitter {
   let capturing = emitters.get(key);
   if (!capturing) {
     const slot: CapturingEmitter = { emitter: undefined as unknown as Emitter };
-    slot.emitter = new Emitter({ publish: (channel: string, message: Buffer) => void (slot.captured = { channel, message }) }, { key });
+    slot.emitter = new Emitter(
+      { publish: (channel: string, message: Buffer) => void (slot.captured = { channel, message }) },
+      { key },
+    );
     emitters.set(key, (capturing = slot));
   }
   return capturing;

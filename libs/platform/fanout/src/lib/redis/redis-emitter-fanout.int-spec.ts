@@ -8,13 +8,9 @@ import { RedisIoAdapter } from './redis-io.adapter';
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 /** One "edge process": a listening socket.io server on its own Redis adapter connections. */
-async function startEdge(
-  key: string,
-): Promise<{ server: Server; stop(): Promise<void> }> {
+async function startEdge(key: string): Promise<{ server: Server; stop(): Promise<void> }> {
   const httpServer = createServer();
-  await new Promise<void>((resolve) =>
-    httpServer.listen(0, '127.0.0.1', resolve),
-  );
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const adapter = new RedisIoAdapter(httpServer, { url: REDIS_URL, key });
   await adapter.connect();
   const server = adapter.createIOServer(0);

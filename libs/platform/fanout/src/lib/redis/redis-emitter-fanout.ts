@@ -38,19 +38,19 @@ export class RedisEmitterFanout extends Fanout {
   }
 
   /** Opens a fail-fast Redis connection (see {@link connectRedis}) and a fanout that owns it. */
-  static async connect(
-    url: string,
-    options: RedisEmitterFanoutOptions = {},
-  ): Promise<RedisEmitterFanout> {
-    return new RedisEmitterFanout(
-      await connectRedis(url, { connectionName: 'fanout-emitter' }),
-      options,
-    );
+  static async connect(url: string, options: RedisEmitterFanoutOptions = {}): Promise<RedisEmitterFanout> {
+    return new RedisEmitterFanout(await connectRedis(url, { connectionName: 'fanout-emitter' }), options);
   }
 
   async emit(delivery: Delivery, options: EmitOptions = {}): Promise<void> {
     if (this.closed) throw new Error('RedisEmitterFanout is closed');
-    const { channel, message } = emitterMessage(this.key, delivery.channel, delivery.event.type, delivery, options.volatile);
+    const { channel, message } = emitterMessage(
+      this.key,
+      delivery.channel,
+      delivery.event.type,
+      delivery,
+      options.volatile,
+    );
     await this.redis.publish(channel, message);
   }
 

@@ -19,9 +19,7 @@ describe('RedisIoAdapter', () => {
     const adapter = new RedisIoAdapter(undefined, {
       url: 'redis://127.0.0.1:1',
     });
-    await expect(adapter.connect()).rejects.toThrow(
-      'Redis at redis://127.0.0.1:1 unreachable',
-    );
+    await expect(adapter.connect()).rejects.toThrow('Redis at redis://127.0.0.1:1 unreachable');
   });
 
   it('creates servers with its default options overridden by the gateway, answers ping, disposes idempotently', async () => {

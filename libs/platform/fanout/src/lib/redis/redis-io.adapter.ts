@@ -73,14 +73,8 @@ export class RedisIoAdapter extends IoAdapter implements RoomEmitSource {
     });
   }
 
-  override createIOServer(
-    port: number,
-    options?: Partial<ServerOptions>,
-  ): Server {
-    if (!this.adapterConstructor)
-      throw new Error(
-        'RedisIoAdapter: await connect() before creating a socket.io server',
-      );
+  override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
+    if (!this.adapterConstructor) throw new Error('RedisIoAdapter: await connect() before creating a socket.io server');
     const server: Server = super.createIOServer(port, {
       ...this.options.server,
       ...options,
@@ -144,7 +138,11 @@ export class RedisIoAdapter extends IoAdapter implements RoomEmitSource {
     } catch {
       return; // not ours to judge: the adapter drops what it cannot decode too
     }
-    const [, packet, opts] = decoded as [unknown, { type?: number; data?: unknown[] } | undefined, { rooms?: string[] } | undefined];
+    const [, packet, opts] = decoded as [
+      unknown,
+      { type?: number; data?: unknown[] } | undefined,
+      { rooms?: string[] } | undefined,
+    ];
     // EVENT packets only (type 2), as emitted with a name and one payload.
     if (packet?.type !== 2 || !Array.isArray(packet.data) || typeof packet.data[0] !== 'string') return;
     const [name, payload] = packet.data as [string, unknown];
@@ -157,10 +155,7 @@ export class RedisIoAdapter extends IoAdapter implements RoomEmitSource {
    */
   async ping(): Promise<void> {
     if (!this.clients) throw new Error('RedisIoAdapter is not connected');
-    await Promise.all([
-      pingRedis(this.clients.pub),
-      pingRedis(this.clients.sub),
-    ]);
+    await Promise.all([pingRedis(this.clients.pub), pingRedis(this.clients.sub)]);
   }
 
   /** Quits both Redis connections; Nest calls it after closing the servers. Idempotent. */
@@ -168,7 +163,6 @@ export class RedisIoAdapter extends IoAdapter implements RoomEmitSource {
     const clients = this.clients;
     this.clients = undefined;
     this.adapterConstructor = undefined;
-    if (clients)
-      await Promise.all([quitRedis(clients.pub), quitRedis(clients.sub)]);
+    if (clients) await Promise.all([quitRedis(clients.pub), quitRedis(clients.sub)]);
   }
 }

@@ -5,7 +5,10 @@ import { compareOffsets } from '../offsets';
 import { InMemoryHistory } from './in-memory-history';
 import { InMemoryProcessedEvents } from './in-memory-processed-events';
 
-describeChannelHistoryContract('in-memory', async (limits) => ({ history: new InMemoryHistory(limits), compare: compareOffsets }));
+describeChannelHistoryContract('in-memory', async (limits) => ({
+  history: new InMemoryHistory(limits),
+  compare: compareOffsets,
+}));
 
 describeProcessedEventsContract('in-memory', async (ttlMs) => new InMemoryProcessedEvents(ttlMs));
 
@@ -13,7 +16,10 @@ describe('InMemoryHistory specifics', () => {
   it('issues increasing offsets within one millisecond and when the clock steps back', async () => {
     let now = 1_700_000_000_000;
     const history = new InMemoryHistory({ now: () => now });
-    const offsets = [await history.append('order:1', testEnvelope('o', 0)), await history.append('order:1', testEnvelope('o', 1))];
+    const offsets = [
+      await history.append('order:1', testEnvelope('o', 0)),
+      await history.append('order:1', testEnvelope('o', 1)),
+    ];
     now -= 5; // NTP step back: offsets must still increase
     offsets.push(await history.append('order:1', testEnvelope('o', 2)));
 

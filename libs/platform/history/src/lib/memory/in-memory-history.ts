@@ -1,5 +1,11 @@
 import { Envelope } from '@shopnest/contracts';
-import { ChannelHistory, DEFAULT_HISTORY_LIMITS, HistoryEntry, HistoryLimits, HistoryRead } from '../channel-history.port';
+import {
+  ChannelHistory,
+  DEFAULT_HISTORY_LIMITS,
+  HistoryEntry,
+  HistoryLimits,
+  HistoryRead,
+} from '../channel-history.port';
 import { parseOffset, recoveredSince } from '../offsets';
 
 export interface InMemoryHistoryOptions extends Partial<HistoryLimits> {

@@ -14,7 +14,12 @@ describeChannelPublisherContract('LocalChannelPublisher → this process’s soc
   fanout.attach(server);
   const history = new InMemoryHistory();
   // One process has one publisher: the worker's.
-  return { publishers: [new LocalChannelPublisher(history, fanout)], history, servers: [server], cleanup: () => server.close() };
+  return {
+    publishers: [new LocalChannelPublisher(history, fanout)],
+    history,
+    servers: [server],
+    cleanup: () => server.close(),
+  };
 });
 
 describe('LocalChannelPublisher', () => {

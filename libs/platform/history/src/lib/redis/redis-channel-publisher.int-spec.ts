@@ -26,22 +26,25 @@ async function startEdge(key: string): Promise<{ server: Server; stop(): Promise
   };
 }
 
-describeChannelPublisherContract('RedisChannelPublisher ×3 (worker replicas) → two edges on the socket.io Redis adapter', async () => {
-  const run = runId();
-  const key = `int-publisher:${run}:io`;
-  const keyPrefix = `int-publisher:${run}:history:`;
-  const edges = await Promise.all([startEdge(key), startEdge(key)]);
-  // Three replicas, each on its own connection as its own process would be.
-  const histories = await Promise.all([1, 2, 3].map(() => RedisStreamsHistory.connect(redisUrl, { keyPrefix })));
-  const publishers = histories.map((history) => new RedisChannelPublisher(history, { socketIoKey: key }));
-  const history = await RedisStreamsHistory.connect(redisUrl, { keyPrefix });
-  return {
-    publishers,
-    history,
-    servers: edges.map((edge) => edge.server),
-    cleanup: async () => {
-      await Promise.all([history, ...histories].map((h) => h.close()));
-      await Promise.all(edges.map((edge) => edge.stop()));
-    },
-  };
-});
+describeChannelPublisherContract(
+  'RedisChannelPublisher ×3 (worker replicas) → two edges on the socket.io Redis adapter',
+  async () => {
+    const run = runId();
+    const key = `int-publisher:${run}:io`;
+    const keyPrefix = `int-publisher:${run}:history:`;
+    const edges = await Promise.all([startEdge(key), startEdge(key)]);
+    // Three replicas, each on its own connection as its own process would be.
+    const histories = await Promise.all([1, 2, 3].map(() => RedisStreamsHistory.connect(redisUrl, { keyPrefix })));
+    const publishers = histories.map((history) => new RedisChannelPublisher(history, { socketIoKey: key }));
+    const history = await RedisStreamsHistory.connect(redisUrl, { keyPrefix });
+    return {
+      publishers,
+      history,
+      servers: edges.map((edge) => edge.server),
+      cleanup: async () => {
+        await Promise.all([history, ...histories].map((h) => h.close()));
+        await Promise.all(edges.map((edge) => edge.stop()));
+      },
+    };
+  },
+);

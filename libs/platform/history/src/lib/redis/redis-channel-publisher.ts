@@ -42,7 +42,11 @@ export class RedisChannelPublisher extends ChannelPublisher {
 
   async publishVolatile(channel: string, event: Envelope): Promise<void> {
     this.assertOpen();
-    await this.history.keepLatestVolatileAndPush(channel, event, emitterMessage(this.key, channel, event.type, { channel, event }, true));
+    await this.history.keepLatestVolatileAndPush(
+      channel,
+      event,
+      emitterMessage(this.key, channel, event.type, { channel, event }, true),
+    );
   }
 
   async close(): Promise<void> {

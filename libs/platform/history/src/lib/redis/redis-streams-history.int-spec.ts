@@ -17,18 +17,28 @@ describeChannelHistoryContract('redis-streams', async (limits) => ({
   compare: compareOffsets,
 }));
 
-describeProcessedEventsContract('redis', async (ttlMs) => RedisProcessedEvents.connect(redisUrl, { ttlMs, keyPrefix: prefix }));
+describeProcessedEventsContract('redis', async (ttlMs) =>
+  RedisProcessedEvents.connect(redisUrl, { ttlMs, keyPrefix: prefix }),
+);
 
 describe('RedisStreamsHistory on Redis', () => {
   it('keeps its keys under the prefix, hash-tagged by channel, with expiries', async () => {
-    const history = await RedisStreamsHistory.connect(redisUrl, { keyPrefix: prefix, maxAgeMs: 60_000, dedupeTtlMs: 30_000 });
+    const history = await RedisStreamsHistory.connect(redisUrl, {
+      keyPrefix: prefix,
+      maxAgeMs: 60_000,
+      dedupeTtlMs: 30_000,
+    });
     const redis = await connectRedis(redisUrl);
     const event = testEnvelope('o', 0);
     await history.append('order:keys', event);
     await history.keepLatestVolatile('order:keys', testEnvelope('o', 1));
 
     const keys = (await redis.keys(`${prefix}{order:keys}:*`)).sort();
-    expect(keys).toEqual([`${prefix}{order:keys}:id:${event.id}`, `${prefix}{order:keys}:stream`, `${prefix}{order:keys}:volatile`]);
+    expect(keys).toEqual([
+      `${prefix}{order:keys}:id:${event.id}`,
+      `${prefix}{order:keys}:stream`,
+      `${prefix}{order:keys}:volatile`,
+    ]);
     for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
     expect(await redis.pttl(`${prefix}{order:keys}:id:${event.id}`)).toBeLessThanOrEqual(30_000);
 
@@ -38,7 +48,9 @@ describe('RedisStreamsHistory on Redis', () => {
 
   it('issues offsets that keep increasing across two writers on one channel', async () => {
     const [a, b] = await Promise.all([1, 2].map(() => RedisStreamsHistory.connect(redisUrl, { keyPrefix: prefix })));
-    const offsets = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append('order:two-writers', testEnvelope('o', i))));
+    const offsets = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append('order:two-writers', testEnvelope('o', i))),
+    );
     const read = await a.readSince('order:two-writers');
 
     const readOffsets = read.events.map((e) => e.offset);

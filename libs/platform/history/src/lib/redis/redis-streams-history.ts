@@ -1,7 +1,14 @@
 import { Envelope } from '@shopnest/contracts';
 import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-redis';
 import Redis from 'ioredis';
-import { ChannelHistory, DEFAULT_HISTORY_KEY_PREFIX, DEFAULT_HISTORY_LIMITS, HistoryEntry, HistoryLimits, HistoryRead } from '../channel-history.port';
+import {
+  ChannelHistory,
+  DEFAULT_HISTORY_KEY_PREFIX,
+  DEFAULT_HISTORY_LIMITS,
+  HistoryEntry,
+  HistoryLimits,
+  HistoryRead,
+} from '../channel-history.port';
 import { isOffset, recoveredSince } from '../offsets';
 
 export interface RedisStreamsHistoryOptions extends Partial<HistoryLimits> {
@@ -68,7 +75,11 @@ export const OFFSET_PLACEHOLDER_LENGTH = 32;
 type StreamEntry = [id: string, fields: string[]];
 
 interface HistoryCommands {
-  shopnestHistoryAppend(stream: string, idKey: string, ...args: (string | number | Buffer)[]): Promise<[offset: string, added: 0 | 1]>;
+  shopnestHistoryAppend(
+    stream: string,
+    idKey: string,
+    ...args: (string | number | Buffer)[]
+  ): Promise<[offset: string, added: 0 | 1]>;
   shopnestHistoryVolatile(volatileKey: string, ...args: (string | number | Buffer)[]): Promise<number>;
 }
 
@@ -124,7 +135,11 @@ export class RedisStreamsHistory extends ChannelHistory {
    * its placeholder (see `RedisChannelPublisher`). An id appended before returns its first offset,
    * `added: false`, and pushes nothing.
    */
-  async appendAndPush(channel: string, event: Envelope, push?: AtomicPush): Promise<{ offset: string; added: boolean }> {
+  async appendAndPush(
+    channel: string,
+    event: Envelope,
+    push?: AtomicPush,
+  ): Promise<{ offset: string; added: boolean }> {
     this.assertOpen();
     const keys = this.keys(channel);
     if (push && Buffer.byteLength(push.placeholder) !== OFFSET_PLACEHOLDER_LENGTH) {
@@ -146,9 +161,19 @@ export class RedisStreamsHistory extends ChannelHistory {
   }
 
   /** Keeps `event` as the channel's latest volatile event and sends `push`, in one Redis script. */
-  async keepLatestVolatileAndPush(channel: string, event: Envelope, push: Omit<AtomicPush, 'placeholder'>): Promise<void> {
+  async keepLatestVolatileAndPush(
+    channel: string,
+    event: Envelope,
+    push: Omit<AtomicPush, 'placeholder'>,
+  ): Promise<void> {
     this.assertOpen();
-    await this.commands.shopnestHistoryVolatile(this.keys(channel).volatile, JSON.stringify(event), this.limits.maxAgeMs, push.channel, push.message);
+    await this.commands.shopnestHistoryVolatile(
+      this.keys(channel).volatile,
+      JSON.stringify(event),
+      this.limits.maxAgeMs,
+      push.channel,
+      push.message,
+    );
   }
 
   async readSince(channel: string, since?: string): Promise<HistoryRead> {
@@ -159,7 +184,11 @@ export class RedisStreamsHistory extends ChannelHistory {
       return { events: all.map(toEntry), recovered: since === undefined };
     }
     // One MULTI: the oldest kept entry and the entries after `since` come from the same state.
-    const replies = await this.redis.multi().xrange(stream, '-', '+', 'COUNT', 1).xrange(stream, `(${since}`, '+').exec();
+    const replies = await this.redis
+      .multi()
+      .xrange(stream, '-', '+', 'COUNT', 1)
+      .xrange(stream, `(${since}`, '+')
+      .exec();
     const [oldest, after] = (replies ?? []).map(([error, reply]) => {
       if (error) throw error;
       return reply as StreamEntry[];

@@ -19,7 +19,11 @@ export class InMemoryRateLimiter extends RateLimiter {
   constructor(policy: RateLimitPolicy) {
     super();
     checkPolicy(policy);
-    this.limiter = new RateLimiterMemory({ keyPrefix: policy.name, points: policy.points, duration: policy.durationMs / 1000 });
+    this.limiter = new RateLimiterMemory({
+      keyPrefix: policy.name,
+      points: policy.points,
+      duration: policy.durationMs / 1000,
+    });
   }
 
   consume(key: string, points = 1): Promise<RateLimitDecision> {
@@ -97,10 +101,15 @@ export class InMemoryRateLimits extends RateLimits {
   }
 }
 
-function shared<P extends { name: string }, L>(registry: Map<string, { policy: string; limiter: L }>, policy: P, create: () => L): L {
+function shared<P extends { name: string }, L>(
+  registry: Map<string, { policy: string; limiter: L }>,
+  policy: P,
+  create: () => L,
+): L {
   const existing = registry.get(policy.name);
   const described = JSON.stringify(policy);
-  if (existing && existing.policy !== described) throw new Error(`rate limit policy ${JSON.stringify(policy.name)} is already defined differently`);
+  if (existing && existing.policy !== described)
+    throw new Error(`rate limit policy ${JSON.stringify(policy.name)} is already defined differently`);
   if (existing) return existing.limiter;
   const limiter = create();
   registry.set(policy.name, { policy: described, limiter });

@@ -9,14 +9,20 @@ describeRateLimitsContract('redis', (keyPrefix) => RedisRateLimits.connect(url()
 
 describe('RedisRateLimits', () => {
   it('fails fast naming the URL when Redis is unreachable', async () => {
-    await expect(RedisRateLimits.connect('redis://127.0.0.1:1', { keyPrefix: 'x:' })).rejects.toThrow(/redis:\/\/127\.0\.0\.1:1.*unreachable/);
+    await expect(RedisRateLimits.connect('redis://127.0.0.1:1', { keyPrefix: 'x:' })).rejects.toThrow(
+      /redis:\/\/127\.0\.0\.1:1.*unreachable/,
+    );
   });
 
   it('keeps limiting per process while Redis is down, instead of failing or admitting all', async () => {
     const client = new Redis(url(), { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
     client.on('error', () => undefined);
     await client.connect();
-    const limiter = new RedisRateLimiter(client, `test:${randomUUID()}:`, { name: 'down', points: 2, durationMs: 5_000 });
+    const limiter = new RedisRateLimiter(client, `test:${randomUUID()}:`, {
+      name: 'down',
+      points: 2,
+      durationMs: 5_000,
+    });
     client.disconnect();
     const decisions = [];
     for (let i = 0; i < 3; i++) decisions.push((await limiter.consume('k')).allowed);

@@ -24,7 +24,11 @@ export class RedisRateLimiter extends RateLimiter {
   constructor(client: Redis, keyPrefix: string, policy: RateLimitPolicy) {
     super();
     checkPolicy(policy);
-    const options = { keyPrefix: `${keyPrefix}${policy.name}`, points: policy.points, duration: policy.durationMs / 1000 };
+    const options = {
+      keyPrefix: `${keyPrefix}${policy.name}`,
+      points: policy.points,
+      duration: policy.durationMs / 1000,
+    };
     this.limiter = new RateLimiterRedis({
       ...options,
       storeClient: client,
@@ -80,7 +84,12 @@ export class RedisConcurrencyLimiter extends ConcurrencyLimiter {
   }
 
   async acquire(key: string, holder: string): Promise<ConcurrencyDecision> {
-    const [allowed, held] = await this.commands.shopnestLeaseAcquire(this.key(key), holder, this.policy.leaseMs, this.policy.max);
+    const [allowed, held] = await this.commands.shopnestLeaseAcquire(
+      this.key(key),
+      holder,
+      this.policy.leaseMs,
+      this.policy.max,
+    );
     return { allowed: allowed === 1, held };
   }
 
@@ -89,7 +98,9 @@ export class RedisConcurrencyLimiter extends ConcurrencyLimiter {
   }
 
   async refresh(leases: readonly Lease[]): Promise<void> {
-    await Promise.all(leases.map(({ key, holder }) => this.commands.shopnestLeaseRefresh(this.key(key), holder, this.policy.leaseMs)));
+    await Promise.all(
+      leases.map(({ key, holder }) => this.commands.shopnestLeaseRefresh(this.key(key), holder, this.policy.leaseMs)),
+    );
   }
 
   private key(key: string): string {

@@ -19,7 +19,13 @@ describeSqlDatabaseContract('PostgreSQL', (schema) => {
 
 describe('openSqlDatabase on PostgreSQL', () => {
   it('fails naming the server without its password when it is unreachable', async () => {
-    const opening = openSqlDatabase({ driver: 'postgres', url: 'postgres://u:s3cret@127.0.0.1:1/db', schema: 'x', poolMax: 1, timeoutMs: 5_000 });
+    const opening = openSqlDatabase({
+      driver: 'postgres',
+      url: 'postgres://u:s3cret@127.0.0.1:1/db',
+      schema: 'x',
+      poolMax: 1,
+      timeoutMs: 5_000,
+    });
     await expect(opening).rejects.toThrow(/PostgreSQL at postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/db unavailable/);
     await expect(opening).rejects.not.toThrow(/s3cret/);
   });

@@ -172,7 +172,11 @@ export class PgDatabase extends SqlDatabase {
       if (reconnecting) return; // one retry loop, however many errors the dropped connection reports
       reconnecting = true;
       // Gives up only once stopped; `open` after a stop does nothing.
-      void retryWithBackoff(() => (stopped ? Promise.resolve() : open()), LISTEN_RETRY, () => !stopped)
+      void retryWithBackoff(
+        () => (stopped ? Promise.resolve() : open()),
+        LISTEN_RETRY,
+        () => !stopped,
+      )
         .catch(() => undefined)
         .finally(() => (reconnecting = false));
     };

@@ -1,4 +1,6 @@
 import { describeTokenRevocationsContract } from '../token-revocations.contract';
 import { RedisTokenRevocations } from './redis-token-revocations';
 
-describeTokenRevocationsContract('redis', (keyPrefix) => RedisTokenRevocations.connect(process.env['REDIS_URL'] as string, keyPrefix));
+describeTokenRevocationsContract('redis', (keyPrefix) =>
+  RedisTokenRevocations.connect(process.env['REDIS_URL'] as string, keyPrefix),
+);
