@@ -20,7 +20,7 @@ async function connectionsIn(probe: Redis, db: number): Promise<string[]> {
     .sort();
 }
 
-describe('connection-edge on Redis (FANOUT, HISTORY and RATE_LIMIT_STORE all redis)', () => {
+describe('connection-edge on Redis (FANOUT, HISTORY, RATE_LIMIT_STORE and REVOCATION_STORE all redis)', () => {
   // A logical database of its own: CLIENT LIST tells this edge's connections from other tests' by `db`.
   const db = 1 + Math.floor(Math.random() * 15);
   const url = new URL(REDIS_URL);
@@ -38,13 +38,14 @@ describe('connection-edge on Redis (FANOUT, HISTORY and RATE_LIMIT_STORE all red
     probe.disconnect();
   });
 
-  it('opens only the connections it uses: socket.io pub and sub, rate limits, history reads; none after close', async () => {
+  it('opens only the connections it uses: socket.io pub and sub, rate limits, history reads, token revocations; none after close', async () => {
     const config = parseEnv(connectionEdgeEnvSchema, {
       ...TEST_JWT_ENV,
       REDIS_URL: url.toString(),
       SOCKET_IO_KEY: `it:${run}`,
       HISTORY_KEY_PREFIX: `it:${run}:history:`,
       RATE_LIMIT_KEY_PREFIX: `it:${run}:rl:`,
+      REVOCATION_KEY_PREFIX: `it:${run}:revoked:`,
       SERVICE_TOKEN: signTestToken('connection-edge', { roles: ['service'] }),
       LOG_LEVEL: 'silent',
     });
@@ -52,7 +53,13 @@ describe('connection-edge on Redis (FANOUT, HISTORY and RATE_LIMIT_STORE all red
     await useEdgeSocketAdapter(app, config);
     await app.listen(0, '127.0.0.1');
 
-    expect(await connectionsIn(probe, db)).toEqual(['channel-history', 'rate-limit', 'socket.io-pub', 'socket.io-sub']);
+    expect(await connectionsIn(probe, db)).toEqual([
+      'channel-history',
+      'rate-limit',
+      'socket.io-pub',
+      'socket.io-sub',
+      'token-revocations',
+    ]);
 
     await app.close();
     app = undefined;
