@@ -9,8 +9,6 @@ export * from './lib/orders.config';
 export * from './lib/orders.controller';
 export * from './lib/orders.module';
 export * from './lib/orders.service';
-export * from './lib/outbox/outbox.port';
-export * from './lib/outbox/outbox-relay';
 export * from './lib/service/openapi-docs';
 export * from './lib/service/order-tracking.config';
 export * from './lib/service/order-tracking.module';

@@ -1,4 +1,3 @@
-import { OrderEvent } from '@shopnest/contracts';
 import { waitFor } from '@shopnest/testing';
 import { assignCourier, Order, placeOrder, Position, transition } from './order';
 import {
@@ -9,7 +8,7 @@ import {
 } from './order-events.factory';
 import { OrderNotFound, OrderVersionConflict } from './order.errors';
 import { OrderRepository, PositionReport } from './order.repository.port';
-import { Outbox, OutboxEntry } from './outbox/outbox.port';
+import { Outbox, OutboxEntry } from '@shopnest/platform-outbox';
 
 /** A fresh, empty store for one test; `close` releases it. */
 export interface OrderStoreUnderTest {
@@ -66,7 +65,7 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       while ((await outbox.relay(50, async (entries) => void published.push(...entries))) > 0);
       return published;
     };
-    const types = (entries: { event: OrderEvent }[]) => entries.map((entry) => entry.event.type);
+    const types = (entries: { event: { type: string } }[]) => entries.map((entry) => entry.event.type);
 
     it('finds what it created, and null for an unknown id; a second create of the id is refused', async () => {
       const order = await create();
@@ -119,7 +118,7 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
           .sort(),
       );
       for (const order of [a, b]) {
-        const sequences = published.filter((entry) => entry.orderId === order.id).map((entry) => entry.event.sequence);
+        const sequences = published.filter((entry) => entry.key === order.id).map((entry) => entry.event.sequence);
         expect(sequences).toEqual([...sequences].sort((x, y) => x - y));
       }
       expect(published.every((entry) => entry.createdAt instanceof Date)).toBe(true);

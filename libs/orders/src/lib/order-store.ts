@@ -2,11 +2,11 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InMemoryOrderRepository } from './in-memory-order.repository';
 import { OrderRepository } from './order.repository.port';
 import { OrderStoreConfig } from './orders.config';
-import { Outbox } from './outbox/outbox.port';
 import { describeSqlDatabase, migrate, openSqlDatabase, SqlDatabase } from '@shopnest/platform-sql';
 import { MIGRATIONS } from './sql/migrations/migrations';
 import { PostgresOrderRepository } from './sql/postgres-order.repository';
-import { PostgresOutbox } from './sql/postgres-outbox';
+import { Outbox, PostgresOutbox } from '@shopnest/platform-outbox';
+import { ORDERS_OUTBOX } from './sql/orders-outbox';
 
 /**
  * The order store the config names, opened and migrated: its repository, its outbox, a probe
@@ -40,7 +40,7 @@ export class OrderStore implements OnApplicationShutdown {
     }
     return new OrderStore(
       new PostgresOrderRepository(db),
-      new PostgresOutbox(db),
+      new PostgresOutbox(db, ORDERS_OUTBOX),
       async () => {
         await db.query('SELECT 1');
       },

@@ -1,21 +1,10 @@
-import { envFragments, positiveInt } from '@shopnest/platform-config';
+import { envFragments } from '@shopnest/platform-config';
+import { OutboxRelayOptions, outboxRelayEnvSchema } from '@shopnest/platform-outbox';
 import { SqlDatabaseConfig, sqlDatabaseEnvSchema } from '@shopnest/platform-sql';
 import { z } from 'zod';
 
 /** Where orders live: a SQL database (a PostgreSQL server or embedded PGlite), or (tests only) memory. */
 export type OrderStoreConfig = SqlDatabaseConfig | { driver: 'memory' };
-
-export interface OutboxRelayOptions {
-  /** Entries per claim (default 100). */
-  batchSize?: number;
-  /** How often to look for entries without being woken: what a crash or a lost notification left (default 2000 ms). */
-  sweepIntervalMs?: number;
-  /** First and longest wait after a failed publish; doubles in between, with full jitter (default 200 ms, 10 s). */
-  retryMinMs?: number;
-  retryMaxMs?: number;
-  /** How long `stop()` waits for a batch in flight (default 5000 ms). */
-  stopTimeoutMs?: number;
-}
 
 /** The argument of `OrdersModule.forRoot`. */
 export interface OrdersConfig {
@@ -27,8 +16,6 @@ export interface OrdersConfig {
 
 const ordersOwnEnv = z.object({
   LOCATION_EVENT_MAX_PER_SEC: z.coerce.number().positive().max(1000).default(1),
-  OUTBOX_BATCH_SIZE: positiveInt(100),
-  OUTBOX_SWEEP_INTERVAL_MS: positiveInt(2000),
 });
 
 /**
@@ -40,10 +27,14 @@ const ordersOwnEnv = z.object({
  * const orders = parseEnv(ordersEnvSchema, process.env);
  * // { store: { driver: 'postgres', url, schema: 'public', poolMax: 10 }, locationEventsPerSecond: 1, ... }
  */
-export const ordersEnvSchema = envFragments({ store: sqlDatabaseEnvSchema, own: ordersOwnEnv }).transform(
-  ({ store, own }): OrdersConfig => ({
+export const ordersEnvSchema = envFragments({
+  store: sqlDatabaseEnvSchema,
+  outbox: outboxRelayEnvSchema,
+  own: ordersOwnEnv,
+}).transform(
+  ({ store, outbox, own }): OrdersConfig => ({
     store,
     locationEventsPerSecond: own.LOCATION_EVENT_MAX_PER_SEC,
-    outbox: { batchSize: own.OUTBOX_BATCH_SIZE, sweepIntervalMs: own.OUTBOX_SWEEP_INTERVAL_MS },
+    outbox,
   }),
 );

@@ -9,7 +9,7 @@ import { AddressInfo } from 'node:net';
 import { ErrorBodyFilter } from './http/error-body.filter';
 import { OrderRepository } from './order.repository.port';
 import { OrdersModule } from './orders.module';
-import { Outbox } from './outbox/outbox.port';
+import { Outbox } from '@shopnest/platform-outbox';
 
 const bus = new InMemoryEventBus();
 

@@ -6,8 +6,8 @@ import { OrderStore } from './order-store';
 import { OrdersConfig } from './orders.config';
 import { InternalOrdersController, OrdersController } from './orders.controller';
 import { ORDERS_SERVICE_OPTIONS, OrdersService, OrdersServiceOptions } from './orders.service';
-import { OutboxRelay } from './outbox/outbox-relay';
-import { Outbox } from './outbox/outbox.port';
+import { Outbox, OutboxRelay } from '@shopnest/platform-outbox';
+import { ORDERS_TOPIC } from '@shopnest/contracts';
 
 /**
  * Orders over REST, stored with their events (Postgres, PGlite or memory, as `config.store`
@@ -40,7 +40,7 @@ export class OrdersModule {
         {
           provide: OutboxRelay,
           useFactory: (outbox: Outbox, bus: EventBus, metrics?: MetricsService) =>
-            new OutboxRelay(outbox, bus, config.outbox, metrics),
+            new OutboxRelay(outbox, bus, ORDERS_TOPIC, config.outbox, metrics),
           inject: [Outbox, EventBus, { token: MetricsService, optional: true }],
         },
         { provide: ORDERS_SERVICE_OPTIONS, useValue: serviceOptions },

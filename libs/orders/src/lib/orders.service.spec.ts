@@ -3,7 +3,7 @@ import { InMemoryOrderRepository } from './in-memory-order.repository';
 import { OrderChangeRefused, TransitionRefused } from './order';
 import { OrderAccessDenied, OrderInputInvalid, OrderNotFound, OrderVersionConflict } from './order.errors';
 import { OrdersService } from './orders.service';
-import { OutboxEntry } from './outbox/outbox.port';
+import { OutboxEntry } from '@shopnest/platform-outbox';
 
 const customer = (userId: string): Principal => ({ userId, roles: ['customer'] });
 const ops: Principal = { userId: 'ops-1', roles: ['ops'] };
@@ -35,8 +35,8 @@ describe('OrdersService', () => {
     expect(created).toMatchObject({ customerId: 'u-1', status: 'placed', version: 1, totalCents: 2400 });
     await drain();
     expect(published).toHaveLength(1);
-    const [{ orderId, event }] = published as [OutboxEntry];
-    expect(orderId).toBe(created.id);
+    const [{ key, event }] = published as [OutboxEntry];
+    expect(key).toBe(created.id);
     expect(orderEventSchema.parse(event)).toMatchObject({
       specversion: '1.0',
       type: 'order.created',
@@ -61,7 +61,7 @@ describe('OrdersService', () => {
     expect(confirmed).toMatchObject({ status: 'confirmed', version: 2 });
     await drain();
     const event = published[1]?.event;
-    expect(published[1]?.orderId).toBe(created.id);
+    expect(published[1]?.key).toBe(created.id);
     expect(orderEventSchema.parse(event)).toMatchObject({
       type: 'order.status_changed',
       subject: created.id,

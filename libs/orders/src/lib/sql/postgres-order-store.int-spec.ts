@@ -3,11 +3,11 @@ import { Pool } from 'pg';
 import { placeOrder, transition } from '../order';
 import { orderCreatedEvent, orderStatusChangedEvent } from '../order-events.factory';
 import { describeOrderStoreContract } from '../order-store.contract';
-import { OutboxEntry } from '../outbox/outbox.port';
 import { migrate, PgDatabase } from '@shopnest/platform-sql';
 import { MIGRATIONS } from './migrations/migrations';
 import { PostgresOrderRepository } from './postgres-order.repository';
-import { PostgresOutbox } from './postgres-outbox';
+import { OutboxEntry, PostgresOutbox } from '@shopnest/platform-outbox';
+import { ORDERS_OUTBOX } from './orders-outbox';
 import { DatabaseUnavailable } from '@shopnest/platform-sql';
 
 const url = process.env['DATABASE_URL'];
@@ -45,7 +45,7 @@ describeOrderStoreContract('PostgreSQL', async () => {
   const db = await shared;
   return {
     repository: new PostgresOrderRepository(db),
-    outbox: new PostgresOutbox(db),
+    outbox: new PostgresOutbox(db, ORDERS_OUTBOX),
     close: () => db.exec('TRUNCATE outbox, orders RESTART IDENTITY'),
   };
 });
@@ -99,7 +99,7 @@ describe('outbox relays in several replicas', () => {
     await migrate(writerDb, MIGRATIONS);
     const repository = new PostgresOrderRepository(writerDb);
     const relays = await Promise.all([open(schema), open(schema), open(schema)]).then((dbs) =>
-      dbs.map((db) => new PostgresOutbox(db)),
+      dbs.map((db) => new PostgresOutbox(db, ORDERS_OUTBOX)),
     );
 
     const published: { relay: number; entry: OutboxEntry }[] = [];
@@ -137,7 +137,7 @@ describe('outbox relays in several replicas', () => {
     expect(new Set(ids).size).toBe(ids.length);
     const byOrder = new Map<string, number[]>();
     for (const { entry } of published)
-      byOrder.set(entry.orderId, [...(byOrder.get(entry.orderId) ?? []), entry.event.sequence]);
+      byOrder.set(entry.key, [...(byOrder.get(entry.key) ?? []), entry.event.sequence]);
     for (const sequences of byOrder.values()) expect(sequences).toEqual([1, 2, 3, 4, 5, 6]);
     // The work really was shared, or this test proves nothing about concurrency.
     expect(new Set(published.map(({ relay }) => relay)).size).toBeGreaterThan(1);

@@ -3,7 +3,8 @@ import { describeOrderStoreContract } from '../order-store.contract';
 import { migrate, PgliteDatabase } from '@shopnest/platform-sql';
 import { MIGRATIONS } from './migrations/migrations';
 import { PostgresOrderRepository } from './postgres-order.repository';
-import { PostgresOutbox } from './postgres-outbox';
+import { PostgresOutbox } from '@shopnest/platform-outbox';
+import { ORDERS_OUTBOX } from './orders-outbox';
 
 describeOrderStoreContract('in memory', async () => {
   const repository = new InMemoryOrderRepository();
@@ -24,7 +25,7 @@ describeOrderStoreContract('PGlite', async () => {
   const db = await pglite;
   return {
     repository: new PostgresOrderRepository(db),
-    outbox: new PostgresOutbox(db),
+    outbox: new PostgresOutbox(db, ORDERS_OUTBOX),
     close: () => db.exec('TRUNCATE outbox, orders RESTART IDENTITY'),
   };
 });

@@ -10,7 +10,8 @@ import {
   TimelineEntry,
 } from '../order.repository.port';
 import { SqlDatabase, SqlExecutor } from '@shopnest/platform-sql';
-import { outboxChannel } from './outbox-channel';
+import { outboxNotifyChannel } from '@shopnest/platform-outbox';
+import { ORDERS_OUTBOX } from './orders-outbox';
 
 interface OrderRow {
   id: string;
@@ -54,7 +55,7 @@ export class PostgresOrderRepository extends OrderRepository {
 
   constructor(private readonly db: SqlDatabase) {
     super();
-    this.channel = outboxChannel(db.schema);
+    this.channel = outboxNotifyChannel(ORDERS_OUTBOX, db.schema);
   }
 
   async create(order: Order, event: OrderEvent): Promise<void> {

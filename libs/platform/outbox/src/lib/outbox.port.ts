@@ -1,11 +1,12 @@
-import { OrderEvent } from '@shopnest/contracts';
+import { Envelope } from '@shopnest/contracts';
 
 /** One event waiting in the outbox. */
 export interface OutboxEntry {
-  /** Position in the outbox: entries of one order are published in this order. */
+  /** Position in the outbox: entries of one key are published in this order. */
   id: number;
-  orderId: string;
-  event: OrderEvent;
+  /** The aggregate the event belongs to (an order id, a ticket id): the Kafka message key. */
+  key: string;
+  event: Envelope;
   /** When the change that wrote it committed (to within the transaction). */
   createdAt: Date;
 }
@@ -21,17 +22,18 @@ export interface OutboxBacklog {
 }
 
 /**
- * The publishing side of the orders' event log (the transactional outbox). Entries are written
- * by {@link OrderRepository} in the transaction of their change; the relay drains them here.
+ * The publishing side of a service's event log (the transactional outbox). Entries are written
+ * by the owning domain's repository in the transaction of their change (orders, tickets); the
+ * relay drains them here. One key is one aggregate: its entries keep their order end to end.
  *
  * Guarantees:
- * - `relay` claims up to `limit` due entries, hands them to `publish` (oldest first; per order
- *   in id order, and an order's entry only after every earlier one of that order was published),
+ * - `relay` claims up to `limit` due entries, hands them to `publish` (oldest first; per key
+ *   in id order, and a key's entry only after every earlier one of that key was published),
  *   and marks them published only after `publish` resolved. If `publish` rejects, nothing is
  *   marked and the same entries (same event ids) come again on a later call.
  * - Claims are exclusive: on Postgres, relays in several replicas never receive the same entry
- *   at once (row locks, `FOR UPDATE SKIP LOCKED`, held until marked), and an order's entries go
- *   to one relay at a time, so per-order order holds across replicas. A crash before the mark
+ *   at once (row locks, `FOR UPDATE SKIP LOCKED`, held until marked), and a key's entries go
+ *   to one relay at a time, so per-key order holds across replicas. A crash before the mark
  *   releases the claim: the entry is published again (at-least-once; consumers de-duplicate by
  *   event id).
  * - `watch` calls `listener` after a change commits (on Postgres, in any replica: LISTEN/NOTIFY);
@@ -39,7 +41,7 @@ export interface OutboxBacklog {
  *
  * @example
  * const published = await outbox.relay(100, (entries) =>
- *   bus.publish(ORDERS_TOPIC, entries.map((e) => ({ key: e.orderId, event: e.event }))));
+ *   bus.publish(ORDERS_TOPIC, entries.map((e) => ({ key: e.key, event: e.event }))));
  */
 export abstract class Outbox {
   abstract relay(limit: number, publish: (entries: OutboxEntry[]) => Promise<void>): Promise<number>;

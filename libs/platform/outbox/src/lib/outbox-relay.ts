@@ -1,9 +1,8 @@
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ORDERS_TOPIC } from '@shopnest/contracts';
 import { EventBus } from '@shopnest/platform-event-bus';
 import type { MetricsService } from '@shopnest/platform-observability';
 import { retryWithBackoff } from '@shopnest/platform-retry';
-import { OutboxRelayOptions } from '../orders.config';
+import { OutboxRelayOptions } from './outbox.config';
 import { Outbox, OutboxEntry } from './outbox.port';
 
 interface RelayMetrics {
@@ -15,7 +14,8 @@ interface RelayMetrics {
 }
 
 /**
- * Publishes the outbox to `shopnest.orders.v1` (key = order id) through the {@link EventBus}.
+ * Publishes an outbox to one topic (message key = the entry's key, e.g. the order id) through
+ * the {@link EventBus}.
  *
  * Runs when woken (a commit anywhere, through {@link Outbox.watch}), when a rate-delayed entry
  * falls due, and on a periodic sweep; drains batch after batch until nothing is due. While the
@@ -42,6 +42,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(
     private readonly outbox: Outbox,
     private readonly bus: EventBus,
+    private readonly topic: string,
     options: OutboxRelayOptions = {},
     metrics?: MetricsService,
   ) {
@@ -54,9 +55,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     };
     if (metrics) {
       this.metrics = {
-        pending: metrics.gauge('outbox_pending', 'Order events committed but not yet published'),
-        lag: metrics.gauge('outbox_lag_seconds', 'Age of the oldest unpublished order event'),
-        published: metrics.counter('outbox_published_total', 'Order events published from the outbox', ['type']),
+        pending: metrics.gauge('outbox_pending', 'Events committed but not yet published'),
+        lag: metrics.gauge('outbox_lag_seconds', 'Age of the oldest unpublished event'),
+        published: metrics.counter('outbox_published_total', 'Events published from the outbox', ['type']),
         failures: metrics.counter('outbox_publish_failures_total', 'Failed outbox publish attempts (retried)'),
         latency: metrics.histogram(
           'outbox_publish_latency_seconds',
@@ -157,8 +158,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async publish(entries: OutboxEntry[]): Promise<void> {
     await this.bus.publish(
-      ORDERS_TOPIC,
-      entries.map((entry) => ({ key: entry.orderId, event: entry.event })),
+      this.topic,
+      entries.map((entry) => ({ key: entry.key, event: entry.event })),
     );
     const now = Date.now();
     for (const entry of entries) {

@@ -1,22 +1,23 @@
-import { OrderEvent } from '@shopnest/contracts';
-import { Outbox, OutboxBacklog, OutboxEntry } from '../outbox/outbox.port';
+import { Envelope } from '@shopnest/contracts';
 import { SqlDatabase, SqlExecutor } from '@shopnest/platform-sql';
-import { outboxChannel } from './outbox-channel';
+import { Outbox, OutboxBacklog, OutboxEntry } from '../outbox.port';
+import { OutboxTable, outboxTableNames } from './outbox-table';
 
 interface ClaimedRow {
   id: string | number;
-  order_id: string;
-  event: OrderEvent;
+  key: string;
+  event: Envelope;
   created_at: Date;
   revision: number;
   due: boolean;
 }
 
 /**
- * {@link Outbox} over the `outbox` table that `PostgresOrderRepository` writes.
+ * {@link Outbox} over an outbox table (see {@link outboxTableSql}) that a domain's repository
+ * writes in its transactions, with the column that holds the key (`order_id`, `ticket_id`).
  *
- * A claim locks the oldest unpublished entry of each order (`FOR UPDATE SKIP LOCKED`, so
- * replicas split the orders between them), then the later due entries of those same orders:
+ * A claim locks the oldest unpublished entry of each key (`FOR UPDATE SKIP LOCKED`, so
+ * replicas split the keys between them), then the later due entries of those same keys:
  * no other relay can take them, because it would first need the locked head to be published.
  * On the server the locks are held, in one transaction, until the entries are marked published
  * after `publish` resolved; a crash rolls the claim back. PGlite runs one transaction at a time,
@@ -27,11 +28,16 @@ interface ClaimedRow {
  * reads committed.
  */
 export class PostgresOutbox extends Outbox {
-  /** Without held locks (PGlite): the orders whose entries a relay call of this process is publishing. */
+  /** Without held locks (PGlite): the keys whose entries a relay call of this process is publishing. */
   private readonly publishing = new Set<string>();
+  private readonly names: ReturnType<typeof outboxTableNames>;
 
-  constructor(private readonly db: SqlDatabase) {
+  constructor(
+    private readonly db: SqlDatabase,
+    table: OutboxTable,
+  ) {
     super();
+    this.names = outboxTableNames(table, db.schema);
   }
 
   async relay(limit: number, publish: (entries: OutboxEntry[]) => Promise<void>): Promise<number> {
@@ -40,7 +46,7 @@ export class PostgresOutbox extends Outbox {
     try {
       return await this.claimAndPublish(this.db, limit, publish, claimed);
     } finally {
-      claimed.forEach((orderId) => this.publishing.delete(orderId));
+      claimed.forEach((key) => this.publishing.delete(key));
     }
   }
 
@@ -50,11 +56,12 @@ export class PostgresOutbox extends Outbox {
     publish: (entries: OutboxEntry[]) => Promise<void>,
     claimedHere?: Set<string>,
   ): Promise<number> {
-    const heads = await sql.query<{ order_id: string }>(
-      `SELECT o.order_id FROM outbox o
+    const { table, key, keys } = this.names;
+    const heads = await sql.query<{ key: string }>(
+      `SELECT o.${key} AS key FROM ${table} o
         WHERE o.sent_at IS NULL AND o.available_at <= clock_timestamp()
-          AND o.id = (SELECT min(i.id) FROM outbox i WHERE i.order_id = o.order_id AND i.sent_at IS NULL)
-          AND NOT (o.order_id = ANY($2::uuid[]))
+          AND o.id = (SELECT min(i.id) FROM ${table} i WHERE i.${key} = o.${key} AND i.sent_at IS NULL)
+          AND NOT (o.${key} = ANY($2::${keys}))
         ORDER BY o.id
         LIMIT $1
         FOR UPDATE OF o SKIP LOCKED`,
@@ -63,41 +70,41 @@ export class PostgresOutbox extends Outbox {
     if (heads.length === 0) return 0;
     if (claimedHere) {
       heads.forEach((head) => {
-        this.publishing.add(head.order_id);
-        claimedHere.add(head.order_id);
+        this.publishing.add(head.key);
+        claimedHere.add(head.key);
       });
     }
     const rows = await sql.query<ClaimedRow>(
-      `SELECT id, order_id, event, created_at, revision, available_at <= clock_timestamp() AS due
-         FROM outbox
-        WHERE order_id = ANY($1::uuid[]) AND sent_at IS NULL
+      `SELECT id, ${key} AS key, event, created_at, revision, available_at <= clock_timestamp() AS due
+         FROM ${table}
+        WHERE ${key} = ANY($1::${keys}) AND sent_at IS NULL
         ORDER BY id
         FOR UPDATE`,
-      [heads.map((head) => head.order_id)],
+      [heads.map((head) => head.key)],
     );
     const claimed: ClaimedRow[] = [];
     const blocked = new Set<string>();
     for (const row of rows) {
       if (claimed.length >= limit) break;
-      if (blocked.has(row.order_id)) continue;
-      // An entry not yet due holds back everything after it in its order.
-      if (!row.due) blocked.add(row.order_id);
+      if (blocked.has(row.key)) continue;
+      // An entry not yet due holds back everything after it of its key.
+      if (!row.due) blocked.add(row.key);
       else claimed.push(row);
     }
     if (claimed.length === 0) return 0;
     await publish(
       claimed.map((row) => ({
         id: Number(row.id),
-        orderId: row.order_id,
+        key: row.key,
         event: row.event,
         createdAt: row.created_at,
       })),
     );
     // clock_timestamp(), not now(): the time of the broker's ack, not of the claim's transaction start.
     await sql.query(
-      `UPDATE outbox SET sent_at = clock_timestamp()
+      `UPDATE ${table} SET sent_at = clock_timestamp()
          FROM unnest($1::bigint[], $2::integer[]) AS claimed (id, revision)
-        WHERE outbox.id = claimed.id AND outbox.revision = claimed.revision`,
+        WHERE ${table}.id = claimed.id AND ${table}.revision = claimed.revision`,
       [claimed.map((row) => String(row.id)), claimed.map((row) => row.revision)],
     );
     return claimed.length;
@@ -111,7 +118,7 @@ export class PostgresOutbox extends Outbox {
                    ELSE greatest(0, extract(epoch FROM clock_timestamp() - min(created_at)) * 1000) END::float8 AS oldest_age_ms,
               (extract(epoch FROM min(available_at) FILTER (WHERE available_at > clock_timestamp()) - clock_timestamp()) * 1000)::float8
                 AS next_due_in_ms
-         FROM outbox WHERE sent_at IS NULL`,
+         FROM ${this.names.table} WHERE sent_at IS NULL`,
     );
     return {
       pending: row?.pending ?? 0,
@@ -121,6 +128,6 @@ export class PostgresOutbox extends Outbox {
   }
 
   watch(listener: () => void): Promise<() => Promise<void>> {
-    return this.db.listen(outboxChannel(this.db.schema), listener);
+    return this.db.listen(this.names.channel, listener);
   }
 }

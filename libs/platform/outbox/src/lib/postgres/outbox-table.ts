@@ -1,0 +1,87 @@
+/**
+ * Where a service keeps its outbox: the table, the column holding each entry's key (the
+ * aggregate id, also the Kafka message key) and that column's SQL type.
+ *
+ * @example
+ * const ORDERS_OUTBOX: OutboxTable = { table: 'outbox', keyColumn: 'order_id', keyType: 'uuid' };
+ */
+export interface OutboxTable {
+  table: string;
+  keyColumn: string;
+  keyType: 'uuid' | 'text';
+}
+
+const SQL_NAME = /^[a-z_][a-z0-9_]{0,40}$/;
+
+/** The identifiers a {@link PostgresOutbox} interpolates, checked once (they are code constants, never input). */
+export function outboxTableNames(spec: OutboxTable, schema: string) {
+  for (const name of [spec.table, spec.keyColumn]) {
+    if (!SQL_NAME.test(name)) throw new Error(`outbox table: ${JSON.stringify(name)} is not a plain SQL name`);
+  }
+  return {
+    table: spec.table,
+    key: spec.keyColumn,
+    keys: `${spec.keyType}[]`,
+    channel: outboxNotifyChannel(spec, schema),
+  };
+}
+
+/**
+ * The channel on which a commit that appended entries wakes the relays (`pg_notify(channel, '')`
+ * in the writing transaction): one per table and schema, so services sharing a database never
+ * wake each other.
+ */
+export const outboxNotifyChannel = (spec: OutboxTable, schema: string): string => `${spec.table}_${schema}`;
+
+/**
+ * The DDL of an outbox table for a migration: the columns {@link PostgresOutbox} reads
+ * (`available_at` holds back rate-limited entries, `revision` guards replaced ones) and the
+ * partial indexes that keep claims cheap however long the table grows.
+ *
+ * @example
+ * { version: 1, name: 'tickets', sql: `CREATE TABLE tickets (...);` + outboxTableSql(SUPPORT_OUTBOX) }
+ */
+export function outboxTableSql(spec: OutboxTable): string {
+  const { table, key } = outboxTableNames(spec, 'public');
+  return `
+CREATE TABLE ${table} (
+  id           bigserial PRIMARY KEY,
+  ${key}       ${spec.keyType} NOT NULL,
+  event_id     uuid NOT NULL UNIQUE,
+  type         text NOT NULL,
+  event        jsonb NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  available_at timestamptz NOT NULL DEFAULT now(),
+  revision     integer NOT NULL DEFAULT 0,
+  sent_at      timestamptz
+);
+CREATE INDEX ${table}_pending ON ${table} (id) WHERE sent_at IS NULL;
+CREATE INDEX ${table}_pending_by_key ON ${table} (${key}, id) WHERE sent_at IS NULL;
+CREATE INDEX ${table}_sent ON ${table} (sent_at) WHERE sent_at IS NOT NULL;
+`;
+}
+
+/**
+ * The statement that appends one entry inside a domain's transaction, and its parameters from
+ * the key and the event. Notifies the relays on commit.
+ *
+ * @example
+ * const append = outboxAppendSql(SUPPORT_OUTBOX, db.schema);
+ * await tx.query(append.sql, append.params(ticket.id, event));
+ */
+export function outboxAppendSql(spec: OutboxTable, schema: string) {
+  const { table, key, channel } = outboxTableNames(spec, schema);
+  return {
+    sql: `WITH appended AS (
+            INSERT INTO ${table} (${key}, event_id, type, event, available_at, created_at)
+            VALUES ($1, $2, $3, $4, now(), clock_timestamp()) RETURNING id)
+          SELECT pg_notify($5, '') FROM appended`,
+    params: (key: string, event: { id: string; type: string }) => [
+      key,
+      event.id,
+      event.type,
+      JSON.stringify(event),
+      channel,
+    ],
+  };
+}
