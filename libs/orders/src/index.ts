@@ -1,5 +1,4 @@
-export * from './lib/http/error-body.filter';
-export * from './lib/http/zod-validation.pipe';
+export * from './lib/http/orders-error.filter';
 export * from './lib/in-memory-order.repository';
 export * from './lib/order';
 export * from './lib/order.errors';

@@ -6,7 +6,7 @@ import { EventBus, InMemoryEventBus, OutgoingEvent } from '@shopnest/platform-ev
 import { AuthModule, jwtEnvSchema } from '@shopnest/platform-auth';
 import { signTestToken, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
 import { AddressInfo } from 'node:net';
-import { ErrorBodyFilter } from './http/error-body.filter';
+import { OrdersErrorFilter } from './http/orders-error.filter';
 import { OrderRepository } from './order.repository.port';
 import { OrdersModule } from './orders.module';
 import { Outbox } from '@shopnest/platform-outbox';
@@ -41,7 +41,7 @@ describe('OrdersController (HTTP)', () => {
         }),
       ],
       // As the app does, so errors outside the orders routes (e.g. malformed JSON) get the same body.
-      providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],
+      providers: [{ provide: APP_FILTER, useClass: OrdersErrorFilter }],
     }).compile();
     app = module.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');

@@ -35,7 +35,7 @@ import {
 import { OrderAccess, orderStatusSchema, Principal } from '@shopnest/contracts';
 import { CurrentPrincipal, JwtAuthGuard, Roles } from '@shopnest/platform-auth';
 import { z } from 'zod';
-import { ErrorBodyFilter } from './http/error-body.filter';
+import { OrdersErrorFilter } from './http/orders-error.filter';
 import {
   ERROR_SCHEMA,
   openApiSchema,
@@ -44,7 +44,7 @@ import {
   POSITION_ACCEPTED_SCHEMA,
   TIMELINE_SCHEMA,
 } from './http/openapi';
-import { ZodValidationPipe } from './http/zod-validation.pipe';
+import { ZodValidationPipe } from '@shopnest/platform-http';
 import { Order, Position } from './order';
 import { OrderNotFound, OrderVersionConflict } from './order.errors';
 import { TimelineEntry } from './order.repository.port';
@@ -149,7 +149,7 @@ const ID = { name: 'id', format: 'uuid', description: 'order id; anything but a 
 @ApiBearerAuth()
 @Controller('orders')
 @UseGuards(JwtAuthGuard)
-@UseFilters(ErrorBodyFilter)
+@UseFilters(OrdersErrorFilter)
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
@@ -325,7 +325,7 @@ export class OrdersController {
 @ApiBearerAuth()
 @Controller('internal/orders')
 @UseGuards(JwtAuthGuard)
-@UseFilters(ErrorBodyFilter)
+@UseFilters(OrdersErrorFilter)
 export class InternalOrdersController {
   constructor(private readonly orders: OrdersService) {}
 

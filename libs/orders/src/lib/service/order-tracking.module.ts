@@ -4,7 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from '@shopnest/platform-auth';
 import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
 import { ObservabilityModule } from '@shopnest/platform-observability';
-import { ErrorBodyFilter } from '../http/error-body.filter';
+import { OrdersErrorFilter } from '../http/orders-error.filter';
 import { OrdersModule } from '../orders.module';
 import { OrderTrackingConfig, ORDER_TRACKING } from './order-tracking.config';
 
@@ -31,7 +31,7 @@ export class OrderTrackingModule {
       ],
       providers: [
         // Every route answers errors with { code, message }, not only the orders routes.
-        { provide: APP_FILTER, useClass: ErrorBodyFilter },
+        { provide: APP_FILTER, useClass: OrdersErrorFilter },
       ],
     };
   }

@@ -5,16 +5,26 @@ import {
   NotFoundException,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { TransitionRefused } from '../order';
 import { DatabaseUnavailable } from '@shopnest/platform-sql';
-import { toErrorResponse } from './error-body.filter';
+import { errorAnswer, toErrorResponse } from './error-body.filter';
+
+class Refused extends Error {
+  constructor(readonly currentStatus: string) {
+    super('refused');
+  }
+}
 
 describe('toErrorResponse', () => {
-  it('maps a refused transition to 409 with the current status and the allowed ones', () => {
-    expect(toErrorResponse(new TransitionRefused('o-1', 'shipped', 'cancelled', ['out_for_delivery']))).toEqual({
+  it("maps the domain's errors through its mapper first, with their details", () => {
+    const domain = (error: unknown) =>
+      error instanceof Refused
+        ? { status: 409, body: { code: 'CONFLICT', message: error.message, currentStatus: error.currentStatus } }
+        : null;
+    expect(toErrorResponse(new Refused('shipped'), domain)).toEqual({
       status: 409,
-      body: { code: 'CONFLICT', message: expect.any(String), currentStatus: 'shipped', allowed: ['out_for_delivery'] },
+      body: { code: 'CONFLICT', message: 'refused', currentStatus: 'shipped' },
     });
+    expect(toErrorResponse(new NotFoundException('x'), domain)).toEqual(errorAnswer(404, 'NOT_FOUND', 'x'));
   });
 
   it("normalises Nest's own bodies to { code, message }", () => {
@@ -48,7 +58,7 @@ describe('toErrorResponse', () => {
     );
     expect(answer).toEqual({
       status: 503,
-      body: { code: 'UNAVAILABLE', message: 'the order database is unavailable; retry later' },
+      body: { code: 'UNAVAILABLE', message: 'the database is unavailable; retry later' },
     });
   });
 

@@ -1,7 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCode } from '@shopnest/contracts';
-import { OrderChangeRefused, TransitionRefused } from '../order';
-import { OrderAccessDenied, OrderInputInvalid, OrderNotFound, OrderVersionConflict } from '../order.errors';
 import { DatabaseUnavailable } from '@shopnest/platform-sql';
 
 /** The part of Express's response the filter uses. */
@@ -14,6 +12,15 @@ export interface ErrorResponse {
   status: number;
   body: { code: ErrorCode; message: string; [detail: string]: unknown } | Record<string, unknown>;
 }
+
+/** A domain's errors as REST answers: `null` for an error that is not the domain's. */
+export type DomainErrorMapper = (error: unknown) => ErrorResponse | null;
+
+/** A domain error answered with `status` and `{ code, message }`. */
+export const errorAnswer = (status: number, code: ErrorCode, message: string): ErrorResponse => ({
+  status,
+  body: { code, message },
+});
 
 function codeFor(status: number): ErrorCode {
   switch (status) {
@@ -71,43 +78,16 @@ function isExposedClientError(error: unknown): error is Error & { status: number
   );
 }
 
-/** Maps any error to its REST status and body; `null` for an unexpected error (a 500). */
-export function toErrorResponse(error: unknown): ErrorResponse | null {
-  if (error instanceof TransitionRefused) {
-    return {
-      status: HttpStatus.CONFLICT,
-      body: {
-        code: 'CONFLICT',
-        message: error.message,
-        currentStatus: error.currentStatus,
-        allowed: [...error.allowed],
-      },
-    };
-  }
-  if (error instanceof OrderChangeRefused) {
-    return {
-      status: HttpStatus.CONFLICT,
-      body: { code: 'CONFLICT', message: error.message, currentStatus: error.currentStatus },
-    };
-  }
-  if (error instanceof OrderVersionConflict) {
-    return {
-      status: HttpStatus.CONFLICT,
-      body: { code: 'CONFLICT', message: error.message, currentVersion: error.currentVersion },
-    };
-  }
+/**
+ * Maps any error to its REST status and body (the domain's errors through `domain` first);
+ * `null` for an unexpected error (a 500).
+ */
+export function toErrorResponse(error: unknown, domain: DomainErrorMapper = () => null): ErrorResponse | null {
+  const mapped = domain(error);
+  if (mapped) return mapped;
   if (error instanceof DatabaseUnavailable) {
-    return {
-      status: HttpStatus.SERVICE_UNAVAILABLE,
-      body: { code: 'UNAVAILABLE', message: 'the order database is unavailable; retry later' },
-    };
+    return errorAnswer(HttpStatus.SERVICE_UNAVAILABLE, 'UNAVAILABLE', 'the database is unavailable; retry later');
   }
-  if (error instanceof OrderNotFound)
-    return { status: HttpStatus.NOT_FOUND, body: { code: 'NOT_FOUND', message: error.message } };
-  if (error instanceof OrderAccessDenied)
-    return { status: HttpStatus.FORBIDDEN, body: { code: 'FORBIDDEN', message: error.message } };
-  if (error instanceof OrderInputInvalid)
-    return { status: HttpStatus.BAD_REQUEST, body: { code: 'INVALID', message: error.message } };
   if (error instanceof HttpException) return fromHttpException(error);
   if (isExposedClientError(error))
     return { status: error.status, body: { code: codeFor(error.status), message: error.message } };
@@ -116,19 +96,29 @@ export function toErrorResponse(error: unknown): ErrorResponse | null {
 
 /**
  * One error body for every REST error: `{ code, message, ...details }` with the matching status.
- * Domain errors map to 404/403/409/400 (refused changes carry `currentStatus`), an unreachable database to
- * 503 `UNAVAILABLE` (the cause is logged, not shown); an unexpected error is logged with its stack and answered
- * 500 `{ code: 'INTERNAL' }`, never with the stack or the original message.
+ * A service's domain errors map through {@link mapDomainError} (a subclass overrides it, with
+ * `@Catch()`), an unreachable database to 503 `UNAVAILABLE` (the cause is logged, not shown); an
+ * unexpected error is logged with its stack and answered 500 `{ code: 'INTERNAL' }`, never with
+ * the stack or the original message.
+ *
+ * @example
+ * @Catch()
+ * export class OrdersErrorFilter extends ErrorBodyFilter {
+ *   protected override readonly mapDomainError = orderErrorResponse;
+ * }
  */
 @Catch()
 export class ErrorBodyFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorBodyFilter');
 
+  /** The domain's own errors; none by default. */
+  protected readonly mapDomainError: DomainErrorMapper = () => null;
+
   catch(exception: unknown, host: ArgumentsHost): void {
     // Sockets have their own error protocol (acks); leave them to their own filters.
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<JsonResponse>();
-    const mapped = toErrorResponse(exception);
+    const mapped = toErrorResponse(exception, this.mapDomainError);
     if (mapped) {
       if (mapped.status >= 500) this.logger.error(describe(exception));
       response.status(mapped.status).json(mapped.body);

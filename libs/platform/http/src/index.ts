@@ -1,0 +1,2 @@
+export * from './lib/error-body.filter';
+export * from './lib/zod-validation.pipe';
