@@ -19,6 +19,12 @@ export type ParsedChannel =
 export const orderChannel = (orderId: string): string => `order:${orderId}`;
 export const userChannel = (userId: string): string => `user:${userId}`;
 export const ticketChannel = (ticketId: string): string => `ticket:${ticketId}`;
+/** A ticket's agents-only channel: internal notes and their typing. */
+export const ticketInternalChannel = (ticketId: string): string => `ticket-internal:${ticketId}`;
+/** Agents only: tickets created, assigned, changing status. */
+export const SUPPORT_QUEUE_CHANNEL = 'support:queue';
+/** Agents only: the agents' presence roster. */
+export const SUPPORT_AGENTS_CHANNEL = 'support:agents';
 
 /**
  * Parses a channel name; `null` when it is not one of the known forms, so the caller

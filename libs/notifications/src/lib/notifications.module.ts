@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
-import { OrderEventsConsumer } from './order-events.consumer';
+import { OrderEventsConsumer, SupportEventsConsumer } from './event-stream.consumer';
 
 /**
- * The notification worker's domain: order events in, history appends and channel pushes out.
+ * The notification worker's domain: order and support events in, history appends and channel pushes out.
  * `EventBus`, `ChannelPublisher`, `ProcessedEvents` and `MetricsService` come from the
  * global platform modules the app imports (`ReadinessRegistry` too, when there is one).
  */
@@ -12,8 +12,8 @@ export class NotificationsModule {
   static forRoot(config: NotificationsConfig): DynamicModule {
     return {
       module: NotificationsModule,
-      providers: [{ provide: NOTIFICATIONS_CONFIG, useValue: config }, OrderEventsConsumer],
-      exports: [OrderEventsConsumer],
+      providers: [{ provide: NOTIFICATIONS_CONFIG, useValue: config }, OrderEventsConsumer, SupportEventsConsumer],
+      exports: [OrderEventsConsumer, SupportEventsConsumer],
     };
   }
 }

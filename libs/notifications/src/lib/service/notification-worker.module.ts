@@ -1,5 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ORDERS_DLQ_TOPIC, ORDERS_TOPIC, ORDERS_TOPIC_PARTITIONS } from '@shopnest/contracts';
+import {
+  ORDERS_DLQ_TOPIC,
+  ORDERS_TOPIC,
+  ORDERS_TOPIC_PARTITIONS,
+  SUPPORT_DLQ_TOPIC,
+  SUPPORT_TOPIC,
+  SUPPORT_TOPIC_PARTITIONS,
+} from '@shopnest/contracts';
 import { NotificationsModule } from '../notifications.module';
 import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
 import { LocalFanout } from '@shopnest/platform-fanout';
@@ -35,6 +42,8 @@ export class NotificationWorkerModule {
             { topic: ORDERS_TOPIC, numPartitions: ORDERS_TOPIC_PARTITIONS },
             // Dead letters are rare and read by people or a replay tool: one partition keeps them in arrival order.
             { topic: ORDERS_DLQ_TOPIC, numPartitions: 1 },
+            { topic: SUPPORT_TOPIC, numPartitions: SUPPORT_TOPIC_PARTITIONS },
+            { topic: SUPPORT_DLQ_TOPIC, numPartitions: 1 },
           ],
           shared: shared.eventBus,
         }),

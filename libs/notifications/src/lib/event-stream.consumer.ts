@@ -8,11 +8,16 @@ import {
 } from '@nestjs/common';
 import {
   describeZodError,
+  Envelope,
   ORDERS_DLQ_TOPIC,
   ORDERS_TOPIC,
   OrderEvent,
   orderEventSchema,
   parseChannel,
+  SUPPORT_DLQ_TOPIC,
+  SUPPORT_TOPIC,
+  SupportEvent,
+  supportEventSchema,
 } from '@shopnest/contracts';
 import { Consumption, EventBus, IncomingMessage } from '@shopnest/platform-event-bus';
 import { ChannelPublisher, ProcessedEvents } from '@shopnest/platform-history';
@@ -20,6 +25,37 @@ import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observabil
 import { retryWithBackoff } from '@shopnest/platform-retry';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
 import { Route, routeEvent } from './routing';
+import { routeSupportEvent } from './support-routing';
+import { z } from 'zod';
+
+/**
+ * One topic the worker consumes: its dead-letter topic, the schema its events must pass and the
+ * routing table they go through.
+ */
+export interface EventStream<E extends Envelope = Envelope> {
+  /** Names the stream in logs; the support stream's consumer group is the worker's group + `.support`. */
+  name: 'orders' | 'support';
+  topic: string;
+  dlqTopic: string;
+  schema: z.ZodType<E>;
+  route(event: E): Route[];
+}
+
+export const ORDER_EVENT_STREAM: EventStream<OrderEvent> = {
+  name: 'orders',
+  topic: ORDERS_TOPIC,
+  dlqTopic: ORDERS_DLQ_TOPIC,
+  schema: orderEventSchema,
+  route: routeEvent,
+};
+
+export const SUPPORT_EVENT_STREAM: EventStream<SupportEvent> = {
+  name: 'support',
+  topic: SUPPORT_TOPIC,
+  dlqTopic: SUPPORT_DLQ_TOPIC,
+  schema: supportEventSchema,
+  route: routeSupportEvent,
+};
 
 type Outcome = 'pushed' | 'duplicate' | 'dead_lettered' | 'failed';
 type DeadLetterReason = 'undecodable' | 'invalid' | 'failed';
@@ -38,9 +74,18 @@ export const DLQ_HEADERS = {
 
 const MAX_ERROR_HEADER_CHARS = 1_000;
 
+/** One set per registry: the consumers of every stream share it. */
+const metricsByRegistry = new WeakMap<MetricsService, ReturnType<typeof createConsumerMetrics>>();
+
 function consumerMetrics(metrics: MetricsService) {
+  let shared = metricsByRegistry.get(metrics);
+  if (!shared) metricsByRegistry.set(metrics, (shared = createConsumerMetrics(metrics)));
+  return shared;
+}
+
+function createConsumerMetrics(metrics: MetricsService) {
   return {
-    consumed: metrics.counter('events_consumed_total', 'Valid order events received, by type', ['type']),
+    consumed: metrics.counter('events_consumed_total', 'Valid events received, by type', ['type']),
     pushed: metrics.counter(
       'events_pushed_total',
       'Pushes to a channel (with its history append, in one step), by channel kind',
@@ -63,17 +108,17 @@ function consumerMetrics(metrics: MetricsService) {
       [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       ['outcome'],
     ),
-    lag: metrics.gauge(
-      'consumer_lag',
-      "Messages of the orders topic not yet committed by the worker's group, by partition",
-      ['partition'],
-    ),
+    lag: metrics.gauge('consumer_lag', "Messages not yet committed by the worker's group, by topic and partition", [
+      'topic',
+      'partition',
+    ]),
   };
 }
 
 /**
- * Consumes order events from Kafka in the worker's group and, for each, publishes every route of
- * the routing table through the {@link ChannelPublisher}: appended to the channel's history and
+ * Consumes one {@link EventStream} (order events, support events) from Kafka in the worker's
+ * group and, for each event, publishes every route of the stream's routing table through the
+ * {@link ChannelPublisher}: appended to the channel's history and
  * pushed with that offset in one atomic step (non-volatile), or kept as the channel's latest
  * volatile event and pushed without one. So a channel's live deliveries leave in offset order
  * whatever the number of worker replicas.
@@ -83,36 +128,47 @@ function consumerMetrics(metrics: MetricsService) {
  * - Idempotent: a publish is idempotent by event id (a redelivered event keeps its offset and is
  *   not pushed again), and an event already fully handled is skipped (`ProcessedEvents`).
  * - Failures: retried with exponential backoff and full jitter; retries within one delivery skip
- *   the routes already done. Still failing, the event is dead-lettered to `ORDERS_DLQ_TOPIC`
+ *   the routes already done. Still failing, the event is dead-lettered to the stream's DLQ topic
  *   (original bytes, error in `dlq-*` headers) and the worker goes on, unless a readiness probe
  *   failed after any of the tries: an outage is not the event's fault, so the handler rejects
  *   and the bus redelivers it.
  *   Records that do not decode or validate are dead-lettered at once.
  */
-@Injectable()
-export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(OrderEventsConsumer.name);
+export class EventStreamConsumer<E extends Envelope = Envelope>
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger: Logger;
   private readonly metrics: ReturnType<typeof consumerMetrics>;
   private consumption: Consumption | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
   private stopping = false;
 
   constructor(
+    private readonly stream: EventStream<E>,
     private readonly bus: EventBus,
     private readonly publisher: ChannelPublisher,
     private readonly processed: ProcessedEvents,
     metrics: MetricsService,
-    @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
-    @Optional() private readonly readiness?: ReadinessRegistry,
+    private readonly config: NotificationsConfig,
+    private readonly readiness?: ReadinessRegistry,
   ) {
     this.metrics = consumerMetrics(metrics);
+    this.logger = new Logger(`EventStreamConsumer(${stream.name})`);
+  }
+
+  /** The worker's group for orders; a group of its own (`<group>.support`) for each other stream. */
+  private get group(): string {
+    const { group } = this.config.consumer;
+    return this.stream.name === 'orders' ? group : `${group}.${this.stream.name}`;
   }
 
   /** Starts once every module is initialised (adapters connected, topics set up by the app). */
   async onApplicationBootstrap(): Promise<void> {
-    const { group, fromBeginning, lagIntervalMs } = this.config.consumer;
+    const { fromBeginning, lagIntervalMs } = this.config.consumer;
+    const { group } = this;
+    const { topic } = this.stream;
     this.consumption = await this.bus.consume({
-      topic: ORDERS_TOPIC,
+      topic,
       group,
       fromBeginning,
       handler: (message) => this.handle(message),
@@ -120,7 +176,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     void this.refreshLag();
     this.lagTimer = setInterval(() => void this.refreshLag(), lagIntervalMs);
     this.lagTimer.unref();
-    this.logger.log({ msg: 'consuming order events', topic: ORDERS_TOPIC, group, fromBeginning });
+    this.logger.log({ msg: 'consuming events', topic, group, fromBeginning });
   }
 
   /** Stops taking messages before the app closes its connections; the message in hand finishes. */
@@ -131,14 +187,14 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     this.consumption = undefined;
     if (!consumption) return;
     await consumption.stop();
-    this.logger.log({ msg: 'stopped consuming order events', group: this.config.consumer.group });
+    this.logger.log({ msg: 'stopped consuming events', topic: this.stream.topic, group: this.group });
   }
 
   /** Reads the group's lag into `shopnest_consumer_lag`; a failed read keeps the last values. */
   async refreshLag(): Promise<void> {
     try {
       for (const { partition, lag } of (await this.consumption?.lag()) ?? []) {
-        this.metrics.lag.set({ partition: String(partition) }, lag);
+        this.metrics.lag.set({ topic: this.stream.topic, partition: String(partition) }, lag);
       }
     } catch (error) {
       this.logger.warn({ msg: 'could not read consumer lag', err: messageOf(error) });
@@ -158,7 +214,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
         outcome = 'dead_lettered';
         return;
       }
-      const parsed = orderEventSchema.safeParse(message.event);
+      const parsed = this.stream.schema.safeParse(message.event);
       if (!parsed.success) {
         await this.deadLetter(message, 'invalid', describeZodError(parsed.error));
         outcome = 'dead_lettered';
@@ -170,10 +226,10 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     }
   }
 
-  private async deliverWithRetries(message: IncomingMessage, event: OrderEvent): Promise<Outcome> {
+  private async deliverWithRetries(message: IncomingMessage, event: E): Promise<Outcome> {
     this.metrics.consumed.inc({ type: event.type });
-    const log = { eventId: event.id, type: event.type, orderId: event.data.orderId, sequence: event.sequence };
-    const routes = routeEvent(event);
+    const log = { eventId: event.id, type: event.type, subject: event.subject, sequence: event.sequence };
+    const routes = this.stream.route(event);
     const done = new Set<Route>();
     const { attempts, baseDelayMs, maxDelayMs } = this.config.retry;
     let tries = 0;
@@ -210,7 +266,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
   }
 
   /** One attempt: skip if already handled, else every route not yet done, then mark the event handled. */
-  private async deliver(event: OrderEvent, routes: Route[], done: Set<Route>): Promise<Outcome> {
+  private async deliver(event: E, routes: Route[], done: Set<Route>): Promise<Outcome> {
     if (done.size === 0 && (await this.processed.has(event.id))) {
       this.metrics.duplicates.inc();
       this.logger.debug({ msg: 'event already handled; skipped', eventId: event.id });
@@ -252,7 +308,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     attempts?: number,
   ): Promise<void> {
     const raw = message.kind === 'malformed' ? { value: message.value, headers: message.headers } : message.raw;
-    await this.bus.publishRaw(ORDERS_DLQ_TOPIC, {
+    await this.bus.publishRaw(this.stream.dlqTopic, {
       key: message.key,
       value: raw.value,
       headers: {
@@ -262,7 +318,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
         [DLQ_HEADERS.topic]: message.topic,
         [DLQ_HEADERS.partition]: String(message.partition),
         [DLQ_HEADERS.offset]: message.offset,
-        [DLQ_HEADERS.group]: this.config.consumer.group,
+        [DLQ_HEADERS.group]: this.group,
         [DLQ_HEADERS.failedAt]: new Date().toISOString(),
         ...(attempts === undefined ? {} : { [DLQ_HEADERS.attempts]: String(attempts) }),
       },
@@ -273,7 +329,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
       msg: 'dead-lettered a message',
       reason,
       error,
-      dlq: ORDERS_DLQ_TOPIC,
+      dlq: this.stream.dlqTopic,
       topic: message.topic,
       partition: message.partition,
       offset: message.offset,
@@ -286,4 +342,34 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Order events (`shopnest.orders.v1`) into the order, user and ops channels. */
+@Injectable()
+export class OrderEventsConsumer extends EventStreamConsumer<OrderEvent> {
+  constructor(
+    bus: EventBus,
+    publisher: ChannelPublisher,
+    processed: ProcessedEvents,
+    metrics: MetricsService,
+    @Inject(NOTIFICATIONS_CONFIG) config: NotificationsConfig,
+    @Optional() readiness?: ReadinessRegistry,
+  ) {
+    super(ORDER_EVENT_STREAM, bus, publisher, processed, metrics, config, readiness);
+  }
+}
+
+/** Ticket and message events (`shopnest.support.v1`) into the ticket, queue and user channels. */
+@Injectable()
+export class SupportEventsConsumer extends EventStreamConsumer<SupportEvent> {
+  constructor(
+    bus: EventBus,
+    publisher: ChannelPublisher,
+    processed: ProcessedEvents,
+    metrics: MetricsService,
+    @Inject(NOTIFICATIONS_CONFIG) config: NotificationsConfig,
+    @Optional() readiness?: ReadinessRegistry,
+  ) {
+    super(SUPPORT_EVENT_STREAM, bus, publisher, processed, metrics, config, readiness);
+  }
 }
