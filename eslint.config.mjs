@@ -16,7 +16,7 @@ const INFRASTRUCTURE = [
   '@socket.io/redis-adapter',
   '@socket.io/redis-emitter',
 ];
-const SERVICE_SCOPES = ['scope:edge', 'scope:orders', 'scope:notifications'];
+const SERVICE_SCOPES = ['scope:edge', 'scope:orders', 'scope:support', 'scope:notifications'];
 
 /** @param {boolean} inTests */
 function boundaries(inTests) {

@@ -38,13 +38,12 @@ import { z } from 'zod';
 import { OrdersErrorFilter } from './http/orders-error.filter';
 import {
   ERROR_SCHEMA,
-  openApiSchema,
   ORDER_LIST_SCHEMA,
   ORDER_SCHEMA,
   POSITION_ACCEPTED_SCHEMA,
   TIMELINE_SCHEMA,
 } from './http/openapi';
-import { ZodValidationPipe } from '@shopnest/platform-http';
+import { openApiSchema, ZodValidationPipe } from '@shopnest/platform-http';
 import { Order, Position } from './order';
 import { OrderNotFound, OrderVersionConflict } from './order.errors';
 import { TimelineEntry } from './order.repository.port';

@@ -1,2 +1,3 @@
 export * from './lib/error-body.filter';
 export * from './lib/zod-validation.pipe';
+export * from './lib/openapi';

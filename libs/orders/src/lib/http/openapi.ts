@@ -1,10 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { ORDER_STATUSES } from '@shopnest/contracts';
-import { z } from 'zod';
-
-/** The OpenAPI 3.0 schema of a zod request schema, so `/docs` and validation never disagree. */
-export const openApiSchema = (schema: z.ZodType): SchemaObject =>
-  z.toJSONSchema(schema, { target: 'openapi-3.0' }) as SchemaObject;
 
 const timestamp: SchemaObject = { type: 'string', format: 'date-time' };
 

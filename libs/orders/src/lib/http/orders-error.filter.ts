@@ -6,27 +6,14 @@ import { OrderAccessDenied, OrderInputInvalid, OrderNotFound, OrderVersionConfli
 /** The orders' domain errors as REST answers: 404/403/409/400; refused changes carry `currentStatus`. */
 export function orderErrorResponse(error: unknown): ErrorResponse | null {
   if (error instanceof TransitionRefused) {
-    return {
-      status: HttpStatus.CONFLICT,
-      body: {
-        code: 'CONFLICT',
-        message: error.message,
-        currentStatus: error.currentStatus,
-        allowed: [...error.allowed],
-      },
-    };
+    const details = { currentStatus: error.currentStatus, allowed: [...error.allowed] };
+    return errorAnswer(HttpStatus.CONFLICT, 'CONFLICT', error.message, details);
   }
   if (error instanceof OrderChangeRefused) {
-    return {
-      status: HttpStatus.CONFLICT,
-      body: { code: 'CONFLICT', message: error.message, currentStatus: error.currentStatus },
-    };
+    return errorAnswer(HttpStatus.CONFLICT, 'CONFLICT', error.message, { currentStatus: error.currentStatus });
   }
   if (error instanceof OrderVersionConflict) {
-    return {
-      status: HttpStatus.CONFLICT,
-      body: { code: 'CONFLICT', message: error.message, currentVersion: error.currentVersion },
-    };
+    return errorAnswer(HttpStatus.CONFLICT, 'CONFLICT', error.message, { currentVersion: error.currentVersion });
   }
   if (error instanceof OrderNotFound) return errorAnswer(HttpStatus.NOT_FOUND, 'NOT_FOUND', error.message);
   if (error instanceof OrderAccessDenied) return errorAnswer(HttpStatus.FORBIDDEN, 'FORBIDDEN', error.message);

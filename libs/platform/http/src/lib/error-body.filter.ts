@@ -16,11 +16,13 @@ export interface ErrorResponse {
 /** A domain's errors as REST answers: `null` for an error that is not the domain's. */
 export type DomainErrorMapper = (error: unknown) => ErrorResponse | null;
 
-/** A domain error answered with `status` and `{ code, message }`. */
-export const errorAnswer = (status: number, code: ErrorCode, message: string): ErrorResponse => ({
-  status,
-  body: { code, message },
-});
+/** A domain error answered with `status` and `{ code, message, ...details }`. */
+export const errorAnswer = (
+  status: number,
+  code: ErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): ErrorResponse => ({ status, body: { code, message, ...details } });
 
 function codeFor(status: number): ErrorCode {
   switch (status) {

@@ -19,46 +19,57 @@ export type SqlDatabaseConfig =
  * @example
  * const db = await openSqlDatabase(parseEnv(sqlDatabaseEnvSchema, process.env));
  */
-export const sqlDatabaseEnvSchema = z
-  .object({
-    DATABASE: z.enum(SQL_DATABASE_DRIVERS).default('postgres'),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// (or postgresql://) URL')
-      .optional(),
-    DATABASE_SCHEMA: z
-      .string()
-      .regex(
-        SCHEMA_NAME,
-        'must be a lower-case SQL name: a-z, 0-9 and _, not starting with a digit, at most 56 characters',
-      )
-      .default('public'),
-    DATABASE_POOL_MAX: positiveInt(10),
-    DATABASE_TIMEOUT_MS: positiveInt(5000),
-    PGLITE_DATA_DIR: z.string().min(1).optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (env.DATABASE === 'postgres' && !env.DATABASE_URL) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['DATABASE_URL'],
-        message: 'required when DATABASE=postgres (or set DATABASE=pglite)',
-      });
-    }
-  })
-  .transform(
-    (env): SqlDatabaseConfig =>
-      env.DATABASE === 'postgres'
-        ? {
-            driver: 'postgres',
-            url: env.DATABASE_URL as string,
-            schema: env.DATABASE_SCHEMA,
-            poolMax: env.DATABASE_POOL_MAX,
-            timeoutMs: env.DATABASE_TIMEOUT_MS,
-          }
-        : {
-            driver: 'pglite',
-            schema: env.DATABASE_SCHEMA,
-            ...(env.PGLITE_DATA_DIR && { dataDir: env.PGLITE_DATA_DIR }),
-          },
-  );
+export const sqlDatabaseEnvSchema = sqlDatabaseEnv({ defaultSchema: 'public' });
+
+/**
+ * {@link sqlDatabaseEnvSchema} with another default `DATABASE_SCHEMA`: a service that may share a
+ * database with another keeps its tables (and its `schema_migrations`) in a schema of its own.
+ *
+ * @example
+ * const store = sqlDatabaseEnv({ defaultSchema: 'support' });
+ */
+export function sqlDatabaseEnv(options: { defaultSchema: string }) {
+  return z
+    .object({
+      DATABASE: z.enum(SQL_DATABASE_DRIVERS).default('postgres'),
+      DATABASE_URL: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// (or postgresql://) URL')
+        .optional(),
+      DATABASE_SCHEMA: z
+        .string()
+        .regex(
+          SCHEMA_NAME,
+          'must be a lower-case SQL name: a-z, 0-9 and _, not starting with a digit, at most 56 characters',
+        )
+        .default(options.defaultSchema),
+      DATABASE_POOL_MAX: positiveInt(10),
+      DATABASE_TIMEOUT_MS: positiveInt(5000),
+      PGLITE_DATA_DIR: z.string().min(1).optional(),
+    })
+    .superRefine((env, ctx) => {
+      if (env.DATABASE === 'postgres' && !env.DATABASE_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['DATABASE_URL'],
+          message: 'required when DATABASE=postgres (or set DATABASE=pglite)',
+        });
+      }
+    })
+    .transform(
+      (env): SqlDatabaseConfig =>
+        env.DATABASE === 'postgres'
+          ? {
+              driver: 'postgres',
+              url: env.DATABASE_URL as string,
+              schema: env.DATABASE_SCHEMA,
+              poolMax: env.DATABASE_POOL_MAX,
+              timeoutMs: env.DATABASE_TIMEOUT_MS,
+            }
+          : {
+              driver: 'pglite',
+              schema: env.DATABASE_SCHEMA,
+              ...(env.PGLITE_DATA_DIR && { dataDir: env.PGLITE_DATA_DIR }),
+            },
+    );
+}

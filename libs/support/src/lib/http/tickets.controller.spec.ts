@@ -1,0 +1,3 @@
+import { describeTicketsApi } from './tickets-api.contract';
+
+describeTicketsApi('PGlite', () => ({ driver: 'pglite', schema: 'support' }));
