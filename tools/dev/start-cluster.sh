@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm run start:cluster`: provisions Kafka, Redis and PostgreSQL (tools/infra), builds the three
-# services and runs them as three processes in the foreground with tools/dev/dev.env, as a
+# `npm run start:cluster`: provisions Kafka, Redis and PostgreSQL (tools/infra), builds the four
+# services and runs them as four processes in the foreground with tools/dev/dev.env, as a
 # deployment runs them. Ctrl-C stops them gracefully. (`npm start` is the one-process mode.)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -14,8 +14,9 @@ set +a
 export EVENT_BUS=kafka
 export SERVICE_TOKEN="${SERVICE_TOKEN:-$(node tools/dev/token.mjs connection-edge service 31536000)}"
 export ORDER_TRACKING_URL="http://127.0.0.1:${ORDERS_PORT:-3001}"
+export SUPPORT_DESK_URL="http://127.0.0.1:${SUPPORT_PORT:-3003}"
 
-npx nx run-many -t build -p connection-edge order-tracking notification-worker --outputStyle=static
+npx nx run-many -t build -p connection-edge order-tracking support-desk notification-worker --outputStyle=static
 
 pids=()
 start() { # start NAME PORT
@@ -30,10 +31,11 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 start order-tracking "${ORDERS_PORT:-3001}"
+start support-desk "${SUPPORT_PORT:-3003}"
 start notification-worker "${WORKER_PORT:-3002}"
 start connection-edge "${EDGE_PORT:-3000}"
 
-for url in "http://127.0.0.1:${ORDERS_PORT:-3001}" "http://127.0.0.1:${WORKER_PORT:-3002}" "http://127.0.0.1:${EDGE_PORT:-3000}"; do
+for url in "http://127.0.0.1:${ORDERS_PORT:-3001}" "http://127.0.0.1:${SUPPORT_PORT:-3003}" "http://127.0.0.1:${WORKER_PORT:-3002}" "http://127.0.0.1:${EDGE_PORT:-3000}"; do
   for _ in $(seq 1 100); do
     curl -fsS "$url/health/ready" >/dev/null 2>&1 && break
     sleep 0.2
@@ -44,6 +46,7 @@ cat <<EOT
 ShopNest Live is running as a cluster (Kafka, Redis, PostgreSQL):
   connection-edge      http://127.0.0.1:${EDGE_PORT:-3000}   (socket.io; /health/ready, /metrics)
   order-tracking       http://127.0.0.1:${ORDERS_PORT:-3001}   (REST, OpenAPI at /docs)
+  support-desk         http://127.0.0.1:${SUPPORT_PORT:-3003}   (tickets and chat over REST, OpenAPI at /docs)
   notification-worker  http://127.0.0.1:${WORKER_PORT:-3002}   (/health/ready, /metrics)
 Follow an order live:  node tools/dev/follow-order.mjs
 Mint a token:          node tools/dev/token.mjs <userId> [roles]

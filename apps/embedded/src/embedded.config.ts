@@ -3,15 +3,17 @@ import { ConnectionEdgeConfig, connectionEdgeEnvSchema } from '@shopnest/edge';
 import { NotificationWorkerConfig, notificationWorkerEnvSchema } from '@shopnest/notifications';
 import { OrderTrackingConfig, orderTrackingEnvSchema } from '@shopnest/orders';
 import { port, positiveInt, refusing } from '@shopnest/platform-config';
+import { SupportDeskConfig, supportDeskEnvSchema } from '@shopnest/support';
 import { z } from 'zod';
 
 export const EMBEDDED = 'shopnest-live';
 
-/** The three services' configs, as the one process runs them. */
+/** The four services' configs, as the one process runs them. */
 export interface EmbeddedConfig {
   shutdownTimeoutMs: number;
   edge: ConnectionEdgeConfig;
   orders: OrderTrackingConfig;
+  support: SupportDeskConfig;
   worker: NotificationWorkerConfig;
 }
 
@@ -23,9 +25,11 @@ const embeddedEnv = z.object({
   EDGE_PORT: port(3000),
   ORDERS_PORT: port(3001),
   WORKER_PORT: port(3002),
+  SUPPORT_PORT: port(3003),
   PORT: z
     .undefined({
-      error: 'the one-process mode listens on three ports: set EDGE_PORT, ORDERS_PORT and WORKER_PORT instead',
+      error:
+        'the one-process mode listens on four ports: set EDGE_PORT, ORDERS_PORT, WORKER_PORT and SUPPORT_PORT instead',
     })
     .optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
@@ -47,7 +51,7 @@ const clusterOnly = (key: keyof typeof IN_PROCESS, value: string) => ({
 
 /**
  * The one-process environment: `HOST`, `EDGE_PORT` (3000), `ORDERS_PORT` (3001), `WORKER_PORT`
- * (3002), `SHUTDOWN_TIMEOUT_MS`, and every other key of the three services (JWT, limits, history
+ * (3002), `SUPPORT_PORT` (3003), `SHUTDOWN_TIMEOUT_MS`, and every other key of the four services (JWT, limits, history
  * sizes, `DATABASE` (default `pglite` here), `PGLITE_DATA_DIR`, ...), read as they read them. The adapters are fixed
  * to the in-process ones; a cluster value (`EVENT_BUS=kafka`, ...) or a lone `PORT` is refused,
  * naming why. `SERVICE_TOKEN` (the edge's token for order-tracking) is minted from `JWT_SECRET`
@@ -85,7 +89,17 @@ export const embeddedEnvSchema = refusing(
         ...base,
         PORT: String(e.EDGE_PORT),
         ORDER_TRACKING_URL: `http://${e.HOST}:${e.ORDERS_PORT}`,
+        SUPPORT_DESK_URL: `http://${e.HOST}:${e.SUPPORT_PORT}`,
         // Without a token of its own, a stand-in keeps the edge schema from repeating the JWT problem.
+        SERVICE_TOKEN: serviceToken ?? 'unset.service.token',
+      });
+      const support = supportDeskEnvSchema.safeParse({
+        ...base,
+        PORT: String(e.SUPPORT_PORT),
+        DATABASE: env['DATABASE'] ?? 'pglite',
+        // A PGlite directory holds one database: the tickets get their own beside the orders'.
+        PGLITE_DATA_DIR: `${env['PGLITE_DATA_DIR'] ?? DEFAULT_DATA_DIR}-support`,
+        ORDER_TRACKING_URL: `http://${e.HOST}:${e.ORDERS_PORT}`,
         SERVICE_TOKEN: serviceToken ?? 'unset.service.token',
       });
       if (!serviceToken && !env['JWT_SECRET'] && (env['JWT_PUBLIC_KEY_FILE'] || env['JWT_JWKS_FILE'])) {
@@ -98,12 +112,18 @@ export const embeddedEnvSchema = refusing(
           },
         ]);
       }
-      for (const result of [orders, worker, edge]) if (!result.success) report(result.error.issues);
-      if (problems.size > 0 || !orders.success || !worker.success || !edge.success) {
+      for (const result of [orders, worker, edge, support]) if (!result.success) report(result.error.issues);
+      if (problems.size > 0 || !orders.success || !worker.success || !edge.success || !support.success) {
         for (const { path, message } of problems.values()) ctx.addIssue({ code: 'custom', path, message });
         return z.NEVER;
       }
-      return { shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS, orders: orders.data, worker: worker.data, edge: edge.data };
+      return {
+        shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+        orders: orders.data,
+        support: support.data,
+        worker: worker.data,
+        edge: edge.data,
+      };
     }),
   [
     clusterOnly('EVENT_BUS', 'kafka'),
@@ -114,7 +134,7 @@ export const embeddedEnvSchema = refusing(
   ],
 );
 
-/** A service token for the edge's order look-ups, signed with the shared HS256 secret; undefined without one. */
+/** A service token for the edge's and support-desk's look-ups, signed with the shared HS256 secret; undefined without one. */
 function mintServiceToken(env: NodeJS.ProcessEnv): string | undefined {
   const secret = env['JWT_SECRET'];
   if (!secret || secret.length < 32) return undefined; // the JWT fragment reports the bad secret

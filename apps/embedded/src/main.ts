@@ -6,13 +6,14 @@ import { InMemoryEventBus } from '@shopnest/platform-event-bus';
 import { LocalFanout } from '@shopnest/platform-fanout';
 import { InMemoryHistory } from '@shopnest/platform-history';
 import { runMain, runServices } from '@shopnest/platform-observability';
+import { serveSupportOpenApi, SUPPORT_DESK, SupportDeskModule } from '@shopnest/support';
 import { EMBEDDED, embeddedEnvSchema } from './embedded.config';
 import { readyBanner } from './ready-banner';
 
 /**
- * The one-process mode (`npm start`): connection-edge, notification-worker and order-tracking as
- * three Nest applications on their usual ports, sharing in-process adapters (event bus, channel
- * history, fanout) instead of Kafka and Redis, with orders in PGlite on disk. The edge starts
+ * The one-process mode (`npm start`): connection-edge, notification-worker, order-tracking and
+ * support-desk as four Nest applications on their usual ports, sharing in-process adapters (event bus, channel
+ * history, fanout) instead of Kafka and Redis, with orders and tickets in PGlite on disk. The edge starts
  * first, so the worker's pushes have a socket.io server; the worker before order-tracking, so no
  * relayed event finds the bus without its consumer group. Shutdown runs in reverse.
  */
@@ -44,6 +45,15 @@ runMain(EMBEDDED, async () => {
           http: config.orders.http,
           portVariable: 'ORDERS_PORT',
           configure: serveOpenApi,
+        },
+      },
+      {
+        module: SupportDeskModule.forRoot(config.support, { eventBus }),
+        spec: {
+          service: SUPPORT_DESK,
+          http: config.support.http,
+          portVariable: 'SUPPORT_PORT',
+          configure: serveSupportOpenApi,
         },
       },
     ],
