@@ -9,3 +9,4 @@ export * from './lib/socket-protocol';
 export * from './lib/topics';
 export * from './lib/notification-events';
 export * from './lib/admin-api';
+export * from './lib/dead-letters-api';

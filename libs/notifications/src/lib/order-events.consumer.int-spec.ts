@@ -23,7 +23,7 @@ import { AddressInfo } from 'node:net';
 import { io as connectClient, Socket } from 'socket.io-client';
 import { NotificationsConfig } from './notifications.config';
 import { NotificationsModule } from './notifications.module';
-import { DLQ_HEADERS } from './order-events.consumer';
+import { DLQ_HEADERS } from './dlq/dead-letter-headers';
 import { orderEvent } from './testing/order-event.fixture';
 import { platformFixture } from './testing/platform.fixture';
 

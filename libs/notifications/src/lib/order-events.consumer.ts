@@ -18,23 +18,12 @@ import { Consumption, EventBus, IncomingMessage } from '@shopnest/platform-event
 import { ChannelPublisher, ProcessedEvents } from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
 import { retryWithBackoff } from '@shopnest/platform-retry';
+import { DLQ_HEADERS, redriveCountOf, withoutFailureHeaders } from './dlq/dead-letter-headers';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
 import { Route, routeEvent } from './routing';
 
 type Outcome = 'pushed' | 'duplicate' | 'dead_lettered' | 'failed';
 type DeadLetterReason = 'undecodable' | 'invalid' | 'failed';
-
-/** Headers added to a dead letter, beside the original record's own. */
-export const DLQ_HEADERS = {
-  reason: 'dlq-reason',
-  error: 'dlq-error',
-  attempts: 'dlq-attempts',
-  topic: 'dlq-original-topic',
-  partition: 'dlq-original-partition',
-  offset: 'dlq-original-offset',
-  group: 'dlq-consumer-group',
-  failedAt: 'dlq-failed-at',
-} as const;
 
 const MAX_ERROR_HEADER_CHARS = 1_000;
 
@@ -54,8 +43,8 @@ function consumerMetrics(metrics: MetricsService) {
     ),
     deadLettered: metrics.counter(
       'events_dead_lettered_total',
-      'Messages sent to the dead-letter topic: undecodable, invalid, or failed after retries',
-      ['reason'],
+      'Messages sent to the dead-letter topic: undecodable, invalid, or failed after retries; redriven="true" when an operator had re-driven it before',
+      ['reason', 'redriven'],
     ),
     processing: metrics.histogram(
       'event_processing_seconds',
@@ -256,7 +245,8 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
       key: message.key,
       value: raw.value,
       headers: {
-        ...raw.headers,
+        // A re-driven record failing again: its old failure's headers give way to this one's; its re-drive count stays.
+        ...withoutFailureHeaders(raw.headers),
         [DLQ_HEADERS.reason]: reason,
         [DLQ_HEADERS.error]: error.slice(0, MAX_ERROR_HEADER_CHARS),
         [DLQ_HEADERS.topic]: message.topic,
@@ -267,12 +257,14 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
         ...(attempts === undefined ? {} : { [DLQ_HEADERS.attempts]: String(attempts) }),
       },
     });
-    this.metrics.deadLettered.inc({ reason });
+    const redriveCount = redriveCountOf(raw.headers);
+    this.metrics.deadLettered.inc({ reason, redriven: String(redriveCount > 0) });
     const envelope = message.kind === 'event' ? message.event : undefined;
     this.logger.warn({
       msg: 'dead-lettered a message',
       reason,
       error,
+      redriveCount,
       dlq: ORDERS_DLQ_TOPIC,
       topic: message.topic,
       partition: message.partition,
