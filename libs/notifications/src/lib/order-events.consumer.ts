@@ -6,19 +6,12 @@ import {
   OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
-import {
-  describeZodError,
-  ORDERS_DLQ_TOPIC,
-  ORDERS_TOPIC,
-  OrderEvent,
-  orderEventSchema,
-  parseChannel,
-} from '@shopnest/contracts';
+import { describeZodError, ORDERS_TOPIC, OrderEvent, orderEventSchema, parseChannel } from '@shopnest/contracts';
 import { Consumption, EventBus, IncomingMessage } from '@shopnest/platform-event-bus';
 import { ChannelPublisher, ProcessedEvents } from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
 import { retryWithBackoff } from '@shopnest/platform-retry';
-import { DLQ_HEADERS, redriveCountOf, withoutFailureHeaders } from './dlq/dead-letter-headers';
+import { deadLetterTopicOf, DLQ_HEADERS, redriveCountOf, withoutFailureHeaders } from './dlq/dead-letter-headers';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
 import { Route, routeEvent } from './routing';
 
@@ -72,7 +65,7 @@ function consumerMetrics(metrics: MetricsService) {
  * - Idempotent: a publish is idempotent by event id (a redelivered event keeps its offset and is
  *   not pushed again), and an event already fully handled is skipped (`ProcessedEvents`).
  * - Failures: retried with exponential backoff and full jitter; retries within one delivery skip
- *   the routes already done. Still failing, the event is dead-lettered to `ORDERS_DLQ_TOPIC`
+ *   the routes already done. Still failing, the event is dead-lettered to `<topic>.dlq` (`ORDERS_DLQ_TOPIC`)
  *   (original bytes, error in `dlq-*` headers) and the worker goes on, unless a readiness probe
  *   failed after any of the tries: an outage is not the event's fault, so the handler rejects
  *   and the bus redelivers it.
@@ -241,7 +234,8 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     attempts?: number,
   ): Promise<void> {
     const raw = message.kind === 'malformed' ? { value: message.value, headers: message.headers } : message.raw;
-    await this.bus.publishRaw(ORDERS_DLQ_TOPIC, {
+    const dlq = deadLetterTopicOf(message.topic);
+    await this.bus.publishRaw(dlq, {
       key: message.key,
       value: raw.value,
       headers: {
@@ -265,7 +259,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
       reason,
       error,
       redriveCount,
-      dlq: ORDERS_DLQ_TOPIC,
+      dlq,
       topic: message.topic,
       partition: message.partition,
       offset: message.offset,

@@ -53,6 +53,9 @@ export interface ListOptions extends DeadLetterFilter {
 /** A listing returns after reading this many pages even when it found fewer than `limit` letters: a cursor continues it. */
 const MAX_LIST_ROUNDS = 4;
 
+/** Up to this many ids, a re-drive reads each letter on its own; more, and it scans the dead-letter topic once. */
+const FIND_ONE_BY_ONE = 5;
+
 /** A record's key, bytes and headers, whether it decoded or not. */
 function rawOf(message: IncomingMessage): {
   key: string | null;
@@ -149,8 +152,8 @@ export class DeadLetters {
     const targets: IncomingMessage[] = [];
     const skipped: RedriveResponse['skipped'] = [];
     if ('ids' in body) {
-      for (const id of new Set(body.ids)) {
-        const message = await this.find(dlq, id);
+      const found = await this.findAll(dlq, [...new Set(body.ids)]);
+      for (const [id, message] of found) {
         const decision = decisions.get(id);
         if (!message) skipped.push({ id, why: `no dead letter ${id} in ${dlq}` });
         else if (decision) skipped.push({ id, why: `already ${decision.action}` });
@@ -241,6 +244,17 @@ export class DeadLetters {
       }
       if (messages.length === 0 || ends.every((e) => Number(from.get(e.partition) ?? 0) >= Number(e.offset))) return;
     }
+  }
+
+  /** The named dead letters (undefined where there is none): one read each for a few, one scan for many. */
+  private async findAll(dlq: string, ids: string[]): Promise<Map<string, IncomingMessage | undefined>> {
+    const found = new Map<string, IncomingMessage | undefined>(ids.map((id) => [id, undefined]));
+    if (ids.length <= FIND_ONE_BY_ONE) {
+      for (const id of ids) found.set(id, await this.find(dlq, id));
+      return found;
+    }
+    for await (const message of this.scan(dlq)) if (found.has(idOf(message))) found.set(idOf(message), message);
+    return found;
   }
 
   private async find(dlq: string, id: string): Promise<IncomingMessage | undefined> {

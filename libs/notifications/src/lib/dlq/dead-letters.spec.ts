@@ -205,6 +205,21 @@ describe('dead letters: listing, re-drive and drop over the ops API (in-memory b
     expect((await list()).items.map((i) => i.event.id)).toEqual([poison.id]);
   });
 
+  it('re-drives many named letters in one scan, and says which ids it skipped', async () => {
+    const poisons = Array.from({ length: 7 }, (_, i) => {
+      const valid = orderEvent('order.status_changed', { orderId: `o-many-${i}` });
+      return { ...valid, data: { ...valid.data, to: 'teleported' } } as unknown as OrderEvent;
+    });
+    await publish(...poisons);
+    await waitFor(async () => (await list()).items.length === 7);
+    const ids = (await list()).items.map((i) => i.id);
+
+    const { body } = await redrive({ ids: [...ids, '0-999'] });
+
+    expect(body.redriven.map((r) => r.eventId).sort()).toEqual(poisons.map((p) => p.id).sort());
+    expect(body.skipped).toEqual([{ id: '0-999', why: `no dead letter 0-999 in ${ORDERS_DLQ_TOPIC}` }]);
+  });
+
   it('relies on the worker for idempotency: a re-driven event whose id was already handled is skipped, never delivered twice', async () => {
     const event = orderEvent('order.created', { orderId: 'o-twice' });
     await publish(event);
