@@ -6,7 +6,14 @@ import {
   OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
-import { describeZodError, ORDERS_TOPIC, OrderEvent, orderEventSchema, parseChannel } from '@shopnest/contracts';
+import {
+  DeadLetterReason,
+  describeZodError,
+  ORDERS_TOPIC,
+  OrderEvent,
+  orderEventSchema,
+  parseChannel,
+} from '@shopnest/contracts';
 import { Consumption, EventBus, IncomingMessage } from '@shopnest/platform-event-bus';
 import { ChannelPublisher, ProcessedEvents } from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
@@ -16,7 +23,6 @@ import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.confi
 import { Route, routeEvent } from './routing';
 
 type Outcome = 'pushed' | 'duplicate' | 'dead_lettered' | 'failed';
-type DeadLetterReason = 'undecodable' | 'invalid' | 'failed';
 
 const MAX_ERROR_HEADER_CHARS = 1_000;
 

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ORDERS_DLQ_TOPIC, ORDERS_TOPIC, ORDERS_TOPIC_PARTITIONS } from '@shopnest/contracts';
+import { ORDERS_TOPIC, ORDERS_TOPIC_PARTITIONS } from '@shopnest/contracts';
 import { AuthModule } from '@shopnest/platform-auth';
-import { decisionsTopicOf } from '../dlq/dead-letter-headers';
+import { deadLetterTopicOf, decisionsTopicOf } from '../dlq/dead-letter-headers';
 import { DeadLettersModule } from '../dlq/dead-letters.module';
 import { NotificationsModule } from '../notifications.module';
 import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
@@ -42,10 +42,12 @@ export class NotificationWorkerModule {
         EventBusModule.forRoot(config.eventBus, {
           topics: [
             { topic: ORDERS_TOPIC, numPartitions: ORDERS_TOPIC_PARTITIONS },
-            // Dead letters are rare and read by people or a replay tool: one partition keeps them in arrival order.
-            { topic: ORDERS_DLQ_TOPIC, numPartitions: 1 },
-            // Operators' decisions on dead letters (re-driven, dropped): as rare, read whole by the API.
-            ...CONSUMED_TOPICS.map((topic) => ({ topic: decisionsTopicOf(topic), numPartitions: 1 })),
+            ...CONSUMED_TOPICS.flatMap((topic) => [
+              // Dead letters are rare and read by people or a replay tool: one partition keeps them in arrival order.
+              { topic: deadLetterTopicOf(topic), numPartitions: 1 },
+              // Operators' decisions on them (re-driven, dropped): as rare, read whole by the dead-letter API.
+              { topic: decisionsTopicOf(topic), numPartitions: 1 },
+            ]),
           ],
           shared: shared.eventBus,
         }),
