@@ -94,6 +94,7 @@ async function main() {
   const worker = await startService('notification-worker', {
     port: workerPort,
     env: {
+      ...JWT_ENV,
       ...kafka,
       REDIS_URL: redisUrl,
       SOCKET_IO_KEY: platformKey,

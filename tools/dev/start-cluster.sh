@@ -47,7 +47,7 @@ ShopNest Live is running as a cluster (Kafka, Redis, PostgreSQL):
   connection-edge      http://127.0.0.1:${EDGE_PORT:-3000}   (socket.io; /health/ready, /metrics)
   order-tracking       http://127.0.0.1:${ORDERS_PORT:-3001}   (REST, OpenAPI at /docs)
   support-desk         http://127.0.0.1:${SUPPORT_PORT:-3003}   (tickets and chat over REST, OpenAPI at /docs)
-  notification-worker  http://127.0.0.1:${WORKER_PORT:-3002}   (/health/ready, /metrics)
+  notification-worker  http://127.0.0.1:${WORKER_PORT:-3002}   (/health/ready, /metrics; /admin/dead-letters for role ops)
 Follow an order live:  node tools/dev/follow-order.mjs
 Mint a token:          node tools/dev/token.mjs <userId> [roles]
 Ctrl-C stops the services (infrastructure keeps running; tools/infra/down stops it).

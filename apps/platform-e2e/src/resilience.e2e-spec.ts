@@ -102,6 +102,7 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
     HISTORY_KEY_PREFIX: `e2e:${run}:history:`,
   };
   const workerEnv = {
+    ...TEST_JWT_ENV,
     ...kafka,
     ...redis,
     CONSUMER_FROM_BEGINNING: 'true',

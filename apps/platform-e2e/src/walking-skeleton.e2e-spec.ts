@@ -47,6 +47,7 @@ describe('an order status change reaches its shopper on every edge, and no one e
         app: 'notification-worker',
         port: workerPort,
         env: {
+          ...TEST_JWT_ENV,
           ...kafka,
           ...redis,
           CONSUMER_FROM_BEGINNING: 'true',

@@ -10,3 +10,4 @@ export * from './lib/topics';
 export * from './lib/notification-events';
 export * from './lib/admin-api';
 export * from './lib/support-events';
+export * from './lib/dead-letters-api';

@@ -5,3 +5,6 @@ export * from './lib/order-status-notification';
 export * from './lib/routing';
 export * from './lib/service/notification-worker.config';
 export * from './lib/service/notification-worker.module';
+export * from './lib/dlq/dead-letter-headers';
+export * from './lib/dlq/dead-letters.service';
+export * from './lib/dlq/dead-letters.module';

@@ -27,10 +27,13 @@ export class OrderEventsProducer {
     return this.producer.connect();
   }
 
-  /** Publishes in order (one key: one partition), acknowledged by every in-sync replica. */
-  async publish(events: Envelope[]): Promise<void> {
+  /**
+   * Publishes in order (one key: one partition), acknowledged by every in-sync replica; to the
+   * orders topic unless `options.topic` names another (a dead-letter topic), with `options.headers` added.
+   */
+  async publish(events: Envelope[], options: { topic?: string; headers?: Record<string, string> } = {}): Promise<void> {
     await this.producer.send({
-      topic: `${this.topicPrefix}${ORDERS_TOPIC}`,
+      topic: `${this.topicPrefix}${options.topic ?? ORDERS_TOPIC}`,
       acks: -1,
       messages: events.map((event) => ({
         key: event.subject,
@@ -44,6 +47,7 @@ export class OrderEventsProducer {
           ce_time: event.time,
           ce_sequence: String(event.sequence),
           'content-type': event.datacontenttype,
+          ...options.headers,
         },
       })),
     });

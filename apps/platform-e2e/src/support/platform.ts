@@ -46,6 +46,7 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
     orders: { ...TEST_JWT_ENV, ...kafka, ...database },
     // A fresh topic per run, so reading it from the beginning sees exactly this run's events.
     worker: {
+      ...TEST_JWT_ENV,
       ...kafka,
       ...redis,
       CONSUMER_FROM_BEGINNING: 'true',

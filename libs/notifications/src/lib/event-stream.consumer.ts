@@ -7,14 +7,13 @@ import {
   Optional,
 } from '@nestjs/common';
 import {
+  DeadLetterReason,
   describeZodError,
   Envelope,
-  ORDERS_DLQ_TOPIC,
   ORDERS_TOPIC,
   OrderEvent,
   orderEventSchema,
   parseChannel,
-  SUPPORT_DLQ_TOPIC,
   SUPPORT_TOPIC,
   SupportEvent,
   supportEventSchema,
@@ -23,20 +22,17 @@ import { Consumption, EventBus, IncomingMessage } from '@shopnest/platform-event
 import { ChannelPublisher, ProcessedEvents } from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
 import { retryWithBackoff } from '@shopnest/platform-retry';
+import { deadLetterTopicOf, DLQ_HEADERS, redriveCountOf, withoutFailureHeaders } from './dlq/dead-letter-headers';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
 import { Route, routeEvent } from './routing';
 import { routeSupportEvent } from './support-routing';
 import { z } from 'zod';
 
-/**
- * One topic the worker consumes: its dead-letter topic, the schema its events must pass and the
- * routing table they go through.
- */
+/** One topic the worker consumes: the schema its events must pass and the routing table they go through. */
 export interface EventStream<E extends Envelope = Envelope> {
   /** Names the stream in logs; the support stream's consumer group is the worker's group + `.support`. */
   name: 'orders' | 'support';
   topic: string;
-  dlqTopic: string;
   schema: z.ZodType<E>;
   route(event: E): Route[];
 }
@@ -44,7 +40,6 @@ export interface EventStream<E extends Envelope = Envelope> {
 export const ORDER_EVENT_STREAM: EventStream<OrderEvent> = {
   name: 'orders',
   topic: ORDERS_TOPIC,
-  dlqTopic: ORDERS_DLQ_TOPIC,
   schema: orderEventSchema,
   route: routeEvent,
 };
@@ -52,25 +47,11 @@ export const ORDER_EVENT_STREAM: EventStream<OrderEvent> = {
 export const SUPPORT_EVENT_STREAM: EventStream<SupportEvent> = {
   name: 'support',
   topic: SUPPORT_TOPIC,
-  dlqTopic: SUPPORT_DLQ_TOPIC,
   schema: supportEventSchema,
   route: routeSupportEvent,
 };
 
 type Outcome = 'pushed' | 'duplicate' | 'dead_lettered' | 'failed';
-type DeadLetterReason = 'undecodable' | 'invalid' | 'failed';
-
-/** Headers added to a dead letter, beside the original record's own. */
-export const DLQ_HEADERS = {
-  reason: 'dlq-reason',
-  error: 'dlq-error',
-  attempts: 'dlq-attempts',
-  topic: 'dlq-original-topic',
-  partition: 'dlq-original-partition',
-  offset: 'dlq-original-offset',
-  group: 'dlq-consumer-group',
-  failedAt: 'dlq-failed-at',
-} as const;
 
 const MAX_ERROR_HEADER_CHARS = 1_000;
 
@@ -99,8 +80,8 @@ function createConsumerMetrics(metrics: MetricsService) {
     ),
     deadLettered: metrics.counter(
       'events_dead_lettered_total',
-      'Messages sent to the dead-letter topic: undecodable, invalid, or failed after retries',
-      ['reason'],
+      'Messages sent to the dead-letter topic: undecodable, invalid, or failed after retries; redriven="true" when an operator had re-driven it before',
+      ['reason', 'redriven'],
     ),
     processing: metrics.histogram(
       'event_processing_seconds',
@@ -128,7 +109,7 @@ function createConsumerMetrics(metrics: MetricsService) {
  * - Idempotent: a publish is idempotent by event id (a redelivered event keeps its offset and is
  *   not pushed again), and an event already fully handled is skipped (`ProcessedEvents`).
  * - Failures: retried with exponential backoff and full jitter; retries within one delivery skip
- *   the routes already done. Still failing, the event is dead-lettered to the stream's DLQ topic
+ *   the routes already done. Still failing, the event is dead-lettered to `<topic>.dlq` of its topic
  *   (original bytes, error in `dlq-*` headers) and the worker goes on, unless a readiness probe
  *   failed after any of the tries: an outage is not the event's fault, so the handler rejects
  *   and the bus redelivers it.
@@ -308,11 +289,13 @@ export class EventStreamConsumer<E extends Envelope = Envelope>
     attempts?: number,
   ): Promise<void> {
     const raw = message.kind === 'malformed' ? { value: message.value, headers: message.headers } : message.raw;
-    await this.bus.publishRaw(this.stream.dlqTopic, {
+    const dlq = deadLetterTopicOf(message.topic);
+    await this.bus.publishRaw(dlq, {
       key: message.key,
       value: raw.value,
       headers: {
-        ...raw.headers,
+        // A re-driven record failing again: its old failure's headers give way to this one's; its re-drive count stays.
+        ...withoutFailureHeaders(raw.headers),
         [DLQ_HEADERS.reason]: reason,
         [DLQ_HEADERS.error]: error.slice(0, MAX_ERROR_HEADER_CHARS),
         [DLQ_HEADERS.topic]: message.topic,
@@ -323,13 +306,15 @@ export class EventStreamConsumer<E extends Envelope = Envelope>
         ...(attempts === undefined ? {} : { [DLQ_HEADERS.attempts]: String(attempts) }),
       },
     });
-    this.metrics.deadLettered.inc({ reason });
+    const redriveCount = redriveCountOf(raw.headers);
+    this.metrics.deadLettered.inc({ reason, redriven: String(redriveCount > 0) });
     const envelope = message.kind === 'event' ? message.event : undefined;
     this.logger.warn({
       msg: 'dead-lettered a message',
       reason,
       error,
-      dlq: this.stream.dlqTopic,
+      redriveCount,
+      dlq,
       topic: message.topic,
       partition: message.partition,
       offset: message.offset,

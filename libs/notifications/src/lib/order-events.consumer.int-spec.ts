@@ -10,12 +10,7 @@ import {
 } from '@shopnest/contracts';
 import { IncomingMessage, KafkaEventBus } from '@shopnest/platform-event-bus';
 import { RedisIoAdapter } from '@shopnest/platform-fanout';
-import {
-  compareOffsets,
-  RedisChannelPublisher,
-  RedisProcessedEvents,
-  RedisStreamsHistory,
-} from '@shopnest/platform-history';
+import { compareOffsets, RedisStreamsHistory } from '@shopnest/platform-history';
 import { MetricsService } from '@shopnest/platform-observability';
 import { runId, waitFor } from '@shopnest/testing';
 import { createServer, Server as HttpServer } from 'node:http';
@@ -23,31 +18,19 @@ import { AddressInfo } from 'node:net';
 import { io as connectClient, Socket } from 'socket.io-client';
 import { NotificationsConfig } from './notifications.config';
 import { NotificationsModule } from './notifications.module';
-import { DLQ_HEADERS } from './event-stream.consumer';
+import { DLQ_HEADERS } from './dlq/dead-letter-headers';
 import { orderEvent } from './testing/order-event.fixture';
+import { intServers, redisWorkerParts, testKafkaBus } from './testing/int-servers.fixture';
 import { platformFixture } from './testing/platform.fixture';
 
-const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',').filter(Boolean);
-const redisUrl = process.env['REDIS_URL'] ?? '';
-if (brokers.length === 0 || !redisUrl)
-  throw new Error('KAFKA_BROKERS and REDIS_URL must be set (the int-test globalSetup provides them)');
-
-const quiet = { error: () => undefined, warn: () => undefined, log: () => undefined };
+const { brokers, redisUrl } = intServers();
 
 // Unique per run: the Kafka namespace (topics and groups), Redis key and channel prefixes, order ids.
 const run = runId();
 const namespace = `int-notifications-${run}.`;
 const keyPrefix = `int-notifications:${run}:`;
 
-const newBus = () =>
-  new KafkaEventBus({
-    brokers,
-    clientId: 'notifications-int-test',
-    namespace,
-    logger: quiet,
-    consumer: { sessionTimeout: 6000, rebalanceTimeout: 3000, heartbeatInterval: 200, maxWaitTimeInMs: 200 },
-    joinTimeoutMs: 20_000,
-  });
+const newBus = () => testKafkaBus(brokers, namespace, 'notifications-int-test');
 
 const workerConfig = (group: string): NotificationsConfig => ({
   // From the beginning: the topic is this run's own, and no event can slip in before the first fetch.
@@ -61,14 +44,14 @@ async function startWorker(
   socketIoKey: string,
 ): Promise<{ app: INestApplication; history: RedisStreamsHistory; bus: KafkaEventBus }> {
   const bus = newBus();
-  const history = await RedisStreamsHistory.connect(redisUrl, { keyPrefix });
-  const processed = await RedisProcessedEvents.connect(redisUrl, { keyPrefix, ttlMs: 60_000 });
+  const redis = await redisWorkerParts(redisUrl, { keyPrefix, socketIoKey, processedTtlMs: 60_000 });
+  const { history, processed, publisher } = redis;
   const metrics = new MetricsService('notification-worker-int-test');
   const moduleRef = await Test.createTestingModule({
     imports: [
       platformFixture({
         bus,
-        publisher: new RedisChannelPublisher(history, { socketIoKey }),
+        publisher,
         metrics,
         history,
         processed,
@@ -81,7 +64,7 @@ async function startWorker(
   const close = app.close.bind(app);
   app.close = async () => {
     await close();
-    await Promise.all([bus.close(), history.close(), processed.close()]);
+    await Promise.all([bus.close(), redis.close()]);
   };
   return { app, history, bus };
 }

@@ -7,7 +7,8 @@ import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observabil
 import { waitFor } from '@shopnest/testing';
 import { NotificationsConfig } from './notifications.config';
 import { NotificationsModule } from './notifications.module';
-import { DLQ_HEADERS, OrderEventsConsumer } from './event-stream.consumer';
+import { DLQ_HEADERS } from './dlq/dead-letter-headers';
+import { OrderEventsConsumer } from './event-stream.consumer';
 import { orderEvent } from './testing/order-event.fixture';
 import { platformFixture } from './testing/platform.fixture';
 import { RecordingFanout } from './testing/recording-fanout.fixture';

@@ -2,6 +2,7 @@ import { envProblems, parseEnv } from '@shopnest/platform-config';
 import { notificationWorkerEnvSchema, notificationWorkerProcessEnvSchema } from './notification-worker.config';
 
 const required = {
+  JWT_SECRET: 'a-test-secret-of-at-least-32-characters',
   KAFKA_BROKERS: '127.0.0.1:19092',
   REDIS_URL: 'redis://127.0.0.1:6379',
 };
@@ -9,11 +10,12 @@ const required = {
 const problems = (env: NodeJS.ProcessEnv): string[] => envProblems(notificationWorkerEnvSchema, env);
 
 describe('notificationWorkerEnvSchema', () => {
-  it('needs only the brokers and Redis, and defaults the rest', () => {
+  it('needs only a JWT key, the brokers and Redis, and defaults the rest', () => {
     expect(parseEnv(notificationWorkerEnvSchema, required)).toEqual({
       http: { host: '127.0.0.1', port: 3002 },
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
+      jwt: expect.objectContaining({ algorithms: ['HS256'], secretOrKey: required.JWT_SECRET }),
       // The event-bus fragment's own keys are that lib's to test; here only that they are wired.
       eventBus: expect.objectContaining({
         driver: 'kafka',
@@ -87,8 +89,14 @@ describe('notificationWorkerEnvSchema', () => {
     );
   });
 
+  it('requires a JWT key: the dead-letter API verifies its callers', () => {
+    expect(problems({ ...required, JWT_SECRET: undefined })).toEqual([
+      'JWT_SECRET: set exactly one of JWT_SECRET (HS256), JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE (RS256/ES256)',
+    ]);
+  });
+
   it('requires REDIS_URL: the worker pushes through Redis and keeps history there', () => {
-    expect(problems({ KAFKA_BROKERS: required.KAFKA_BROKERS })).toEqual([
+    expect(problems({ JWT_SECRET: required.JWT_SECRET, KAFKA_BROKERS: required.KAFKA_BROKERS })).toEqual([
       'REDIS_URL: required when FANOUT=redis',
       'REDIS_URL: required when HISTORY=redis',
     ]);
@@ -96,9 +104,12 @@ describe('notificationWorkerEnvSchema', () => {
 
   it('as its own process, refuses every in-process adapter, saying why', () => {
     expect(
-      envProblems(notificationWorkerProcessEnvSchema, { EVENT_BUS: 'memory', FANOUT: 'local', HISTORY: 'memory' }).map(
-        (p) => p.split(' is refused')[0],
-      ),
+      envProblems(notificationWorkerProcessEnvSchema, {
+        JWT_SECRET: required.JWT_SECRET,
+        EVENT_BUS: 'memory',
+        FANOUT: 'local',
+        HISTORY: 'memory',
+      }).map((p) => p.split(' is refused')[0]),
     ).toEqual(['EVENT_BUS: memory', 'FANOUT: local', 'HISTORY: memory']);
     expect(envProblems(notificationWorkerProcessEnvSchema, required)).toEqual([]);
   });

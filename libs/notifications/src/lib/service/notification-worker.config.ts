@@ -1,4 +1,5 @@
 import { bool, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
+import { jwtEnvSchema, JwtVerifyConfig } from '@shopnest/platform-auth';
 import { EventBusConfig, eventBusEnvSchema } from '@shopnest/platform-event-bus';
 import { FanoutConfig, fanoutEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
@@ -14,6 +15,8 @@ export const NOTIFICATION_WORKER = 'notification-worker';
 
 /** The worker's typed config; nothing else in the process reads `process.env`. */
 export interface NotificationWorkerConfig extends ServiceSettings {
+  /** Verifies the tokens of the dead-letter API's callers (role `ops`). */
+  jwt: JwtVerifyConfig;
   eventBus: EventBusConfig;
   fanout: FanoutConfig;
   history: HistoryConfig;
@@ -41,19 +44,21 @@ const consumerEnvSchema = z
   );
 
 /**
- * The notification worker's environment: service settings (HTTP for `/health/*` and `/metrics`
- * only, `PORT` default 3002), the event bus, the fanout (`FANOUT`, `REDIS_URL`, `SOCKET_IO_KEY`),
+ * The notification worker's environment: service settings (HTTP for `/health/*`, `/metrics` and
+ * the ops-only dead-letter API, `PORT` default 3002), JWT verification (`JWT_*`), the event bus, the fanout (`FANOUT`, `REDIS_URL`, `SOCKET_IO_KEY`),
  * channel history, the consumer group and retries.
  */
 export const notificationWorkerEnvSchema = envFragments({
   service: serviceEnv(3002),
+  jwt: jwtEnvSchema,
   eventBus: eventBusEnvSchema,
   fanout: fanoutEnvSchema,
   history: historyEnvSchema,
   notifications: consumerEnvSchema,
 }).transform(
-  ({ service, eventBus, fanout, history, notifications }): NotificationWorkerConfig => ({
+  ({ service, jwt, eventBus, fanout, history, notifications }): NotificationWorkerConfig => ({
     ...service,
+    jwt,
     eventBus,
     fanout,
     history,

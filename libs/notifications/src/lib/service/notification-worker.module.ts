@@ -1,12 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import {
-  ORDERS_DLQ_TOPIC,
-  ORDERS_TOPIC,
-  ORDERS_TOPIC_PARTITIONS,
-  SUPPORT_DLQ_TOPIC,
-  SUPPORT_TOPIC,
-  SUPPORT_TOPIC_PARTITIONS,
-} from '@shopnest/contracts';
+import { ORDERS_TOPIC, ORDERS_TOPIC_PARTITIONS, SUPPORT_TOPIC, SUPPORT_TOPIC_PARTITIONS } from '@shopnest/contracts';
+import { AuthModule } from '@shopnest/platform-auth';
+import { deadLetterTopicOf, decisionsTopicOf } from '../dlq/dead-letter-headers';
+import { DeadLettersModule } from '../dlq/dead-letters.module';
 import { NotificationsModule } from '../notifications.module';
 import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
 import { LocalFanout } from '@shopnest/platform-fanout';
@@ -26,7 +22,13 @@ export interface NotificationWorkerShared {
   fanout?: LocalFanout;
 }
 
-/** The worker: Kafka in; Redis out (channel history and socket.io pushes, one script per event and channel); dead letters back to Kafka; HTTP only for health and metrics. */
+/** Topics the worker consumes: each has a `<topic>.dlq` the dead-letter API serves. */
+const CONSUMED_TOPICS = [ORDERS_TOPIC, SUPPORT_TOPIC];
+
+/**
+ * The worker: Kafka in; Redis out (channel history and socket.io pushes, one script per event and
+ * channel); dead letters back to Kafka; HTTP for health, metrics and the ops-only dead-letter API.
+ */
 @Module({})
 export class NotificationWorkerModule {
   static forRoot(config: NotificationWorkerConfig, shared: NotificationWorkerShared = {}): DynamicModule {
@@ -40,10 +42,13 @@ export class NotificationWorkerModule {
         EventBusModule.forRoot(config.eventBus, {
           topics: [
             { topic: ORDERS_TOPIC, numPartitions: ORDERS_TOPIC_PARTITIONS },
-            // Dead letters are rare and read by people or a replay tool: one partition keeps them in arrival order.
-            { topic: ORDERS_DLQ_TOPIC, numPartitions: 1 },
             { topic: SUPPORT_TOPIC, numPartitions: SUPPORT_TOPIC_PARTITIONS },
-            { topic: SUPPORT_DLQ_TOPIC, numPartitions: 1 },
+            ...CONSUMED_TOPICS.flatMap((topic) => [
+              // Dead letters are rare and read by people or a replay tool: one partition keeps them in arrival order.
+              { topic: deadLetterTopicOf(topic), numPartitions: 1 },
+              // Operators' decisions on them (re-driven, dropped): as rare, read whole by the dead-letter API.
+              { topic: decisionsTopicOf(topic), numPartitions: 1 },
+            ]),
           ],
           shared: shared.eventBus,
         }),
@@ -53,6 +58,8 @@ export class NotificationWorkerModule {
         // History append and push in one step: Redis script in the cluster, one process's server here.
         ChannelPublisherModule.forRoot(config.history, config.fanout, { localFanout: shared.fanout }),
         NotificationsModule.forRoot(config.notifications),
+        AuthModule.forRoot(config.jwt),
+        DeadLettersModule.forRoot({ topics: CONSUMED_TOPICS }),
       ],
     };
   }

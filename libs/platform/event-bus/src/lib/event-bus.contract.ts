@@ -347,6 +347,84 @@ export function describeEventBusContract(
     );
 
     it(
+      'reads a topic outside any group: every record from the start, decoded as consume does, in offset order per partition',
+      async () => {
+        const publishRaw = fx.publishRaw ?? ((t: string, r: RawRecord) => bus.publishRaw(t, r));
+        const topic = await fx.topic();
+        const events = Array.from({ length: 12 }, (_, i) => testEnvelope(`order-${i % 4}`, i));
+        await bus.publish(
+          topic,
+          events.map((event) => ({ key: event.subject, event })),
+        );
+        await publishRaw(topic, { key: 'order-0', value: Buffer.from('not json'), headers: { 'dlq-reason': 'x' } });
+
+        const { messages, ends } = await bus.read({ topic });
+
+        expect(
+          eventsOf(messages)
+            .map((e) => e.id)
+            .sort(),
+        ).toEqual(events.map((e) => e.id).sort());
+        expect(messages.filter((m) => m.kind === 'malformed')).toEqual([
+          expect.objectContaining({ kind: 'malformed', topic, key: 'order-0', headers: { 'dlq-reason': 'x' } }),
+        ]);
+        for (const partition of new Set(messages.map((m) => m.partition))) {
+          const offsets = messages.filter((m) => m.partition === partition).map((m) => Number(m.offset));
+          expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+          const end = ends.find((e) => e.partition === partition);
+          expect(Number(end?.offset)).toBe(Math.max(...offsets) + 1);
+        }
+        // Each key's events come in publish order, as a consumer would see them.
+        for (const key of ['order-0', 'order-1']) {
+          const sequences = eventsOf(messages)
+            .filter((e) => e.subject === key)
+            .map((e) => e.sequence);
+          expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+        }
+      },
+      testTimeout,
+    );
+
+    it(
+      'reads page by page from given offsets, at most maxPerPartition each, without moving any group',
+      async () => {
+        const topic = await fx.topic();
+        const events = [0, 1, 2, 3, 4].map((sequence) => testEnvelope('order-1', sequence));
+        await bus.publish(
+          topic,
+          events.map((event) => ({ key: 'order-1', event })),
+        );
+
+        const first = await bus.read({ topic, maxPerPartition: 2 });
+        expect(eventsOf(first.messages).map((e) => e.sequence)).toEqual([0, 1]);
+        const [partition] = first.messages.map((m) => m.partition);
+        const next = (m: IncomingMessage[]) => [
+          { partition: partition as number, offset: String(Number(m[m.length - 1]?.offset) + 1) },
+        ];
+        const second = await bus.read({ topic, from: next(first.messages), maxPerPartition: 2 });
+        expect(eventsOf(second.messages).map((e) => e.sequence)).toEqual([2, 3]);
+        const third = await bus.read({ topic, from: next(second.messages), maxPerPartition: 2 });
+        expect(eventsOf(third.messages).map((e) => e.sequence)).toEqual([4]);
+        const after = await bus.read({ topic, from: third.ends });
+        expect(after.messages).toEqual([]);
+
+        // A group that starts now still gets every event: reading moved nothing.
+        const { received } = await record(topic, uniqueName('g'));
+        await waitFor(() => received.length >= 5, waitMs);
+        expect(eventsOf(received).map((e) => e.sequence)).toEqual([0, 1, 2, 3, 4]);
+      },
+      testTimeout,
+    );
+
+    it(
+      'reads a topic that does not exist as empty',
+      async () => {
+        await expect(bus.read({ topic: uniqueName('missing') })).resolves.toEqual({ messages: [], ends: [] });
+      },
+      testTimeout,
+    );
+
+    it(
       'closes idempotently, stopping consumers and refusing new work',
       async () => {
         const topic = await fx.topic();

@@ -69,6 +69,30 @@ export interface Consumption {
   lag(): Promise<PartitionLag[]>;
 }
 
+/** A position in a topic: the next offset to read on one partition. */
+export interface PartitionOffset {
+  partition: number;
+  offset: string;
+}
+
+export interface ReadOptions {
+  topic: string;
+  /** Where to start on each partition; a partition not named (or named below it) starts at its earliest kept record. */
+  from?: PartitionOffset[];
+  /** At most this many records per partition (default 100). */
+  maxPerPartition?: number;
+}
+
+/** What `read` found: records in partition, then offset order, and where each partition ended when the read began. */
+export interface TopicSlice {
+  messages: IncomingMessage[];
+  /**
+   * Per partition, the offset after the last record that existed when the read began (Kafka's
+   * high watermark). A partition is read to its end when the next offset reaches it.
+   */
+  ends: PartitionOffset[];
+}
+
 /**
  * The event bus between services.
  *
@@ -93,5 +117,17 @@ export abstract class EventBus {
    */
   abstract publishRaw(topic: string, record: RawRecord): Promise<void>;
   abstract consume(options: ConsumeOptions): Promise<Consumption>;
+  /**
+   * Reads records of `topic` as they are stored, outside any consumer group: for tools that
+   * inspect a topic (dead letters). Reads only records that existed when the call began, from
+   * `from` (or each partition's earliest kept record), at most `maxPerPartition` per partition;
+   * decodes them as `consume` does. Commits nothing and joins no group a consumer uses, so no
+   * consumption sees a difference. A topic that does not exist reads as empty.
+   *
+   * @example
+   * let from: PartitionOffset[] = [];
+   * const { messages, ends } = await bus.read({ topic: ORDERS_DLQ_TOPIC, from, maxPerPartition: 50 });
+   */
+  abstract read(options: ReadOptions): Promise<TopicSlice>;
   abstract close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Admin, Consumer, Kafka, KafkaMessage, Partitioners, Producer, RetryOptions } from 'kafkajs';
 import {
   ConsumeOptions,
@@ -7,7 +8,10 @@ import {
   IncomingMessage,
   OutgoingEvent,
   PartitionLag,
+  PartitionOffset,
   RawRecord,
+  ReadOptions,
+  TopicSlice,
 } from '../event-bus.port';
 import { decodeRecord, encodeRecord, headersToStrings } from './cloudevents-binding';
 import { EventBusLogger, KAFKA_LOG_LEVELS, kafkaLogCreator, KafkaLogLevelName } from './kafka-log';
@@ -53,6 +57,8 @@ export interface KafkaEventBusOptions {
    * (and keeps retrying on later calls), for a producer that keeps working through an outbox.
    */
   connectAtStart?: boolean;
+  /** How long `read()` may take (joining its throwaway group included) before it fails; default 15000 ms. */
+  readTimeoutMs?: number;
 }
 
 /** A topic and the partition count to create it with. */
@@ -67,6 +73,16 @@ const FAIL_FAST_RETRY: RetryOptions = { retries: 2, initialRetryTime: 100, maxRe
 // Once running, a broker restart or leader election is routine and takes seconds: ride it out
 // (~1 min of backoff) rather than fail publishes or crash consumers on the first hiccup.
 const STEADY_RETRY: RetryOptions = { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 };
+
+/** Records per partition `read()` returns when the caller does not say. */
+const DEFAULT_READ_MAX = 100;
+
+/** One partition's offsets `read()` fetches: [start, end). */
+interface ReadRange {
+  partition: number;
+  start: number;
+  end: number;
+}
 
 /** Tries of topic creation (about 9 s of waiting in all) before a retriable error stops start-up. */
 const CREATE_TOPICS_ATTEMPTS = 10;
@@ -325,6 +341,95 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
     } finally {
       joined.dispose();
     }
+  }
+
+  /**
+   * Reads with the public kafkajs API only: the admin's `fetchTopicOffsets` fixes each partition's
+   * range, then a short-lived consumer in a throwaway group (never committing, deleted afterwards)
+   * seeks to each range's start and pauses each partition once its range is read. A fresh group
+   * costs one join (`group.initial.rebalance.delay.ms` on the broker, 3 s by default): fine for an
+   * operator's tool, not for a hot path.
+   */
+  async read(options: ReadOptions): Promise<TopicSlice> {
+    await this.connect();
+    const topic = this.onBroker(options.topic);
+    const max = options.maxPerPartition ?? DEFAULT_READ_MAX;
+    const startOf = new Map((options.from ?? []).map((p) => [p.partition, Number(p.offset)]));
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      if (!(await admin.listTopics()).includes(topic)) return { messages: [], ends: [] };
+      const offsets = (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition);
+      const ends: PartitionOffset[] = offsets.map(({ partition, high }) => ({ partition, offset: high }));
+      const ranges = offsets
+        .map(({ partition, low, high }): ReadRange => {
+          // Below the earliest kept record (retention removed it), start at that record.
+          const start = Math.max(Number(low), startOf.get(partition) ?? 0);
+          return { partition, start, end: Math.min(Number(high), start + max) };
+        })
+        .filter((range) => range.start < range.end);
+      if (ranges.length === 0) return { messages: [], ends };
+      const groupId = this.onBroker(`shopnest.reader.${randomUUID()}`);
+      try {
+        const idle = offsets.map((o) => o.partition).filter((p) => !ranges.some((range) => range.partition === p));
+        return { messages: await this.readRanges(options.topic, groupId, ranges, idle), ends };
+      } finally {
+        await admin.deleteGroups([groupId]).catch(() => undefined); // a leftover empty group expires by itself
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async readRanges(
+    name: string,
+    groupId: string,
+    ranges: ReadRange[],
+    idle: number[],
+  ): Promise<IncomingMessage[]> {
+    const topic = this.onBroker(name);
+    const rangeOf = new Map(ranges.map((range) => [range.partition, range]));
+    // Keyed by offset: a fetch issued before the seeks took effect may bring a record twice.
+    const read = new Map(ranges.map((range) => [range.partition, new Map<number, IncomingMessage>()]));
+    const pending = new Set(rangeOf.keys());
+    let finished: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100, retry: FAIL_FAST_RETRY });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const range = rangeOf.get(batch.partition);
+          if (!range || !pending.has(batch.partition)) return;
+          for (const record of batch.messages) {
+            const offset = Number(record.offset);
+            if (offset >= range.start && offset < range.end)
+              read.get(batch.partition)?.set(offset, toIncoming(name, batch.partition, record));
+          }
+          // Offsets of these topics are contiguous (no compaction, no transactions): the last one read ends the range.
+          if (Number(batch.lastOffset()) + 1 >= range.end) {
+            pending.delete(batch.partition);
+            consumer.pause([{ topic, partitions: [batch.partition] }]);
+            if (pending.size === 0) finished();
+          }
+        },
+      });
+      if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
+      for (const { partition, start } of ranges) consumer.seek({ topic, partition, offset: String(start) });
+      const timeoutMs = this.options.readTimeoutMs ?? 15_000;
+      await withTimeout(
+        done,
+        timeoutMs,
+        () => new Error(`Kafka at ${this.where}: reading ${name} took over ${timeoutMs} ms`),
+      );
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+    }
+    return ranges.flatMap(({ partition }) =>
+      [...(read.get(partition)?.entries() ?? [])].sort(([a], [b]) => a - b).map(([, message]) => message),
+    );
   }
 
   /** Stops every consumption, then disconnects producer and admin. Idempotent. */

@@ -1,5 +1,14 @@
 import { describeZodError, Envelope, envelopeSchema } from '@shopnest/contracts';
-import { ConsumeOptions, Consumption, EventBus, IncomingMessage, OutgoingEvent, RawRecord } from '../event-bus.port';
+import {
+  ConsumeOptions,
+  Consumption,
+  EventBus,
+  IncomingMessage,
+  OutgoingEvent,
+  RawRecord,
+  ReadOptions,
+  TopicSlice,
+} from '../event-bus.port';
 
 export interface InMemoryEventBusOptions {
   /** Partitions per topic; keys hash onto them. Default 3, like the dev Kafka. */
@@ -33,6 +42,8 @@ interface Topic {
   /** Wakes the partition loops: a publish, a member joining or leaving, or close. */
   changed: Signal;
 }
+
+const DEFAULT_READ_MAX = 100;
 
 const STRUCTURED = { 'content-type': 'application/cloudevents+json' };
 
@@ -113,6 +124,24 @@ export class InMemoryEventBus extends EventBus {
     };
     this.consumptions.add(consumption);
     return consumption;
+  }
+
+  async read(options: ReadOptions): Promise<TopicSlice> {
+    this.assertOpen();
+    const topic = this.topics.get(options.topic);
+    if (!topic) return { messages: [], ends: [] };
+    const max = options.maxPerPartition ?? DEFAULT_READ_MAX;
+    const startOf = new Map((options.from ?? []).map((p) => [p.partition, Number(p.offset)]));
+    const messages: IncomingMessage[] = [];
+    const ends = topic.partitions.map((records, partition) => {
+      const start = Math.max(0, startOf.get(partition) ?? 0);
+      const end = records.length;
+      for (let offset = start; offset < Math.min(end, start + max); offset++) {
+        messages.push(toIncoming(options.topic, partition, offset, records[offset] as StoredRecord));
+      }
+      return { partition, offset: String(end) };
+    });
+    return { messages, ends };
   }
 
   /** Stops every consumption (finishing messages in hand) and refuses further use. Idempotent. */
