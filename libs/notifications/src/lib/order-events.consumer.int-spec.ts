@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import {
   Delivery,
   ORDERS_DLQ_TOPIC,
+  SUPPORT_TOPIC,
   ORDERS_TOPIC,
   orderChannel,
   OrderEvent,
@@ -75,6 +76,8 @@ beforeAll(async () => {
   await admin.ensureTopics([
     { topic: ORDERS_TOPIC, numPartitions: 3 },
     { topic: ORDERS_DLQ_TOPIC, numPartitions: 1 },
+    // The worker also consumes support events.
+    { topic: SUPPORT_TOPIC, numPartitions: 1 },
   ]);
 });
 afterAll(async () => {

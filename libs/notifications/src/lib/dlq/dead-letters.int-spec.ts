@@ -6,6 +6,7 @@ import {
   Envelope,
   ListDeadLettersResponse,
   ORDERS_DLQ_TOPIC,
+  SUPPORT_TOPIC,
   ORDERS_TOPIC,
   orderChannel,
   OrderEvent,
@@ -72,6 +73,8 @@ describe('dead letters on Kafka and Redis: a poison and a transient failure, re-
     await bus.ensureTopics([
       { topic: ORDERS_TOPIC, numPartitions: 3 },
       { topic: ORDERS_DLQ_TOPIC, numPartitions: 1 },
+      // The worker also consumes support events.
+      { topic: SUPPORT_TOPIC, numPartitions: 1 },
       { topic: decisionsTopicOf(ORDERS_TOPIC), numPartitions: 1 },
     ]);
     redis = await redisWorkerParts(redisUrl, { keyPrefix, socketIoKey: `int-dlq:${run}`, processedTtlMs: 600_000 });
