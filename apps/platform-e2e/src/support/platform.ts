@@ -2,9 +2,10 @@ import { Ack, ConnectErrorData, OrderStatus } from '@shopnest/contracts';
 import { freePort, ServiceProcess, signTestToken, startService, TEST_JWT_ENV } from '@shopnest/testing';
 import { io, ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 
-/** The services of one end-to-end run: order-tracking, a notification worker and some edges. */
+/** The services of one end-to-end run: order-tracking, a notification worker, some edges and (when asked) support-desk. */
 export interface Platform {
   orders: ServiceProcess;
+  support?: ServiceProcess;
   worker: ServiceProcess;
   edges: ServiceProcess[];
   /** Stops every service (SIGTERM); resolves with their exit codes. */
@@ -25,6 +26,8 @@ export interface PlatformInfra {
   redisUrl?: string;
   /** order-tracking's PostgreSQL (a fresh schema of the run); unset: embedded PGlite. */
   databaseUrl?: string;
+  /** Whether to start support-desk too (its tickets in the same database, a schema of their own). */
+  support?: boolean;
 }
 
 /** The environment of each service of a run: a fresh Kafka namespace, Redis prefix and schema of `run`. */
@@ -42,8 +45,17 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
   const database: Record<string, string> = infra.databaseUrl
     ? { DATABASE_URL: infra.databaseUrl, DATABASE_SCHEMA: `e2e_${run}` }
     : { DATABASE: 'pglite' };
+  const serviceToken = signTestToken('connection-edge', { roles: ['service'] });
   return {
     orders: { ...TEST_JWT_ENV, ...kafka, ...database },
+    support: (ordersUrl: string) => ({
+      ...TEST_JWT_ENV,
+      ...kafka,
+      ...database,
+      ...(infra.databaseUrl && { DATABASE_SCHEMA: `e2e_${run}_support` }),
+      ORDER_TRACKING_URL: ordersUrl,
+      SERVICE_TOKEN: serviceToken,
+    }),
     // A fresh topic per run, so reading it from the beginning sees exactly this run's events.
     worker: {
       ...TEST_JWT_ENV,
@@ -53,13 +65,14 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
       CONSUMER_GROUP: `e2e-${run}`,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     },
-    edge: (ordersUrl: string) => ({
+    edge: (ordersUrl: string, supportUrl?: string) => ({
       ...TEST_JWT_ENV,
       ...redis,
       RATE_LIMIT_KEY_PREFIX: `e2e:${run}:rl:`,
       REVOCATION_KEY_PREFIX: `e2e:${run}:revoked:`,
       ORDER_TRACKING_URL: ordersUrl,
-      SERVICE_TOKEN: signTestToken('connection-edge', { roles: ['service'] }),
+      ...(supportUrl && { SUPPORT_DESK_URL: supportUrl }),
+      SERVICE_TOKEN: serviceToken,
     }),
   };
 }
@@ -83,6 +96,15 @@ export async function startPlatform(run: string, edgeSpecs: EdgeSpec[], infra: P
       readyTimeoutMs: READY_TIMEOUT_MS,
     });
     services.push(orders);
+    const support = infra.support
+      ? await startService({
+          app: 'support-desk',
+          port: await freePort(),
+          env: env.support(orders.url),
+          readyTimeoutMs: READY_TIMEOUT_MS,
+        })
+      : undefined;
+    if (support) services.push(support);
     const worker = await startService({
       app: 'notification-worker',
       port: await freePort(),
@@ -97,7 +119,7 @@ export async function startPlatform(run: string, edgeSpecs: EdgeSpec[], infra: P
           app: 'connection-edge',
           name: spec.name,
           port: await freePort(),
-          env: { ...env.edge(orders.url), ...spec.env },
+          env: { ...env.edge(orders.url, support?.url), ...spec.env },
           readyTimeoutMs: READY_TIMEOUT_MS,
         }),
       );
@@ -105,6 +127,7 @@ export async function startPlatform(run: string, edgeSpecs: EdgeSpec[], infra: P
     }
     return {
       orders,
+      support,
       worker,
       edges,
       stop,
