@@ -23,7 +23,13 @@ export class InMemoryOrderRepository extends OrderRepository {
   private readonly orders = new Map<string, Order>();
   /** When the last position event of each order was (or will be) due: the rate gate. */
   private readonly positionSlots = new Map<string, number>();
-  readonly outbox = new InMemoryOutbox();
+  /** What pruning moved out of the outbox, per order (positions excepted), as `order_timeline` holds it. */
+  private readonly archived = new Map<string, TimelineEntry[]>();
+  readonly outbox = new InMemoryOutbox((entry) => {
+    if (entry.event.type === 'order.location_updated') return;
+    const kept = { event: entry.event as OrderEvent, publishedAt: new Date(entry.sentAt as number).toISOString() };
+    this.archived.set(entry.key, [...(this.archived.get(entry.key) ?? []), kept]);
+  });
 
   async create(order: Order, event: OrderEvent): Promise<void> {
     if (this.orders.has(order.id)) throw new Error(`order ${order.id} already exists`);
@@ -76,9 +82,10 @@ export class InMemoryOrderRepository extends OrderRepository {
   }
 
   async timeline(orderId: string): Promise<TimelineEntry[]> {
-    return this.outbox.entries(orderId).map((entry) => ({
+    const live = this.outbox.entries(orderId).map((entry) => ({
       event: entry.event as OrderEvent,
       publishedAt: entry.sentAt === null ? null : new Date(entry.sentAt).toISOString(),
     }));
+    return [...(this.archived.get(orderId) ?? []), ...live];
   }
 }

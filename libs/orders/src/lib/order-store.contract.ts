@@ -240,6 +240,24 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       expect(types(await repository.timeline(order.id))).not.toContain('order.location_updated');
     });
 
+    it('prunes published entries past the retention, never pending ones, and keeps the timeline (positions aside)', async () => {
+      const order = await withCourier();
+      await repository.recordPosition(report(order, 52.1, 0));
+      await relayAll();
+      const confirmed = await confirm(order);
+      // Published ones are older than a cutoff in the future; the confirmation is still pending.
+      const future = new Date(Date.now() + 60_000);
+      let pruned = 0;
+      for (let batch = -1; batch !== 0; ) pruned += batch = await outbox.prune(future, 2);
+      expect(pruned).toBe(3);
+      await expect(outbox.backlog()).resolves.toMatchObject({ pending: 1 });
+      expect(types(await relayAll())).toEqual(['order.status_changed']);
+      const timeline = await repository.timeline(confirmed.id);
+      expect(types(timeline)).toEqual(['order.created', 'order.courier_assigned', 'order.status_changed']);
+      expect(timeline.every((entry) => entry.publishedAt !== null)).toBe(true);
+      await expect(outbox.prune(new Date(Date.now() - 60_000), 10)).resolves.toBe(0);
+    });
+
     it("lists a customer's and a courier's orders, newest first, a page at a time", async () => {
       const mine = [];
       for (let i = 0; i < 3; i++) mine.push(await create(newOrder('lister')));

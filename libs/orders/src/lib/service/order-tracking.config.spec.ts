@@ -32,7 +32,13 @@ describe('order-tracking config', () => {
     expect(load({ ...TEST_JWT_ENV, ...PGLITE, EVENT_BUS: 'memory' }).orders).toEqual({
       store: { driver: 'pglite', schema: 'public' },
       locationEventsPerSecond: 1,
-      outbox: { batchSize: 100, sweepIntervalMs: 2000 },
+      outbox: {
+        batchSize: 100,
+        sweepIntervalMs: 2000,
+        retentionMs: 7 * 24 * 3_600_000,
+        pruneIntervalMs: 60_000,
+        pruneBatchSize: 500,
+      },
     });
     expect(
       load({
@@ -44,6 +50,7 @@ describe('order-tracking config', () => {
         DATABASE_TIMEOUT_MS: '3000',
         LOCATION_EVENT_MAX_PER_SEC: '0.5',
         OUTBOX_SWEEP_INTERVAL_MS: '500',
+        OUTBOX_RETENTION_HOURS: '24',
       }).orders,
     ).toEqual({
       store: {
@@ -54,7 +61,7 @@ describe('order-tracking config', () => {
         timeoutMs: 3000,
       },
       locationEventsPerSecond: 0.5,
-      outbox: { batchSize: 100, sweepIntervalMs: 500 },
+      outbox: expect.objectContaining({ batchSize: 100, sweepIntervalMs: 500, retentionMs: 24 * 3_600_000 }),
     });
     expect(
       load({ ...TEST_JWT_ENV, ...PGLITE, EVENT_BUS: 'memory', PGLITE_DATA_DIR: '/var/lib/orders' }).orders.store,

@@ -46,7 +46,7 @@ describeOrderStoreContract('PostgreSQL', async () => {
   return {
     repository: new PostgresOrderRepository(db),
     outbox: new PostgresOutbox(db, ORDERS_OUTBOX),
-    close: () => db.exec('TRUNCATE outbox, orders RESTART IDENTITY'),
+    close: () => db.exec('TRUNCATE order_timeline, outbox, orders RESTART IDENTITY'),
   };
 });
 

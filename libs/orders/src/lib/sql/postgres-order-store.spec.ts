@@ -26,6 +26,6 @@ describeOrderStoreContract('PGlite', async () => {
   return {
     repository: new PostgresOrderRepository(db),
     outbox: new PostgresOutbox(db, ORDERS_OUTBOX),
-    close: () => db.exec('TRUNCATE outbox, orders RESTART IDENTITY'),
+    close: () => db.exec('TRUNCATE order_timeline, outbox, orders RESTART IDENTITY'),
   };
 });

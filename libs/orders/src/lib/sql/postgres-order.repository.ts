@@ -190,8 +190,13 @@ export class PostgresOrderRepository extends OrderRepository {
 
   async timeline(orderId: string): Promise<TimelineEntry[]> {
     if (!UUID.test(orderId)) return [];
+    // Pruned rows live on in order_timeline; the rest are still in the outbox.
     const rows = await this.db.query<{ event: OrderEvent; sent_at: Date | null }>(
-      'SELECT event, sent_at FROM outbox WHERE order_id = $1 ORDER BY id',
+      `SELECT event, sent_at FROM (
+         SELECT id, event, published_at AS sent_at FROM order_timeline WHERE order_id = $1
+         UNION ALL
+         SELECT id, event, sent_at FROM outbox WHERE order_id = $1) timeline
+        ORDER BY id`,
       [orderId],
     );
     return rows.map((row) => ({ event: row.event, publishedAt: row.sent_at?.toISOString() ?? null }));

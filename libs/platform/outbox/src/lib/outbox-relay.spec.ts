@@ -20,13 +20,7 @@ describe('OutboxRelay', () => {
     sent = [];
     metrics = new MetricsService('test');
     // A long sweep: whatever goes out fast was woken by the commit, not found by the sweep.
-    relay = new OutboxRelay(
-      outbox,
-      bus,
-      TOPIC,
-      { sweepIntervalMs: 60_000, retryMinMs: 20, retryMaxMs: 100 },
-      metrics,
-    );
+    relay = new OutboxRelay(outbox, bus, TOPIC, { sweepIntervalMs: 60_000, retryMinMs: 20, retryMaxMs: 100 }, metrics);
   });
 
   afterEach(async () => {
@@ -75,6 +69,22 @@ describe('OutboxRelay', () => {
     expect(sent.flatMap((s) => s.events).map((e) => e.event.sequence)).toEqual([1, 2]);
     expect(outbox.entries(key).every((entry) => entry.sentAt !== null)).toBe(true);
     expect((await metric('outbox_publish_failures_total')).some((line) => line.endsWith(' 3'))).toBe(true);
+  });
+
+  it('prunes what was published before the retention, in batches, and counts it', async () => {
+    jest.spyOn(bus, 'publish').mockResolvedValue();
+    const own = new MetricsService('test');
+    const options = { retentionMs: 0, pruneBatchSize: 2, sweepIntervalMs: 60_000 };
+    const pruning = new OutboxRelay(outbox, bus, TOPIC, options, own);
+    await pruning.start();
+    const keys = [await change(), await change(), await change()];
+    await waitFor(async () => (await outbox.backlog()).pending === 0);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // published before "now - 0 ms"
+    await pruning.prune();
+    expect(keys.flatMap((key) => outbox.entries(key))).toEqual([]);
+    const counted = await own.registry.getSingleMetricAsString('shopnest_outbox_pruned_total');
+    expect(counted.split('\n')).toContain('shopnest_outbox_pruned_total{service="test"} 6');
+    await pruning.stop();
   });
 
   it('stops cleanly: waits for the batch in flight, then publishes nothing more', async () => {

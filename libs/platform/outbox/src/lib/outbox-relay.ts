@@ -11,6 +11,7 @@ interface RelayMetrics {
   published: { inc(labels: { type: string }, value?: number): void };
   failures: { inc(): void };
   latency: { observe(value: number): void };
+  pruned: { inc(value?: number): void };
 }
 
 /**
@@ -21,7 +22,9 @@ interface RelayMetrics {
  * falls due, and on a periodic sweep; drains batch after batch until nothing is due. While the
  * bus fails (Kafka down), it retries with exponential backoff and full jitter (`retryWithBackoff`;
  * a wake-up meanwhile waits for the next try), and REST changes keep
- * committing: they only pile up in the outbox. `start()`/`stop()` are the Nest bootstrap and
+ * committing: they only pile up in the outbox. Every `pruneIntervalMs` it prunes entries published
+ * more than `retentionMs` ago, in small batches beside the publishing (never in its way: pruning
+ * skips rows a relay holds). `start()`/`stop()` are the Nest bootstrap and
  * shutdown hooks: `stop()` ends the loop and waits (bounded) for the batch in flight, before the
  * bus and the database close.
  */
@@ -36,6 +39,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private wakeAgain = false;
   private stopped = true;
   private sweepTimer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
+  private pruning?: Promise<void>;
   private dueTimer?: NodeJS.Timeout;
   private unwatch?: () => Promise<void>;
 
@@ -52,6 +57,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       retryMinMs: options.retryMinMs ?? 200,
       retryMaxMs: options.retryMaxMs ?? 10_000,
       stopTimeoutMs: options.stopTimeoutMs ?? 5000,
+      retentionMs: options.retentionMs ?? 7 * 24 * 3_600_000,
+      pruneIntervalMs: options.pruneIntervalMs ?? 60_000,
+      pruneBatchSize: options.pruneBatchSize ?? 500,
     };
     if (metrics) {
       this.metrics = {
@@ -64,6 +72,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           'From the commit of a change to its event acknowledged by the bus',
           [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
         ),
+        pruned: metrics.counter('outbox_pruned_total', 'Published outbox entries deleted after the retention'),
       };
     }
   }
@@ -82,7 +91,29 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.unwatch = await this.outbox.watch(() => this.wake());
     this.sweepTimer = setInterval(() => this.wake(), this.options.sweepIntervalMs);
     this.sweepTimer.unref();
+    this.pruneTimer = setInterval(() => void this.prune(), this.options.pruneIntervalMs);
+    this.pruneTimer.unref();
     this.wake();
+  }
+
+  /**
+   * Deletes what was published more than the retention ago, batch after batch, until a batch
+   * comes back short; one run at a time. Never rejects: a failure is logged and the next run
+   * tries again.
+   */
+  prune(): Promise<void> {
+    if (this.stopped || this.pruning) return this.pruning ?? Promise.resolve();
+    this.pruning = (async () => {
+      const before = new Date(Date.now() - this.options.retentionMs);
+      let deleted = this.options.pruneBatchSize;
+      while (!this.stopped && deleted === this.options.pruneBatchSize) {
+        deleted = await this.outbox.prune(before, this.options.pruneBatchSize);
+        this.metrics?.pruned.inc(deleted);
+      }
+    })()
+      .catch((error: unknown) => this.logger.warn(`pruning the outbox failed (next run retries): ${describe(error)}`))
+      .finally(() => (this.pruning = undefined));
+    return this.pruning;
   }
 
   /** Runs a drain now, or right after the one in progress (or the retry it waits for). Never rejects. */
@@ -104,8 +135,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    [this.sweepTimer, this.dueTimer].forEach((timer) => clearTimeout(timer));
+    [this.sweepTimer, this.dueTimer, this.pruneTimer].forEach((timer) => clearTimeout(timer));
     await this.unwatch?.().catch(() => undefined);
+    await this.pruning; // one statement at most: it ends before the database closes
     // A wait between tries ends by itself, and its try then does nothing: only a try in flight matters.
     const inFlight = this.attempt;
     if (!inFlight) return;

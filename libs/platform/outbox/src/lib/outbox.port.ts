@@ -38,6 +38,10 @@ export interface OutboxBacklog {
  *   event id).
  * - `watch` calls `listener` after a change commits (on Postgres, in any replica: LISTEN/NOTIFY);
  *   a missed call only delays an entry until the relay's next sweep.
+ * - `prune` deletes up to `limit` entries published before `sentBefore`, oldest first, and
+ *   never an unpublished one or one a relay holds; it takes no lock a writer or a relay waits on
+ *   (rows are skipped, not waited for). An adapter may archive what it deletes (the orders keep
+ *   their timeline), in the same statement.
  *
  * @example
  * const published = await outbox.relay(100, (entries) =>
@@ -48,4 +52,6 @@ export abstract class Outbox {
   abstract backlog(): Promise<OutboxBacklog>;
   /** Resolves once listening; the returned function stops it. */
   abstract watch(listener: () => void): Promise<() => Promise<void>>;
+  /** Deletes published entries older than `sentBefore`, at most `limit`; resolves with how many. */
+  abstract prune(sentBefore: Date, limit: number): Promise<number>;
 }

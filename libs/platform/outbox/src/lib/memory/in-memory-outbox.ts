@@ -34,6 +34,11 @@ export class InMemoryOutbox extends Outbox {
   private readonly listeners = new Set<() => void>();
   private nextId = 1;
 
+  /** `archive`: keeps what pruning deletes (as the SQL adapter's `OutboxTable.archive`). */
+  constructor(private readonly archive?: (entry: InMemoryOutboxEntry & { key: string }) => void) {
+    super();
+  }
+
   /** Appends an entry of `key`, not published before `availableAt` (ms since the epoch; default now). */
   append(key: string, event: Envelope, availableAt = Date.now()): void {
     this.rows.push({
@@ -116,6 +121,20 @@ export class InMemoryOutbox extends Outbox {
       oldestAgeMs: pending.length ? now - Math.min(...pending.map((row) => row.createdAt)) : null,
       nextDueInMs: waiting.length ? Math.min(...waiting) : null,
     };
+  }
+
+  async prune(sentBefore: Date, limit: number): Promise<number> {
+    const cutoff = sentBefore.getTime();
+    let pruned = 0;
+    for (let i = 0; i < this.rows.length && pruned < limit; ) {
+      const row = this.rows[i] as Row;
+      if (row.sentAt !== null && row.sentAt < cutoff && !row.claimed) {
+        this.rows.splice(i, 1);
+        this.archive?.({ key: row.key, event: row.event, sentAt: row.sentAt });
+        pruned += 1;
+      } else i += 1;
+    }
+    return pruned;
   }
 
   async watch(listener: () => void): Promise<() => Promise<void>> {

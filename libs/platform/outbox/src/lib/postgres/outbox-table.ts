@@ -9,6 +9,12 @@ export interface OutboxTable {
   table: string;
   keyColumn: string;
   keyType: 'uuid' | 'text';
+  /**
+   * SQL that keeps what pruning deletes, reading the deleted rows from `pruned` (all the outbox
+   * columns), e.g. `INSERT INTO order_timeline (...) SELECT ... FROM pruned`; runs in the same
+   * statement. Unset: pruned entries are gone.
+   */
+  archive?: string;
 }
 
 const SQL_NAME = /^[a-z_][a-z0-9_]{0,40}$/;

@@ -34,7 +34,7 @@ export class PostgresOutbox extends Outbox {
 
   constructor(
     private readonly db: SqlDatabase,
-    table: OutboxTable,
+    private readonly table: OutboxTable,
   ) {
     super();
     this.names = outboxTableNames(table, db.schema);
@@ -125,6 +125,21 @@ export class PostgresOutbox extends Outbox {
       oldestAgeMs: row?.oldest_age_ms ?? null,
       nextDueInMs: row?.next_due_in_ms ?? null,
     };
+  }
+
+  async prune(sentBefore: Date, limit: number): Promise<number> {
+    const { table } = this.names;
+    const archive = this.table.archive ? `, archived AS (${this.table.archive})` : '';
+    const [row] = await this.db.query<{ pruned: number }>(
+      `WITH pruned AS (
+         DELETE FROM ${table} WHERE id IN (
+           SELECT id FROM ${table} WHERE sent_at IS NOT NULL AND sent_at < $1
+            ORDER BY sent_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING *)${archive}
+       SELECT count(*)::int AS pruned FROM pruned`,
+      [sentBefore, limit],
+    );
+    return row?.pruned ?? 0;
   }
 
   watch(listener: () => void): Promise<() => Promise<void>> {
