@@ -278,3 +278,16 @@ test('the dashboard and the alert rules use only metrics the services export', a
     [],
   );
 });
+
+test('every variable docker-compose.yml gives a service, the chart gives it too', () => {
+  const compose = parseAllDocuments(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true })[0].toJS();
+  // Set what the chart leaves out while empty, so only a real omission shows.
+  const objects = render('--set', 'jwt.issuer=shopnest', '--set', 'connectionEdge.corsOrigins=https://shop.example');
+  const built = Object.entries(compose.services).filter(([, service]) => /** @type {any} */ (service).build);
+  assert.deepEqual(built.map(([name]) => name).sort(), [...COMPONENTS].sort());
+  for (const [name, service] of built) {
+    const chartEnv = envOf(/** @type {K8sObject} */ (find(objects, 'Deployment', name)));
+    const missing = Object.keys(/** @type {any} */ (service).environment).filter((key) => !(key in chartEnv));
+    assert.deepEqual(missing, [], `${name}: set in docker-compose.yml, not by the chart`);
+  }
+});
