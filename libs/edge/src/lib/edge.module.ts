@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { OrderAccess } from '@shopnest/contracts';
+import { OrderAccess, TicketAccess } from '@shopnest/contracts';
 import { AdminController } from './admin/admin.controller';
 import { UserSessions } from './admin/user-sessions';
 import { ChannelAuthorizer } from './channel-authorizer';
@@ -14,14 +14,27 @@ import { ChannelReplay } from './replay/channel-replay';
 import { DeliveryFeed } from './replay/delivery-feed';
 import { DEFAULT_SSE_OPTIONS, SSE_OPTIONS, SseController, SseOptions } from './sse/sse.controller';
 import { SseStreams } from './sse/sse-streams';
+import { HttpTicketAccessLookup, HttpTicketAccessOptions } from './ticket-access/http-ticket-access.lookup';
+import { InMemoryTicketAccessLookup } from './ticket-access/in-memory-ticket-access.lookup';
+import { TicketAccessLookup } from './ticket-access/ticket-access.port';
 
 /** Where order ownership comes from: order-tracking over HTTP, or a Map fed in-process. */
 export type OrderAccessOptions =
   | ({ driver: 'http' } & HttpOrderAccessOptions)
   | { driver: 'memory'; orders?: Record<string, OrderAccess> };
 
+/**
+ * Where ticket ownership comes from: support-desk over HTTP, or a Map fed in-process. An empty Map
+ * (an edge with no support-desk to ask) refuses customers every ticket; agents are never looked up.
+ */
+export type TicketAccessOptions =
+  | ({ driver: 'http' } & HttpTicketAccessOptions)
+  | { driver: 'memory'; tickets?: Record<string, TicketAccess> };
+
 export interface EdgeModuleOptions {
   orderAccess: OrderAccessOptions;
+  /** Default `{ driver: 'memory' }` with no tickets: customers are refused `ticket:{id}`. */
+  ticketAccess?: TicketAccessOptions;
   /** Overrides of {@link DEFAULT_EDGE_LIMITS}. */
   limits?: Partial<EdgeLimits>;
   /** Overrides of {@link DEFAULT_SSE_OPTIONS}. */
@@ -38,6 +51,17 @@ function createOrderAccessLookup(options: OrderAccessOptions): OrderAccessLookup
       return new InMemoryOrderAccessLookup(options.orders);
     default:
       throw new Error(`unknown order access driver ${JSON.stringify((options as { driver: unknown }).driver)}`);
+  }
+}
+
+function createTicketAccessLookup(options: TicketAccessOptions): TicketAccessLookup {
+  switch (options.driver) {
+    case 'http':
+      return new HttpTicketAccessLookup(options);
+    case 'memory':
+      return new InMemoryTicketAccessLookup(options.tickets);
+    default:
+      throw new Error(`unknown ticket access driver ${JSON.stringify((options as { driver: unknown }).driver)}`);
   }
 }
 
@@ -60,6 +84,10 @@ export class EdgeModule {
       module: EdgeModule,
       providers: [
         { provide: OrderAccessLookup, useFactory: () => createOrderAccessLookup(options.orderAccess) },
+        {
+          provide: TicketAccessLookup,
+          useFactory: () => createTicketAccessLookup(options.ticketAccess ?? { driver: 'memory' }),
+        },
         { provide: EDGE_LIMITS, useValue: { ...DEFAULT_EDGE_LIMITS, ...options.limits } },
         { provide: SSE_OPTIONS, useValue: { ...DEFAULT_SSE_OPTIONS, ...options.sse } },
         { provide: DRAIN_OPTIONS, useValue: { ...DEFAULT_DRAIN_OPTIONS, ...options.drain } },
@@ -73,7 +101,7 @@ export class EdgeModule {
         EdgeDrain,
       ],
       controllers: [SseController, AdminController],
-      exports: [OrderAccessLookup, ChannelAuthorizer, DeliveryFeed],
+      exports: [OrderAccessLookup, TicketAccessLookup, ChannelAuthorizer, DeliveryFeed],
     };
   }
 }

@@ -16,6 +16,8 @@ describe('connectionEdgeEnvSchema', () => {
       fanout: { driver: 'redis', redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'socket.io' } },
       edge: {
         orderAccess: { driver: 'http', baseUrl: 'http://127.0.0.1:3001', serviceToken: SERVICE_TOKEN, timeoutMs: 2000 },
+        // No support-desk to ask: customers are refused tickets, agents need no lookup.
+        ticketAccess: { driver: 'memory' },
       },
       socket: {
         corsOrigins: null,
@@ -34,6 +36,23 @@ describe('connectionEdgeEnvSchema', () => {
       limits: { maxLength: 1000, maxAgeMs: 86_400_000, dedupeTtlMs: 3_600_000 },
       redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'history:' },
     });
+  });
+
+  it("asks support-desk for ticket ownership when SUPPORT_DESK_URL is set, with the edge's service token", () => {
+    const config = parseEnv(connectionEdgeEnvSchema, {
+      ...minimal,
+      SUPPORT_DESK_URL: 'http://support-desk:3003',
+      TICKET_ACCESS_TIMEOUT_MS: '750',
+    });
+    expect(config.edge.ticketAccess).toEqual({
+      driver: 'http',
+      baseUrl: 'http://support-desk:3003',
+      serviceToken: SERVICE_TOKEN,
+      timeoutMs: 750,
+    });
+    expect(problems({ ...minimal, SUPPORT_DESK_URL: 'support-desk:3003' })).toEqual([
+      'SUPPORT_DESK_URL: must be an http(s) URL',
+    ]);
   });
 
   it('reads SSE timing and the history keys the worker shares', () => {

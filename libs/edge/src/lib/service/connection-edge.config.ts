@@ -37,9 +37,12 @@ export interface ConnectionEdgeConfig extends ServiceSettings {
 
 const edgeEnv = z.object({
   ORDER_TRACKING_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3001'),
-  /** Secret: a JWT with role `service`, for order-tracking's internal endpoints. */
+  /** Secret: a JWT with role `service`, for order-tracking's and support-desk's internal endpoints. */
   SERVICE_TOKEN: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'must be a signed JWT (with role service)'),
   ORDER_ACCESS_TIMEOUT_MS: positiveInt(2_000),
+  /** Unset: no support-desk to ask, so customers are refused `ticket:{id}` (agents are never looked up). */
+  SUPPORT_DESK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  TICKET_ACCESS_TIMEOUT_MS: positiveInt(2_000),
   CORS_ORIGINS: z
     .union([
       z.literal('*'),
@@ -70,7 +73,7 @@ const edgeEnv = z.object({
 
 /**
  * The connection-edge environment: service settings (`PORT` default 3000), the JWT keys, Redis,
- * order-tracking's URL and service token, the socket server's settings, the rate limits, SSE
+ * order-tracking's URL and service token, support-desk's URL (optional), the socket server's settings, the rate limits, SSE
  * timing and channel history (the same `HISTORY*` keys as the notification-worker).
  * See `.env.example`.
  */
@@ -94,6 +97,14 @@ export const connectionEdgeEnvSchema = envFragments({
         serviceToken: e.SERVICE_TOKEN,
         timeoutMs: e.ORDER_ACCESS_TIMEOUT_MS,
       },
+      ticketAccess: e.SUPPORT_DESK_URL
+        ? {
+            driver: 'http',
+            baseUrl: e.SUPPORT_DESK_URL,
+            serviceToken: e.SERVICE_TOKEN,
+            timeoutMs: e.TICKET_ACCESS_TIMEOUT_MS,
+          }
+        : { driver: 'memory' },
       limits: {
         messagesPerSecondPerConnection: e.RATE_LIMIT_CONNECTION_MESSAGES_PER_S,
         messagesPerSecondPerUser: e.RATE_LIMIT_USER_MESSAGES_PER_S,
