@@ -11,6 +11,8 @@ export * from './lib/ticket-access/http-ticket-access.lookup';
 export * from './lib/ticket-access/in-memory-ticket-access.lookup';
 export * from './lib/ticket-access/ticket-access.port';
 export * from './lib/socket-server.options';
+export * from './lib/presence/edge-presence';
+export * from './lib/presence/edge-typing';
 export * from './lib/replay/channel-replay';
 export * from './lib/replay/delivery-feed';
 export * from './lib/replay/seam-gate';

@@ -10,6 +10,8 @@ import { EDGE_LIMITS, EdgeRateLimits } from './limits/edge-rate-limits';
 import { HttpOrderAccessLookup, HttpOrderAccessOptions } from './order-access/http-order-access.lookup';
 import { InMemoryOrderAccessLookup } from './order-access/in-memory-order-access.lookup';
 import { OrderAccessLookup } from './order-access/order-access.port';
+import { EdgePresence } from './presence/edge-presence';
+import { DEFAULT_TYPING_OPTIONS, EdgeTyping, TYPING_OPTIONS, TypingOptions } from './presence/edge-typing';
 import { ChannelReplay } from './replay/channel-replay';
 import { DeliveryFeed } from './replay/delivery-feed';
 import { DEFAULT_SSE_OPTIONS, SSE_OPTIONS, SseController, SseOptions } from './sse/sse.controller';
@@ -41,6 +43,8 @@ export interface EdgeModuleOptions {
   sse?: Partial<SseOptions>;
   /** Overrides of {@link DEFAULT_DRAIN_OPTIONS}. */
   drain?: Partial<DrainOptions>;
+  /** Overrides of {@link DEFAULT_TYPING_OPTIONS} (the protocol's 2 s throttle and 8 s expiry; tests shorten them). */
+  typing?: Partial<TypingOptions>;
 }
 
 function createOrderAccessLookup(options: OrderAccessOptions): OrderAccessLookup {
@@ -70,7 +74,8 @@ function createTicketAccessLookup(options: TicketAccessOptions): TicketAccessLoo
  * subscriptions with replay from channel history, rate limits, token expiry) and the SSE
  * endpoints (`/sse/channels/:channel`, `/sse/orders/:id`). Expects the global `AuthModule`,
  * `ObservabilityModule`, `RateLimitModule` (the store shared limits are counted in),
- * `TokenRevocationModule` (the operator API revokes tokens there; handshakes check it) and
+ * `TokenRevocationModule` (the operator API revokes tokens there; handshakes check it),
+ * `PresenceModule` (who is in ticket channels and on `support:agents`, shared by the edges) and
  * `HistoryModule` (the `ChannelHistory` the workers append to) in the app, and the app to install
  * the socket.io adapter (`app.useWebSocketAdapter(...)`).
  *
@@ -91,6 +96,9 @@ export class EdgeModule {
         { provide: EDGE_LIMITS, useValue: { ...DEFAULT_EDGE_LIMITS, ...options.limits } },
         { provide: SSE_OPTIONS, useValue: { ...DEFAULT_SSE_OPTIONS, ...options.sse } },
         { provide: DRAIN_OPTIONS, useValue: { ...DEFAULT_DRAIN_OPTIONS, ...options.drain } },
+        { provide: TYPING_OPTIONS, useValue: { ...DEFAULT_TYPING_OPTIONS, ...options.typing } },
+        EdgePresence,
+        EdgeTyping,
         EdgeRateLimits,
         ChannelAuthorizer,
         DeliveryFeed,

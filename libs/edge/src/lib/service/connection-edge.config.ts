@@ -12,6 +12,7 @@ import {
 } from '@shopnest/platform-auth';
 import { FanoutConfig, fanoutEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
+import { PresenceConfig, presenceEnvSchema } from '@shopnest/platform-presence';
 import { RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
 import { z } from 'zod';
 
@@ -33,6 +34,8 @@ export interface ConnectionEdgeConfig extends ServiceSettings {
   history: HistoryConfig;
   /** Revoked tokens, checked at every handshake and refresh: Redis (shared by every edge) by default. */
   revocation: TokenRevocationConfig;
+  /** Who is in ticket channels and on `support:agents`: Redis (shared by every edge) by default. */
+  presence: PresenceConfig;
 }
 
 const edgeEnv = z.object({
@@ -74,7 +77,7 @@ const edgeEnv = z.object({
 /**
  * The connection-edge environment: service settings (`PORT` default 3000), the JWT keys, Redis,
  * order-tracking's URL and service token, support-desk's URL (optional), the socket server's settings, the rate limits, SSE
- * timing and channel history (the same `HISTORY*` keys as the notification-worker).
+ * timing, channel history (the same `HISTORY*` keys as the notification-worker) and presence (`PRESENCE_*`).
  * See `.env.example`.
  */
 export const connectionEdgeEnvSchema = envFragments({
@@ -85,8 +88,9 @@ export const connectionEdgeEnvSchema = envFragments({
   rateLimit: rateLimitEnvSchema,
   revocation: tokenRevocationEnvSchema,
   history: historyEnvSchema,
+  presence: presenceEnvSchema,
 }).transform(
-  ({ service, jwt, edge: e, fanout, rateLimit, revocation, history }): ConnectionEdgeConfig => ({
+  ({ service, jwt, edge: e, fanout, rateLimit, revocation, history, presence }): ConnectionEdgeConfig => ({
     ...service,
     jwt,
     fanout,
@@ -131,6 +135,7 @@ export const connectionEdgeEnvSchema = envFragments({
     rateLimit,
     revocation,
     history,
+    presence,
   }),
 );
 
@@ -151,4 +156,5 @@ export const connectionEdgeProcessEnvSchema = refusing(connectionEdgeEnvSchema, 
     why: 'the workers append channel history in Redis; an edge reading its own memory would replay nothing',
   },
   { key: 'REVOCATION_STORE', value: 'memory', why: 'a token revoked through one edge would still pass at the others' },
+  { key: 'PRESENCE_STORE', value: 'memory', why: 'users connected to another edge would never be seen online' },
 ]);

@@ -10,7 +10,7 @@ export interface PresenceConnection {
 
 /** What a member shows besides their id; kept from the user's first connection in the channel. */
 export interface PresenceInfo {
-  roles?: string[];
+  roles?: readonly string[];
   status?: PresenceStatus;
 }
 
@@ -100,7 +100,7 @@ export function checkConnection(connection: PresenceConnection): void {
 /** A member as the port hands it out: only the fields that are set. */
 export function toMember(
   userId: string,
-  roles: string[] | undefined,
+  roles: readonly string[] | undefined,
   status: PresenceStatus | undefined,
 ): PresenceMember {
   return { userId, ...(roles && { roles: [...roles] }), ...(status && { status }) };

@@ -14,7 +14,7 @@ import {
 interface Member {
   /** Connections counted for this member, lapsed ones included until swept. */
   connections: number;
-  roles?: string[];
+  roles?: readonly string[];
   status?: PresenceStatus;
 }
 
