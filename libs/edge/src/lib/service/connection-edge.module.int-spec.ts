@@ -20,7 +20,7 @@ async function connectionsIn(probe: Redis, db: number): Promise<string[]> {
     .sort();
 }
 
-describe('connection-edge on Redis (FANOUT, HISTORY, RATE_LIMIT_STORE and REVOCATION_STORE all redis)', () => {
+describe('connection-edge on Redis (FANOUT, HISTORY, RATE_LIMIT_STORE, REVOCATION_STORE and PRESENCE_STORE all redis)', () => {
   // A logical database of its own: CLIENT LIST tells this edge's connections from other tests' by `db`.
   const db = 1 + Math.floor(Math.random() * 15);
   const url = new URL(REDIS_URL);
@@ -38,7 +38,7 @@ describe('connection-edge on Redis (FANOUT, HISTORY, RATE_LIMIT_STORE and REVOCA
     probe.disconnect();
   });
 
-  it('opens only the connections it uses: socket.io pub and sub, rate limits, history reads, token revocations; none after close', async () => {
+  it('opens only the connections it uses: socket.io pub and sub, rate limits, history reads, token revocations, presence; none after close', async () => {
     const config = parseEnv(connectionEdgeEnvSchema, {
       ...TEST_JWT_ENV,
       REDIS_URL: url.toString(),
@@ -46,6 +46,7 @@ describe('connection-edge on Redis (FANOUT, HISTORY, RATE_LIMIT_STORE and REVOCA
       HISTORY_KEY_PREFIX: `it:${run}:history:`,
       RATE_LIMIT_KEY_PREFIX: `it:${run}:rl:`,
       REVOCATION_KEY_PREFIX: `it:${run}:revoked:`,
+      PRESENCE_KEY_PREFIX: `it:${run}:presence:`,
       SERVICE_TOKEN: signTestToken('connection-edge', { roles: ['service'] }),
       LOG_LEVEL: 'silent',
     });
@@ -55,6 +56,7 @@ describe('connection-edge on Redis (FANOUT, HISTORY, RATE_LIMIT_STORE and REVOCA
 
     expect(await connectionsIn(probe, db)).toEqual([
       'channel-history',
+      'presence',
       'rate-limit',
       'socket.io-pub',
       'socket.io-sub',
