@@ -3,11 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { Ack, PresenceDiff, PresenceState, Role, TypingEvent } from '@shopnest/contracts';
 import { parseEnv } from '@shopnest/platform-config';
 import { Presence } from '@shopnest/platform-presence';
-import { runId, signTestToken, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
+import { runId, waitFor } from '@shopnest/testing';
 import { ConnectionEdgeConfig, connectionEdgeEnvSchema } from '../service/connection-edge.config';
 import { ConnectionEdgeModule } from '../service/connection-edge.module';
 import { useEdgeSocketAdapter } from '../service/edge-socket-adapter';
-import { connectRecordingClient, RecordingClient } from '../testing/edge.fixture';
+import { connectRecordingClient, RecordingClient, redisEdgeEnv } from '../testing/edge.fixture';
 import { EdgePresence } from './edge-presence';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -24,17 +24,7 @@ describe('presence and typing across two edges on Redis', () => {
   const clients: RecordingClient[] = [];
 
   async function startEdge(): Promise<INestApplication> {
-    const env = parseEnv(connectionEdgeEnvSchema, {
-      ...TEST_JWT_ENV,
-      REDIS_URL,
-      SOCKET_IO_KEY: `it:${run}`,
-      HISTORY_KEY_PREFIX: `it:${run}:history:`,
-      RATE_LIMIT_KEY_PREFIX: `it:${run}:rl:`,
-      REVOCATION_KEY_PREFIX: `it:${run}:revoked:`,
-      PRESENCE_KEY_PREFIX: `it:${run}:presence:`,
-      SERVICE_TOKEN: signTestToken('connection-edge', { roles: ['service'] }),
-      LOG_LEVEL: 'silent',
-    });
+    const env = parseEnv(connectionEdgeEnvSchema, redisEdgeEnv(run, REDIS_URL));
     // What support-desk would answer, and timings short enough for a test (the env's minimum TTL is 3 s).
     const config: ConnectionEdgeConfig = {
       ...env,

@@ -100,3 +100,22 @@ export async function connectRecordingClient(url: string, userId: string, roles:
   await new Promise<void>((resolve, reject) => socket.once('connect', () => resolve()).once('connect_error', reject));
   return { socket, received: (event) => inbox.get(event) ?? [] };
 }
+
+/**
+ * The environment of an edge on Redis at `redisUrl` whose every key (rooms, history, limits,
+ * revocations, presence) carries the prefix of `run`, so edges of one run share them and no other
+ * run sees them.
+ */
+export function redisEdgeEnv(run: string, redisUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...TEST_JWT_ENV,
+    REDIS_URL: redisUrl,
+    SOCKET_IO_KEY: `it:${run}`,
+    HISTORY_KEY_PREFIX: `it:${run}:history:`,
+    RATE_LIMIT_KEY_PREFIX: `it:${run}:rl:`,
+    REVOCATION_KEY_PREFIX: `it:${run}:revoked:`,
+    PRESENCE_KEY_PREFIX: `it:${run}:presence:`,
+    SERVICE_TOKEN: signTestToken('connection-edge', { roles: ['service'] }),
+    LOG_LEVEL: 'silent',
+  };
+}
