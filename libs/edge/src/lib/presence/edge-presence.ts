@@ -78,6 +78,8 @@ export class EdgePresence implements OnModuleInit, OnModuleDestroy {
    * their first connection there, then send the socket the members.
    */
   async subscribed(socket: EdgeSocket, channel: string): Promise<void> {
+    // Gone before its turn came: recording it now would keep a ghost member alive by heartbeat.
+    if (!socket.connected || !socket.rooms.has(channel)) return;
     const { principal } = socket.data;
     const connection: PresenceConnection = { channel, userId: principal.userId, connectionId: socket.id };
     // Agents start `online` on their roster; a status they chose on another tab is kept.
