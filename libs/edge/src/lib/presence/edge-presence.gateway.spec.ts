@@ -245,6 +245,19 @@ describe('EdgeGateway presence and typing (real socket.io, in-memory presence)',
       });
     });
 
+    it("answers a flood beyond the connection's message rate RATE_LIMITED, like any message", async () => {
+      const { alice } = await room();
+      const acks = await Promise.all(
+        Array.from({ length: 25 }, () => send(alice, 'chat.typing', { ticketId: t, state: 'start' })),
+      );
+      const limited = acks.filter((ack) => !ack.ok);
+      expect(limited.length).toBeGreaterThan(0);
+      expect(limited[0]).toEqual({
+        ok: false,
+        error: { code: 'RATE_LIMITED', message: expect.any(String), retryAfterMs: expect.any(Number) },
+      });
+    });
+
     it('refuses an agent typing in a ticket they have not subscribed to', async () => {
       const agent = await connect('agent-11', ['agent']);
       await expect(send(agent, 'chat.typing', { ticketId: t, state: 'start' })).resolves.toMatchObject({
