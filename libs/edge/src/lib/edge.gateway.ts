@@ -170,6 +170,7 @@ export class EdgeGateway
    */
   async drainSockets(delayFor: () => number, graceMs: number): Promise<number> {
     this.draining = true;
+    this.presence.handOver();
     const sockets = [...this.sockets.values()];
     let latest = 0;
     for (const socket of sockets) {

@@ -115,6 +115,26 @@ describe('EdgePresence', () => {
     expect(emits.map((e) => e.payload)).toEqual([{ channel: TICKET, joins: [], leaves: [{ userId: 'agent-7' }] }]);
   });
 
+  it('while handing over (drain), lets a disconnected socket’s entries lapse instead of leaving', async () => {
+    const tab = fakeSocket('s1', agent, [TICKET]);
+    await edge.subscribed(tab.asEdgeSocket, TICKET);
+    edge.handOver();
+    emits.length = 0;
+    await edge.disconnected(tab.asEdgeSocket);
+    expect(emits).toEqual([]);
+    // The client reconnected through another edge: a second connection of a present member, no news.
+    await expect(
+      presence.join({ channel: TICKET, userId: 'agent-7', connectionId: 'elsewhere' }),
+    ).resolves.toMatchObject({ joined: false });
+    // This edge no longer renews the old entry: it lapses without a leave, the member stays.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await presence.heartbeat([{ channel: TICKET, userId: 'agent-7', connectionId: 'elsewhere' }]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await edge.tick();
+    expect(emits).toEqual([]);
+    await expect(presence.members(TICKET)).resolves.toEqual([{ userId: 'agent-7', roles: ['agent'] }]);
+  });
+
   it('logs and counts a store failure instead of failing the subscription', async () => {
     jest.spyOn(presence, 'join').mockRejectedValueOnce(new Error('Redis down'));
     const { asEdgeSocket, emitted } = fakeSocket('s1', customer, [TICKET]);

@@ -44,6 +44,7 @@ export class EdgePresence implements OnModuleInit, OnModuleDestroy {
   private server?: EdgeServer;
   private timer?: NodeJS.Timeout;
   private ticking = false;
+  private handingOver = false;
 
   constructor(
     private readonly presence: Presence,
@@ -108,11 +109,25 @@ export class EdgePresence implements OnModuleInit, OnModuleDestroy {
     await this.leave(mine.connection);
   }
 
-  /** `socket` disconnected: it leaves every presence channel. */
+  /**
+   * `socket` disconnected: it leaves every presence channel; while handing over (see
+   * {@link handOver}) its entries are only no longer renewed.
+   */
   async disconnected(socket: EdgeSocket): Promise<void> {
     const channels = this.local.get(socket.id);
     this.local.delete(socket.id);
+    if (this.handingOver) return;
     await Promise.all([...(channels?.values() ?? [])].map(({ connection }) => this.leave(connection)));
+  }
+
+  /**
+   * This edge is draining: its clients are about to reconnect to another edge. Their entries are
+   * left to lapse instead of leaving, so a client that comes back within the TTL joins as a second
+   * connection of a present member, and the others see no leave-then-join for a deploy; one that
+   * does not come back is announced gone by the sweep, as after a crash.
+   */
+  handOver(): void {
+    this.handingOver = true;
   }
 
   /** Whether `socket` is a member of `channel` (its subscription reached presence). */
