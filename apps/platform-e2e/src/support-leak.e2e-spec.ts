@@ -7,7 +7,7 @@ import {
 import { runId, signTestToken, waitFor } from '@shopnest/testing';
 import { Socket } from 'socket.io-client';
 import { v7 as uuidv7 } from 'uuid';
-import { Clients, Platform, send, startPlatform } from './support/platform';
+import { Clients, Platform, send, startPlatform, supportCall } from './support/platform';
 
 /**
  * No path leaks a ticket to another customer, and no path shows a customer an internal note: a
@@ -50,15 +50,8 @@ describe('support desk: nothing leaks between customers, no internal note reache
     await platform?.stop();
   });
 
-  async function rest(method: string, path: string, token: string, body?: unknown) {
-    const response = await fetch(`${platform.support?.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, text, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-  }
+  const rest = (method: string, path: string, token: string, body?: unknown) =>
+    supportCall(platform, method, path, token, body);
   const say = (token: string, text: string, visibility = 'public') =>
     rest('POST', `/tickets/${ticketId}/messages`, token, { clientMessageId: uuidv7(), text, visibility });
 
