@@ -28,6 +28,8 @@ export interface PlatformInfra {
   databaseUrl?: string;
   /** Whether to start support-desk too (its tickets in the same database, a schema of their own). */
   support?: boolean;
+  /** Extra environment of the notification-worker. */
+  workerEnv?: Record<string, string>;
 }
 
 /** The environment of each service of a run: a fresh Kafka namespace, Redis prefix and schema of `run`. */
@@ -64,6 +66,7 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
       CONSUMER_FROM_BEGINNING: 'true',
       CONSUMER_GROUP: `e2e-${run}`,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
+      ...infra.workerEnv,
     },
     edge: (ordersUrl: string, supportUrl?: string) => ({
       ...TEST_JWT_ENV,
