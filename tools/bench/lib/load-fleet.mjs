@@ -100,7 +100,24 @@ export class Fleet {
       lastBySeq,
       /** @type {[string, number, number][]} */
       orderEvents: replies.flatMap((r) => r.orderEvents),
+      /** @type {[string, string, number, string][]} [clientMessageId, receiving user, receivedAt, event id] */
+      chatMessages: replies.flatMap((r) => r.chatMessages),
+      /** @type {[string, string, string, number][]} [ticketId, typist, receiving user, receivedAt] */
+      typingReceived: replies.flatMap((r) => r.typingReceived),
+      /** @type {[string, string, number][]} [ticketId, typist, sentAt] */
+      typingSent: replies.flatMap((r) => r.typingSent),
+      typingRefused: replies.reduce((s, r) => s + r.typingRefused, 0),
+      /** `presence.state` snapshots received (one per presence channel subscribed, where the edge has presence) */
+      presenceStates: replies.reduce((s, r) => s + r.presenceStates, 0),
     };
+  }
+
+  /**
+   * Each user sends one `chat.typing` start in their ticket (from the process holding them).
+   * @param {{ user: string, ticketId: string }[]} items
+   */
+  async typing(items) {
+    await Promise.all(this.workers.map((worker) => worker.request({ cmd: 'typing', items }, 60_000)));
   }
 
   /** Deliveries received since the last reset (cheap enough to poll). */
