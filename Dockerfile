@@ -1,4 +1,4 @@
-# One image recipe for the three services: docker build --build-arg APP=connection-edge .
+# One image recipe for the four services: docker build --build-arg APP=connection-edge .
 # Stages: build (every dependency, `nx build`), prod-deps (runtime node_modules only), and the
 # runtime image, which holds dist/apps/$APP (package.json + compiled app and libs) and those.
 ARG NODE_IMAGE=node:20-bookworm-slim

@@ -39,10 +39,25 @@ function envOf(deployment) {
   return Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((/** @type {any} */ e) => [e.name, e]));
 }
 
-const COMPONENTS = ['connection-edge', 'order-tracking', 'notification-worker'];
+/** @param {string[]} args @returns {import("node:child_process").SpawnSyncReturns<string>} a render that may fail */
+function tryRender(...args) {
+  return spawnSync(HELM, ['template', 'x', CHART, '--kube-version', KUBE_VERSION, ...args], { encoding: 'utf8' });
+}
+
+/** @param {K8sObject[]} objects @param {string} component @returns {string[]} components whose pods its NetworkPolicy admits */
+function admittedPods(objects, component) {
+  const policy = find(objects, 'NetworkPolicy', component);
+  return policy?.spec.ingress
+    .flatMap((/** @type {any} */ rule) => rule.from)
+    .map((/** @type {any} */ peer) => peer.podSelector?.matchLabels['app.kubernetes.io/component'])
+    .filter(Boolean);
+}
+
+const COMPONENTS = ['connection-edge', 'order-tracking', 'support-desk', 'notification-worker'];
 const defaults = render();
 const websocketOnly = render('--values', join(CHART, 'ci', 'websocket-only-values.yaml'));
 const polling = render('--values', join(CHART, 'ci', 'polling-values.yaml'));
+const withoutSupport = render('--set', 'supportDesk.enabled=false');
 
 test('every service is a Deployment with startup, liveness and readiness probes on /health', () => {
   for (const component of COMPONENTS) {
@@ -71,11 +86,7 @@ test('the grace period outlasts preStop plus the service shutdown budget', () =>
     Number(edgeEnv.SHUTDOWN_TIMEOUT_MS.value) >
       Number(edgeEnv.DRAIN_DELAY_MS.value) + Number(edgeEnv.DRAIN_WINDOW_MS.value),
   );
-  const tooShort = spawnSync(
-    HELM,
-    ['template', 'x', CHART, '--kube-version', KUBE_VERSION, '--set', 'connectionEdge.shutdownTimeoutSeconds=10'],
-    { encoding: 'utf8' },
-  );
+  const tooShort = tryRender('--set', 'connectionEdge.shutdownTimeoutSeconds=10');
   assert.notEqual(tooShort.status, 0);
   assert.match(tooShort.stderr, /shutdownTimeoutSeconds must exceed/);
 });
@@ -108,6 +119,11 @@ test('the edge autoscales on CPU by default and on connections per pod when swit
   // With an HPA the Deployment leaves replicas to it; without one it sets them.
   assert.equal(find(defaults, 'Deployment', 'connection-edge')?.spec.replicas, undefined);
   assert.equal(find(defaults, 'HorizontalPodAutoscaler', 'notification-worker'), undefined);
+  for (const component of ['order-tracking', 'support-desk']) {
+    const hpa = find(defaults, 'HorizontalPodAutoscaler', component);
+    assert.equal(hpa?.spec.scaleTargetRef.name, find(defaults, 'Deployment', component)?.metadata.name, component);
+    assert.equal(hpa?.spec.metrics[0].resource.target.averageUtilization, 70, component);
+  }
   assert.equal(find(websocketOnly, 'Deployment', 'notification-worker')?.spec.replicas, 3);
 });
 
@@ -140,35 +156,88 @@ test('secrets come only from Secret references, and values refuse them in clear'
     envOf(/** @type {K8sObject} */ (find(websocketOnly, 'Deployment', 'order-tracking'))).JWT_SECRET,
     undefined,
   );
-  const refused = spawnSync(
-    HELM,
-    [
-      'template',
-      'x',
-      CHART,
-      '--kube-version',
-      KUBE_VERSION,
-      '--set',
-      'notificationWorker.env.REDIS_URL=redis://:pw@redis:6379',
-    ],
-    { encoding: 'utf8' },
-  );
+  const refused = tryRender('--set', 'notificationWorker.env.REDIS_URL=redis://:pw@redis:6379');
   assert.notEqual(refused.status, 0);
   assert.match(refused.stderr, /REDIS_URL|propertyNames|schema/i);
+  const tokenInClear = tryRender('--set', 'supportDesk.env.SERVICE_TOKEN=a.b.c');
+  assert.notEqual(tokenInClear.status, 0);
+});
+
+test('a misspelt key of a service block is refused, not silently ignored', () => {
+  for (const key of ['supportDesk.databseSchema=x', 'orderTracking.replicas=3', 'connectionEdge.serviceTokn.key=x']) {
+    const misspelt = tryRender('--set', key);
+    assert.notEqual(misspelt.status, 0, key);
+    assert.match(misspelt.stderr, /must be one of/, key);
+  }
 });
 
 test('the edge asks the order-tracking Service, which admits edges through its NetworkPolicy', () => {
   const edgeEnv = envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', 'connection-edge')));
   const ordersService = find(defaults, 'Service', 'order-tracking');
   assert.equal(edgeEnv.ORDER_TRACKING_URL.value, `http://${ordersService?.metadata.name}:3001`);
-  const policy = find(defaults, 'NetworkPolicy', 'order-tracking');
-  const peers = policy?.spec.ingress.flatMap((/** @type {any} */ rule) => rule.from);
-  assert.ok(
-    peers.some(
-      (/** @type {any} */ p) => p.podSelector?.matchLabels['app.kubernetes.io/component'] === 'connection-edge',
-    ),
-  );
+  assert.deepEqual(admittedPods(defaults, 'order-tracking'), ['connection-edge', 'support-desk']);
   assert.equal(find(polling, 'NetworkPolicy', 'order-tracking'), undefined);
+});
+
+test('support-desk: the orders database in a schema of its own, order look-ups to the order-tracking Service', () => {
+  const env = envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', 'support-desk')));
+  assert.equal(env.PORT.value, '3003');
+  assert.deepEqual(env.DATABASE_URL.valueFrom.secretKeyRef, { name: 'shopnest-postgres', key: 'DATABASE_URL' });
+  assert.equal(env.DATABASE_SCHEMA.value, 'support');
+  assert.equal(env.EVENT_BUS.value, 'kafka');
+  assert.equal(
+    env.ORDER_TRACKING_URL.value,
+    `http://${find(defaults, 'Service', 'order-tracking')?.metadata.name}:3001`,
+  );
+  assert.deepEqual(env.SERVICE_TOKEN.valueFrom.secretKeyRef, {
+    name: 'shopnest-support-desk-service-token',
+    key: 'SERVICE_TOKEN',
+  });
+  const ownDatabase = envOf(/** @type {K8sObject} */ (find(websocketOnly, 'Deployment', 'support-desk')));
+  assert.equal(ownDatabase.DATABASE_URL.valueFrom.secretKeyRef.name, 'shopnest-support-postgres');
+  // One schema for both services would mix their migrations and outbox tables.
+  const shared = tryRender('--set', 'supportDesk.databaseSchema=public');
+  assert.notEqual(shared.status, 0);
+  assert.match(shared.stderr, /supportDesk.databaseSchema must differ from postgres.schema/);
+  assert.equal(
+    tryRender('--set', 'supportDesk.databaseSchema=public', '--set', 'orderTracking.enabled=false').status,
+    0,
+  );
+  // Its Ingress serves /tickets only: /docs is order-tracking's on the shared host, /internal stays inside.
+  const ingress = find(websocketOnly, 'Ingress', 'support-desk');
+  assert.deepEqual(
+    ingress?.spec.rules[0].http.paths.map((/** @type {any} */ p) => [p.path, p.backend.service.name]),
+    [['/tickets', find(websocketOnly, 'Service', 'support-desk')?.metadata.name]],
+  );
+  assert.equal(find(defaults, 'Ingress', 'support-desk'), undefined);
+});
+
+test('the edge asks the support-desk Service whose ticket it is, and support-desk admits edges', () => {
+  const edgeEnv = envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', 'connection-edge')));
+  assert.equal(
+    edgeEnv.SUPPORT_DESK_URL.value,
+    `http://${find(defaults, 'Service', 'support-desk')?.metadata.name}:3003`,
+  );
+  assert.deepEqual(admittedPods(defaults, 'support-desk'), ['connection-edge']);
+  const servicePort = find(defaults, 'Service', 'support-desk')?.spec.ports[0];
+  assert.deepEqual([servicePort.port, servicePort.targetPort], [3003, 'http']);
+  assert.ok(find(websocketOnly, 'ServiceMonitor', 'support-desk'));
+});
+
+test('with supportDesk disabled nothing of it renders and the edge has no SUPPORT_DESK_URL', () => {
+  assert.deepEqual(
+    withoutSupport.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'support-desk'),
+    [],
+  );
+  const edgeEnv = envOf(/** @type {K8sObject} */ (find(withoutSupport, 'Deployment', 'connection-edge')));
+  assert.equal(edgeEnv.SUPPORT_DESK_URL, undefined);
+  assert.ok(edgeEnv.ORDER_TRACKING_URL);
+  assert.deepEqual(admittedPods(withoutSupport, 'order-tracking'), ['connection-edge']);
+  const all = render('--set', 'supportDesk.enabled=false', '--values', join(CHART, 'ci', 'websocket-only-values.yaml'));
+  assert.deepEqual(
+    all.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'support-desk').map((o) => o.kind),
+    [],
+  );
 });
 
 /** Every metric name our services register: their own (`metrics.counter('name', ...)` in libs/) and prom-client's defaults. */
@@ -208,4 +277,17 @@ test('the dashboard and the alert rules use only metrics the services export', a
     [...new Set(used)].filter((name) => !known.has(name)),
     [],
   );
+});
+
+test('every variable docker-compose.yml gives a service, the chart gives it too', () => {
+  const compose = parseAllDocuments(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true })[0].toJS();
+  // Set what the chart leaves out while empty, so only a real omission shows.
+  const objects = render('--set', 'jwt.issuer=shopnest', '--set', 'connectionEdge.corsOrigins=https://shop.example');
+  const built = Object.entries(compose.services).filter(([, service]) => /** @type {any} */ (service).build);
+  assert.deepEqual(built.map(([name]) => name).sort(), [...COMPONENTS].sort());
+  for (const [name, service] of built) {
+    const chartEnv = envOf(/** @type {K8sObject} */ (find(objects, 'Deployment', name)));
+    const missing = Object.keys(/** @type {any} */ (service).environment).filter((key) => !(key in chartEnv));
+    assert.deepEqual(missing, [], `${name}: set in docker-compose.yml, not by the chart`);
+  }
 });

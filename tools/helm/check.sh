@@ -2,7 +2,8 @@
 # `nx test helm-chart`: the chart checked offline, as CI can (no cluster, no network).
 #   1. helm lint --strict, for every value set (values.schema.json is checked too);
 #   2. helm template, for every value set, validated against the Kubernetes schemas in strict mode;
-#   3. chart.test.mjs: assertions on the rendered objects (probes, PDB, HPA targets, affinity).
+#   3. chart.test.mjs: assertions on the rendered objects (probes, PDB, HPA targets, affinity, env),
+#      including that the chart sets every variable docker-compose.yml sets.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 eval "$(tools/helm/ensure-tools.sh)"

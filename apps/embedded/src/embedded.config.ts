@@ -42,6 +42,7 @@ const IN_PROCESS = {
   HISTORY: 'memory',
   RATE_LIMIT_STORE: 'memory',
   REVOCATION_STORE: 'memory',
+  PRESENCE_STORE: 'memory',
 } as const;
 const clusterOnly = (key: keyof typeof IN_PROCESS, value: string) => ({
   key,
@@ -131,6 +132,7 @@ export const embeddedEnvSchema = refusing(
     clusterOnly('HISTORY', 'redis'),
     clusterOnly('RATE_LIMIT_STORE', 'redis'),
     clusterOnly('REVOCATION_STORE', 'redis'),
+    clusterOnly('PRESENCE_STORE', 'redis'),
   ],
 );
 

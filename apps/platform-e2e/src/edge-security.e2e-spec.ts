@@ -236,7 +236,7 @@ describe('edge security across edge processes', () => {
       'removeListener',
     ]);
     const eventName = fc.oneof(
-      fc.constantFrom('subscribe', 'unsubscribe', 'auth.refresh'),
+      fc.constantFrom('subscribe', 'unsubscribe', 'auth.refresh', 'chat.typing', 'presence.status'),
       fc.string({ maxLength: 40 }).filter((name) => !reserved.has(name)),
       fc.constantFrom(
         '__proto__',
@@ -252,13 +252,25 @@ describe('edge security across edge processes', () => {
       fc.constantFrom(orderChannel(order.id), 'user:bystander', 'ops:orders', `ticket:${order.id}`, 'user:fuzzer'),
       fc.string({ maxLength: 90 }),
       fc
-        .tuple(fc.constantFrom('order', 'user', 'ticket', 'ops'), fc.string({ maxLength: 70 }))
+        .tuple(
+          fc.constantFrom('order', 'user', 'ticket', 'ticket-internal', 'ops', 'support'),
+          fc.string({ maxLength: 70 }),
+        )
         .map(([kind, id]) => `${kind}:${id}`),
     );
     const payload = fc.oneof(
       fc.record({ channel }, { requiredKeys: [] }),
       fc.record({ channel, since: fc.oneof(fc.string({ maxLength: 80 }), fc.integer()) }),
       fc.record({ token: fc.oneof(fc.string({ maxLength: 300 }), fc.constant(signTestToken('bystander'))) }),
+      fc.record(
+        {
+          ticketId: fc.oneof(fc.constant(order.id), fc.string({ maxLength: 70 })),
+          state: fc.oneof(fc.constantFrom('start', 'stop'), fc.anything()),
+          internal: fc.anything(),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.record({ status: fc.oneof(fc.constantFrom('online', 'busy', 'away'), fc.string({ maxLength: 10 })) }),
       fc.anything({ maxDepth: 3, maxKeys: 5 }),
       fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes)),
     );

@@ -5,6 +5,7 @@ import {
   SubscribeAck,
   ticketChannel,
   ticketInternalChannel,
+  TypingEvent,
   userChannel,
 } from '@shopnest/contracts';
 import { runId, signTestToken, waitFor } from '@shopnest/testing';
@@ -93,6 +94,21 @@ describe('support desk: a ticket and its chat between a customer and agents on t
     }
     expect(await subscribe(customer, notes)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
 
+    // Typing goes through the edges only: the customer sees the agent type; internal typing stays with agents.
+    const typing: TypingEvent[] = [];
+    customer.on('chat.typing', (event: TypingEvent) => typing.push(event));
+    const otherTyping: TypingEvent[] = [];
+    other.on('chat.typing', (event: TypingEvent) => otherTyping.push(event));
+    expect(await send(agent, 'chat.typing', { ticketId, state: 'start', internal: true })).toMatchObject({ ok: true });
+    expect(await send(agent, 'chat.typing', { ticketId, state: 'start' })).toMatchObject({ ok: true });
+    await waitFor(() => typing.some((t) => t.state === 'start' && t.userId === `agent-1-${run}`), 10_000);
+    await waitFor(() => otherTyping.some((t) => t.internal), 10_000);
+    expect(typing.every((t) => !t.internal)).toBe(true);
+    expect(await send(customer, 'chat.typing', { ticketId, state: 'start', internal: true })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+
     expect((await rest('POST', `/tickets/${ticketId}/assign`, agent1, {})).status).toBe(200);
     await waitFor(() =>
       agentSeen.some((d) => d.channel === SUPPORT_QUEUE_CHANNEL && d.event.type === 'ticket.assigned'),
@@ -107,12 +123,7 @@ describe('support desk: a ticket and its chat between a customer and agents on t
       customerSeen.some((d) => d.event.type === 'unread.changed' && (d.event.data as { unread: number }).unread === 1),
     );
 
-    expect((await say(ticketId, alice, 'Thanks!')).status).toBe(201);
-    await waitFor(
-      () => texts(agentSeen, room).includes('Thanks!') && texts(otherSeen, room).includes('Thanks!'),
-      15_000,
-    );
-
+    // Seen: the agents get the customer's read receipt (before she writes, which would mark it read anyway).
     expect((await rest('POST', `/tickets/${ticketId}/read`, alice, { upToMessageId: reply.body['id'] })).status).toBe(
       200,
     );
@@ -120,6 +131,12 @@ describe('support desk: a ticket and its chat between a customer and agents on t
       agentSeen.some(
         (d) => d.event.type === 'ticket.read' && (d.event.data as { readerId: string }).readerId === `alice-${run}`,
       ),
+    );
+
+    expect((await say(ticketId, alice, 'Thanks!')).status).toBe(201);
+    await waitFor(
+      () => texts(agentSeen, room).includes('Thanks!') && texts(otherSeen, room).includes('Thanks!'),
+      15_000,
     );
 
     // Everything the customer received, on any channel, holds no trace of the note.

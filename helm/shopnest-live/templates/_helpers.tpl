@@ -11,12 +11,19 @@
 {{- define "shopnest.components" -}}
 connectionEdge: connection-edge
 orderTracking: order-tracking
+supportDesk: support-desk
 notificationWorker: notification-worker
 {{- end -}}
 
 {{/* (dict "root" $ "component" "connection-edge") */}}
 {{- define "shopnest.componentName" -}}
 {{- printf "%s-%s" (include "shopnest.fullname" .root) .component | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The in-cluster base URL of a component's Service: (dict "root" $ "key" "orderTracking") */}}
+{{- define "shopnest.serviceUrl" -}}
+{{- $component := index (include "shopnest.components" .root | fromYaml) .key -}}
+{{- printf "http://%s:%v" (include "shopnest.componentName" (dict "root" .root "component" $component)) (index .root.Values .key).port -}}
 {{- end -}}
 
 {{- define "shopnest.selectorLabels" -}}

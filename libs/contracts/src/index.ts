@@ -6,6 +6,7 @@ export * from './lib/internal-api';
 export * from './lib/order-events';
 export * from './lib/session-protocol';
 export * from './lib/socket-protocol';
+export * from './lib/presence-protocol';
 export * from './lib/topics';
 export * from './lib/notification-events';
 export * from './lib/admin-api';

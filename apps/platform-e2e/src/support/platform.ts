@@ -70,6 +70,7 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
       ...redis,
       RATE_LIMIT_KEY_PREFIX: `e2e:${run}:rl:`,
       REVOCATION_KEY_PREFIX: `e2e:${run}:revoked:`,
+      PRESENCE_KEY_PREFIX: `e2e:${run}:presence:`,
       ORDER_TRACKING_URL: ordersUrl,
       ...(supportUrl && { SUPPORT_DESK_URL: supportUrl }),
       SERVICE_TOKEN: serviceToken,

@@ -101,6 +101,16 @@ function setup(options: Partial<ShopNestClientOptions> = {}) {
 /** Lets the client's awaited promises (token provider, acks) settle. */
 const settle = () => jest.advanceTimersByTimeAsync(0);
 
+/** A client whose first connection the fake server accepted. */
+async function connected(options: Partial<ShopNestClientOptions> = {}) {
+  const ctx = setup(options);
+  const connecting = ctx.client.connect();
+  await settle();
+  ctx.socket().accept();
+  await connecting;
+  return ctx;
+}
+
 beforeEach(() => jest.useFakeTimers({ now: new Date('2026-11-23T10:00:00Z') }));
 afterEach(() => jest.useRealTimers());
 
@@ -334,15 +344,6 @@ describe('ShopNestClient token refresh', () => {
 });
 
 describe('ShopNestClient subscriptions', () => {
-  async function connected(options: Partial<ShopNestClientOptions> = {}) {
-    const ctx = setup(options);
-    const connecting = ctx.client.connect();
-    await settle();
-    ctx.socket().accept();
-    await connecting;
-    return ctx;
-  }
-
   it('delivers a channel event once however often it arrives, and the same id on another channel too', async () => {
     const { client, socket } = await connected();
     const order: string[] = [];
@@ -511,5 +512,116 @@ describe('ShopNestClient subscriptions', () => {
     socket().handlers.event('order.status_changed', [{ channel: 'order:o1', event: { id: 7 } }]);
     socket().handlers.event('order.status_changed', []);
     expect(seen).toEqual([]);
+  });
+});
+
+describe('ShopNestClient presence and typing', () => {
+  const serverSends = (socket: FakeSocket, event: string, payload: unknown) => socket.handlers.event(event, [payload]);
+
+  it('keeps each subscribed channel’s members from presence.state and presence.diff, and emits both', async () => {
+    const { client, socket } = await connected();
+    client.subscribe('ticket:t1', () => undefined);
+    socket().take('subscribe').answer({ ok: true, channel: 'ticket:t1' });
+    const states: unknown[] = [];
+    const diffs: unknown[] = [];
+    client.on('presence.state', (state) => states.push(state));
+    client.on('presence.diff', (diff) => diffs.push(diff));
+
+    // A diff before the state is not applied: the state that follows is the whole truth.
+    serverSends(socket(), 'presence.diff', { channel: 'ticket:t1', joins: [{ userId: 'x' }], leaves: [] });
+    expect(client.members('ticket:t1')).toEqual([]);
+    serverSends(socket(), 'presence.state', {
+      channel: 'ticket:t1',
+      members: [{ userId: 'u1', roles: ['customer'] }],
+    });
+    serverSends(socket(), 'presence.diff', {
+      channel: 'ticket:t1',
+      joins: [{ userId: 'agent-7', roles: ['agent'] }],
+      leaves: [],
+    });
+    expect(client.members('ticket:t1')).toEqual([
+      { userId: 'u1', roles: ['customer'] },
+      { userId: 'agent-7', roles: ['agent'] },
+    ]);
+    serverSends(socket(), 'presence.diff', { channel: 'ticket:t1', joins: [], leaves: [{ userId: 'agent-7' }] });
+    expect(client.members('ticket:t1')).toEqual([{ userId: 'u1', roles: ['customer'] }]);
+    expect(states).toHaveLength(1);
+    expect(diffs).toHaveLength(3);
+
+    // Malformed payloads and channels the client is not subscribed to are dropped.
+    serverSends(socket(), 'presence.state', { channel: 'ticket:t1', members: [{ user: 'u2' }] });
+    serverSends(socket(), 'presence.state', { channel: 'ticket:other', members: [] });
+    expect(states).toHaveLength(1);
+
+    socket().drop();
+    expect(client.members('ticket:t1')).toEqual([]);
+  });
+
+  it('emits chat.typing from others', async () => {
+    const { client, socket } = await connected();
+    const events: unknown[] = [];
+    client.on('chat.typing', (event) => events.push(event));
+    const event = { ticketId: 't1', userId: 'agent-7', state: 'start', internal: false };
+    serverSends(socket(), 'chat.typing', event);
+    serverSends(socket(), 'chat.typing', { ticketId: 't1', state: 'start' });
+    expect(events).toEqual([event]);
+  });
+
+  it('sends typing, at most one start a second, and always a stop', async () => {
+    const { client, socket } = await connected();
+    const first = client.typing('t1', 'start');
+    socket().take('chat.typing').answer({ ok: true });
+    await first;
+    await client.typing('t1', 'start'); // within the second: not sent
+    expect(socket().emitted).toEqual([]);
+    void client.typing('t1', 'stop');
+    expect(socket().take('chat.typing').payload).toEqual({ ticketId: 't1', state: 'stop' });
+    void client.typing('t1', 'start', { internal: true });
+    expect(socket().take('chat.typing').payload).toEqual({ ticketId: 't1', state: 'start', internal: true });
+    await jest.advanceTimersByTimeAsync(1_000);
+    void client.typing('t1', 'start', { internal: true });
+    expect(socket().emitted.map((e) => e.event)).toEqual(['chat.typing']);
+  });
+
+  it('rejects typing with the server’s refusal, and when not connected', async () => {
+    const { client, socket } = await connected();
+    const refused = client.typing('t1', 'start');
+    socket()
+      .take('chat.typing')
+      .answer({ ok: false, error: { code: 'FORBIDDEN', message: 'subscribe to ticket:t1 first' } });
+    await expect(refused).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'chat.typing: subscribe to ticket:t1 first',
+    });
+    // A refused start was not sent: the next one goes out at once.
+    void client.typing('t1', 'start');
+    expect(socket().take('chat.typing').payload).toEqual({ ticketId: 't1', state: 'start' });
+    socket().drop();
+    await expect(client.typing('t1', 'stop')).rejects.toMatchObject({ code: 'TRANSPORT' });
+  });
+
+  it('sets the agent’s status, and sets it again when a new session rejoins support:agents', async () => {
+    const { client, socket, errors } = await connected();
+    client.subscribe('support:agents', () => undefined);
+    socket().take('subscribe').answer({ ok: true, channel: 'support:agents' });
+    const set = client.setPresenceStatus('busy');
+    const request = socket().take('presence.status');
+    expect(request.payload).toEqual({ status: 'busy' });
+    request.answer({ ok: true, status: 'busy' });
+    await set;
+
+    socket().drop();
+    await jest.advanceTimersByTimeAsync(1_000);
+    socket().accept();
+    socket().take('subscribe').answer({ ok: true, channel: 'support:agents' });
+    serverSends(socket(), 'presence.state', {
+      channel: 'support:agents',
+      members: [{ userId: 'u1', status: 'online' }],
+    });
+    const restore = socket().take('presence.status');
+    expect(restore.payload).toEqual({ status: 'busy' });
+    restore.answer({ ok: false, error: { code: 'CONFLICT', message: 'not yet' } });
+    await settle();
+    expect(errors.map((e) => e.code)).toEqual(['CONFLICT']);
   });
 });

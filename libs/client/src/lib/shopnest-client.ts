@@ -1,13 +1,24 @@
 import {
+  Ack,
   AuthRefreshAck,
   AuthRefreshRequest,
   CLIENT_EVENTS,
   Delivery,
   OrderEvent,
+  PRESENCE_CLIENT_EVENTS,
+  PRESENCE_SERVER_EVENTS,
+  PresenceDiff,
+  PresenceMember,
+  PresenceState,
+  PresenceStatus,
+  PresenceStatusRequest,
   SESSION_CLIENT_EVENTS,
   SESSION_SERVER_EVENTS,
   SubscribeAck,
   SubscribeRequest,
+  SUPPORT_AGENTS_CHANNEL,
+  TypingEvent,
+  TypingRequest,
   UnsubscribeRequest,
 } from '@shopnest/contracts';
 import { BackoffPolicy, backoffProblems, DEFAULT_BACKOFF, fullJitterDelay } from './backoff';
@@ -20,6 +31,7 @@ import {
   socketIoClientSocket,
 } from './client-socket';
 import { jwtExpiresAt } from './jwt-expiry';
+import { isPresenceDiff, isPresenceState, isTypingEvent, PresenceRoster } from './presence-roster';
 import { RecentIds } from './recent-ids';
 import { TypedEmitter } from './typed-emitter';
 
@@ -86,7 +98,28 @@ export interface ShopNestClientEvents extends Record<string, unknown[]> {
   gap: [channel: string];
   /** Something failed without ending the connection: a subscription refused, a token refresh, a listener. */
   error: [error: ShopNestClientError];
+  /**
+   * The members of a subscribed `ticket:{id}` or `support:agents`, after each (re)subscribe;
+   * {@link ShopNestClient.members} keeps them up to date.
+   */
+  'presence.state': [state: PresenceState];
+  /** Members joined (or changed status: joins are upserts by `userId`) or left a channel. */
+  'presence.diff': [diff: PresenceDiff];
+  /** Somebody else started or stopped typing in a subscribed ticket (the edge sends `stop` 8 s after a silent `start`). */
+  'chat.typing': [event: TypingEvent];
 }
+
+/** Options of {@link ShopNestClient.typing}. */
+export interface TypingOptions {
+  /** Agents: typing an internal note, shown to agents only (needs a subscription to `ticket-internal:{id}`). */
+  internal?: boolean;
+}
+
+/**
+ * How often `typing(ticketId, 'start')` is actually sent while one keeps calling it: the edge
+ * passes one start per 2 s on anyway, and each message counts against the connection's rate limit.
+ */
+const TYPING_RESEND_MS = 1_000;
 
 export type DeliveryHandler = (delivery: ShopNestDelivery) => void;
 
@@ -153,6 +186,11 @@ export class ShopNestClient {
   private readonly ackTimeoutMs: number;
   private readonly seen: RecentIds;
   private readonly channels = new Map<string, ChannelState>();
+  private readonly roster = new PresenceRoster();
+  /** When `start` was last sent, by ticket and internal flag; cleared by `stop`. */
+  private readonly typingSent = new Map<string, number>();
+  /** The agent's chosen status, sent again whenever `support:agents` is (re)joined. */
+  private presenceStatus?: PresenceStatus;
 
   private currentState: ConnectionState = 'disconnected';
   /** The app wants a connection: set by `connect()`, cleared by `close()` and by giving up. */
@@ -213,7 +251,14 @@ export class ShopNestClient {
     return this.currentState;
   }
 
-  /** Listens to `state`, `retry`, `gap` or `error`; returns the function that stops listening. */
+  /**
+   * Listens to `state`, `retry`, `gap`, `error`, `presence.state`, `presence.diff` or `chat.typing`;
+   * returns the function that stops listening.
+   *
+   * @example
+   * client.on('chat.typing', ({ ticketId, userId, state }) => typingIndicator(ticketId, userId, state === 'start'));
+   * client.on('presence.diff', ({ channel }) => renderMembers(client.members(channel)));
+   */
   on<K extends keyof ShopNestClientEvents>(event: K, listener: (...args: ShopNestClientEvents[K]) => void): () => void {
     return this.emitter.on(event, listener);
   }
@@ -278,6 +323,7 @@ export class ShopNestClient {
       subscribed.listeners.delete(listener);
       if (subscribed.listeners.size > 0 || this.channels.get(channel) !== subscribed) return;
       this.channels.delete(channel);
+      this.roster.forget(channel);
       this.settle(subscribed, {
         ok: false,
         error: new ShopNestClientError('CLOSED', 'unsubscribed before the server answered', channel),
@@ -286,6 +332,60 @@ export class ShopNestClient {
       if (this.socket.connected) void this.sendUnsubscribe(channel);
     };
     return Object.assign(unsubscribe, { ready });
+  }
+
+  /**
+   * Tells the ticket's other members that this user starts or stops typing. Call `start` on every
+   * keystroke if convenient: repeats within a second are not sent, and the edge stops a silent
+   * typist by itself after 8 s. Rejects with a {@link ShopNestClientError}: `TRANSPORT` when not
+   * connected (typing is never queued), `FORBIDDEN` without a subscription to the ticket (or to
+   * `ticket-internal:{id}` for `internal`), `INVALID`, `RATE_LIMITED`, `TIMEOUT`.
+   *
+   * @example
+   * input.addEventListener('input', () => client.typing(ticketId, 'start').catch(() => undefined));
+   * form.addEventListener('submit', () => client.typing(ticketId, 'stop').catch(() => undefined));
+   * await client.typing(ticketId, 'start', { internal: true }); // agents, in an internal note
+   */
+  async typing(ticketId: string, state: 'start' | 'stop', options: TypingOptions = {}): Promise<void> {
+    const internal = options.internal ?? false;
+    const key = `${ticketId}\u0000${internal}`;
+    const now = Date.now();
+    if (state === 'start' && now - (this.typingSent.get(key) ?? -Infinity) < TYPING_RESEND_MS) return;
+    if (state === 'start') this.typingSent.set(key, now);
+    else this.typingSent.delete(key);
+    const request: TypingRequest = { ticketId, state, ...(internal && { internal }) };
+    try {
+      await this.request(PRESENCE_CLIENT_EVENTS.typing, request);
+    } catch (error) {
+      // Not sent: the next start must go out.
+      if (state === 'start') this.typingSent.delete(key);
+      throw error;
+    }
+  }
+
+  /**
+   * Agents: sets their status on `support:agents` (the client must be subscribed to it), shown to
+   * every agent there. The status is remembered and sent again after every reconnect. Rejects like
+   * {@link typing}, with `FORBIDDEN` for a non-agent and `CONFLICT` without the subscription.
+   *
+   * @example
+   * client.subscribe(SUPPORT_AGENTS_CHANNEL, () => undefined);
+   * client.on('presence.diff', () => renderAgents(client.members(SUPPORT_AGENTS_CHANNEL)));
+   * await client.setPresenceStatus('busy');
+   */
+  async setPresenceStatus(status: PresenceStatus): Promise<void> {
+    this.presenceStatus = status;
+    const request: PresenceStatusRequest = { status };
+    await this.request(PRESENCE_CLIENT_EVENTS.status, request);
+  }
+
+  /**
+   * The members of a subscribed `ticket:{id}` or `support:agents` as last described by the edge
+   * (each user once, agents on `support:agents` with their status); empty until the first
+   * `presence.state` and after a lost connection until the next one.
+   */
+  members(channel: string): PresenceMember[] {
+    return this.roster.members(channel);
   }
 
   /** The last offset seen on a channel (what a resubscribe passes as `since`). */
@@ -331,6 +431,8 @@ export class ShopNestClient {
   private onDisconnect(reason: string): void {
     this.generation++;
     this.clearRefreshTimer();
+    this.roster.clear();
+    this.typingSent.clear();
     if (!this.wanted) return;
     // Every reason but our own close() means the connection should come back: a transport loss,
     // an edge restart, or the edge ending the session (e.g. at token expiry) — with a fresh token.
@@ -405,6 +507,7 @@ export class ShopNestClient {
       );
       return;
     }
+    if (this.onPresenceEvent(name, payload)) return;
     if (!isDelivery(payload)) return;
     const state = this.channels.get(payload.channel);
     if (!state) return;
@@ -425,6 +528,55 @@ export class ShopNestClient {
         );
       }
     }
+  }
+
+  /** Presence and typing events: true when `name` was one (handled, or dropped as malformed). */
+  private onPresenceEvent(name: string, payload: unknown): boolean {
+    switch (name) {
+      case PRESENCE_SERVER_EVENTS.state:
+        if (!isPresenceState(payload) || !this.channels.has(payload.channel)) return true;
+        this.roster.replace(payload);
+        this.emitter.emit('presence.state', payload);
+        if (payload.channel === SUPPORT_AGENTS_CHANNEL && this.presenceStatus) this.restoreStatus(this.presenceStatus);
+        return true;
+      case PRESENCE_SERVER_EVENTS.diff:
+        if (!isPresenceDiff(payload) || !this.channels.has(payload.channel)) return true;
+        this.roster.apply(payload);
+        this.emitter.emit('presence.diff', payload);
+        return true;
+      case PRESENCE_SERVER_EVENTS.typing:
+        if (isTypingEvent(payload)) this.emitter.emit('chat.typing', payload);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** A new session joined `support:agents` as `online`: the agent's chosen status comes back. */
+  private restoreStatus(status: PresenceStatus): void {
+    const request: PresenceStatusRequest = { status };
+    this.request(PRESENCE_CLIENT_EVENTS.status, request).catch((error: ShopNestClientError) => this.report(error));
+  }
+
+  /** Sends a request of the socket protocol and resolves on its `ok` ack; rejects with the refusal. */
+  private async request(event: string, payload: object): Promise<void> {
+    if (!this.socket.connected) throw new ShopNestClientError('TRANSPORT', `${event}: not connected`);
+    let raw: unknown;
+    try {
+      raw = await this.socket.emitWithAck(event, payload, this.ackTimeoutMs);
+    } catch (error) {
+      throw new ShopNestClientError('TIMEOUT', `${event}: ${describe(error)}`);
+    }
+    if (!isAck(raw)) throw new ShopNestClientError('INTERNAL', `${event}: malformed ack`);
+    const ack = raw as Ack;
+    if (ack.ok) return;
+    const body = errorBodyOf(ack.error);
+    throw new ShopNestClientError(
+      body?.code ?? 'INTERNAL',
+      `${event}: ${body?.message ?? 'refused'}`,
+      undefined,
+      body?.retryAfterMs,
+    );
   }
 
   private async sendSubscribe(state: ChannelState): Promise<void> {

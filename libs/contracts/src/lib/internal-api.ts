@@ -16,3 +16,20 @@ export type OrderAccess = z.infer<typeof orderAccessSchema>;
 
 /** Path of the order-access endpoint, relative to order-tracking's base URL. */
 export const orderAccessPath = (orderId: string): string => `/internal/orders/${encodeURIComponent(orderId)}/access`;
+
+/**
+ * Who may see a ticket: the body of support-desk's internal `GET /internal/tickets/:ticketId/access`
+ * (callers need a `service` token). The edge asks it before letting a customer join `ticket:{ticketId}`
+ * (agents see every ticket); 404 means no such ticket.
+ *
+ * @example
+ * { customerId: 'user-42' }
+ */
+export const ticketAccessSchema = z.object({
+  customerId: z.string().min(1),
+});
+export type TicketAccess = z.infer<typeof ticketAccessSchema>;
+
+/** Path of the ticket-access endpoint, relative to support-desk's base URL. */
+export const ticketAccessPath = (ticketId: string): string =>
+  `/internal/tickets/${encodeURIComponent(ticketId)}/access`;

@@ -1,7 +1,9 @@
-import { OrderAccess, Principal, Role } from '@shopnest/contracts';
+import { OrderAccess, Principal, Role, TicketAccess } from '@shopnest/contracts';
 import { ChannelAuthorizer, ChannelDecision } from './channel-authorizer';
 import { InMemoryOrderAccessLookup } from './order-access/in-memory-order-access.lookup';
 import { OrderAccessLookup } from './order-access/order-access.port';
+import { InMemoryTicketAccessLookup } from './ticket-access/in-memory-ticket-access.lookup';
+import { TicketAccessLookup } from './ticket-access/ticket-access.port';
 
 const ORDERS: Record<string, OrderAccess> = {
   'o-mine': { customerId: 'me', courierId: 'c-other' },
@@ -9,12 +11,20 @@ const ORDERS: Record<string, OrderAccess> = {
   'o-theirs': { customerId: 'someone', courierId: null },
 };
 
+const TICKETS: Record<string, TicketAccess> = {
+  't-mine': { customerId: 'me' },
+  't-theirs': { customerId: 'someone' },
+};
+const tickets = () => new InMemoryTicketAccessLookup(TICKETS);
+const orders = () => new InMemoryOrderAccessLookup(ORDERS);
+
 const as = (...roles: Role[]): Principal => ({ userId: 'me', roles });
 const OK: ChannelDecision = { allowed: true };
 const NO = expect.objectContaining({ allowed: false, code: 'FORBIDDEN' });
 
 describe('ChannelAuthorizer', () => {
-  const authorizer = new ChannelAuthorizer(new InMemoryOrderAccessLookup(ORDERS));
+  const authorizer = new ChannelAuthorizer(orders(), tickets());
+  const SUPPORT_CHANNELS = ['ticket-internal:t-mine', 'support:queue', 'support:agents'];
 
   // Every role against every channel form; `order:o-missing` must answer like `order:o-theirs`.
   const table: [Role, string, ChannelDecision | typeof NO][] = [
@@ -25,7 +35,10 @@ describe('ChannelAuthorizer', () => {
     ['customer', 'order:o-carried', NO],
     ['customer', 'order:o-theirs', NO],
     ['customer', 'order:o-missing', NO],
-    ['customer', 'ticket:t-1', NO],
+    ['customer', 'ticket:t-mine', OK],
+    ['customer', 'ticket:t-theirs', NO],
+    ['customer', 'ticket:t-missing', NO],
+    ...SUPPORT_CHANNELS.map((channel): [Role, string, typeof NO] => ['customer', channel, NO]),
 
     ['courier', 'user:me', OK],
     ['courier', 'user:other', NO],
@@ -35,6 +48,8 @@ describe('ChannelAuthorizer', () => {
     ['courier', 'order:o-theirs', NO],
     ['courier', 'order:o-missing', NO],
     ['courier', 'ticket:t-1', NO],
+    ['courier', 'ticket:t-mine', NO],
+    ...SUPPORT_CHANNELS.map((channel): [Role, string, typeof NO] => ['courier', channel, NO]),
 
     ['agent', 'user:me', OK],
     ['agent', 'user:other', NO],
@@ -42,6 +57,8 @@ describe('ChannelAuthorizer', () => {
     ['agent', 'order:o-theirs', OK],
     ['agent', 'order:o-missing', OK],
     ['agent', 'ticket:t-1', OK],
+    ['agent', 'ticket:t-theirs', OK],
+    ...SUPPORT_CHANNELS.map((channel): [Role, string, ChannelDecision] => ['agent', channel, OK]),
 
     ['ops', 'user:me', OK],
     ['ops', 'user:other', NO],
@@ -49,12 +66,14 @@ describe('ChannelAuthorizer', () => {
     ['ops', 'order:o-theirs', OK],
     ['ops', 'order:o-missing', OK],
     ['ops', 'ticket:t-1', NO],
+    ...SUPPORT_CHANNELS.map((channel): [Role, string, typeof NO] => ['ops', channel, NO]),
 
     ['service', 'user:me', OK],
     ['service', 'user:other', NO],
     ['service', 'ops:orders', NO],
     ['service', 'order:o-theirs', OK],
     ['service', 'ticket:t-1', NO],
+    ...SUPPORT_CHANNELS.map((channel): [Role, string, typeof NO] => ['service', channel, NO]),
   ];
 
   it.each(table)('%s → %s', async (role, channel, expected) => {
@@ -65,6 +84,29 @@ describe('ChannelAuthorizer', () => {
     const missing = await authorizer.authorize(as('customer'), 'order:o-missing');
     const theirs = await authorizer.authorize(as('customer'), 'order:o-theirs');
     expect(JSON.stringify(missing).replace('o-missing', 'X')).toBe(JSON.stringify(theirs).replace('o-theirs', 'X'));
+  });
+
+  it('gives the same refusal for a missing ticket and somebody else’s ticket', async () => {
+    const missing = await authorizer.authorize(as('customer'), 'ticket:t-missing');
+    const theirs = await authorizer.authorize(as('customer'), 'ticket:t-theirs');
+    expect(JSON.stringify(missing).replace('t-missing', 'X')).toBe(JSON.stringify(theirs).replace('t-theirs', 'X'));
+  });
+
+  it('does not look tickets up for agents, nor for roles that never see tickets', async () => {
+    const find = jest.fn();
+    const lookup: TicketAccessLookup = { find };
+    const authorizer = new ChannelAuthorizer(orders(), lookup);
+    await authorizer.authorize(as('agent'), 'ticket:t-1');
+    await authorizer.authorize(as('courier'), 'ticket:t-1');
+    await authorizer.authorize(as('ops'), 'ticket:t-1');
+    expect(find).not.toHaveBeenCalled();
+  });
+
+  it('rejects when the ticket lookup fails, rather than granting or refusing', async () => {
+    const lookup: TicketAccessLookup = { find: () => Promise.reject(new Error('support-desk down')) };
+    await expect(new ChannelAuthorizer(orders(), lookup).authorize(as('customer'), 'ticket:t-1')).rejects.toThrow(
+      'down',
+    );
   });
 
   it('allows when any of several roles allows', async () => {
@@ -83,12 +125,14 @@ describe('ChannelAuthorizer', () => {
   it('does not look orders up for roles that see every order', async () => {
     const find = jest.fn();
     const lookup: OrderAccessLookup = { find };
-    await new ChannelAuthorizer(lookup).authorize(as('agent'), 'order:o-1');
+    await new ChannelAuthorizer(lookup, tickets()).authorize(as('agent'), 'order:o-1');
     expect(find).not.toHaveBeenCalled();
   });
 
   it('rejects when the lookup fails, rather than granting or refusing', async () => {
     const lookup: OrderAccessLookup = { find: () => Promise.reject(new Error('order-tracking down')) };
-    await expect(new ChannelAuthorizer(lookup).authorize(as('customer'), 'order:o-1')).rejects.toThrow('down');
+    await expect(new ChannelAuthorizer(lookup, tickets()).authorize(as('customer'), 'order:o-1')).rejects.toThrow(
+      'down',
+    );
   });
 });

@@ -18,6 +18,9 @@ import {
   ConnectErrorData,
   describeZodError,
   ErrorBody,
+  PRESENCE_CLIENT_EVENTS,
+  PresenceStatusAck,
+  presenceStatusRequestSchema,
   Principal,
   ProtocolError,
   SESSION_CLIENT_EVENTS,
@@ -25,10 +28,13 @@ import {
   SessionDraining,
   SessionExpired,
   SessionTerminated,
+  SUPPORT_AGENTS_CHANNEL,
   subscribeRequestSchema,
   SubscribeAck,
   SubscribeRequest,
   unsubscribeRequestSchema,
+  TypingAck,
+  typingRequestSchema,
   UnsubscribeAck,
   userChannel,
 } from '@shopnest/contracts';
@@ -42,6 +48,8 @@ import { ChannelAuthorizer } from './channel-authorizer';
 import { EdgeLimits } from './limits/edge-limits';
 import { EDGE_LIMITS, EdgeRateLimits, LimitRefusal } from './limits/edge-rate-limits';
 import { watchOutboundBacklog } from './limits/outbound-backlog';
+import { EdgePresence, hasPresence } from './presence/edge-presence';
+import { EdgeTyping } from './presence/edge-typing';
 import { ChannelReplay } from './replay/channel-replay';
 import { DeliveryFeed } from './replay/delivery-feed';
 import { SessionExpiry } from './session/session-expiry';
@@ -56,12 +64,13 @@ export interface EdgeSocketData {
 /** This edge process, as operators see it: `host:pid`. */
 const EDGE_ID = `${hostname()}:${process.pid}`;
 export type EdgeSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, EdgeSocketData>;
-type EdgeServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, EdgeSocketData>;
+export type EdgeServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, EdgeSocketData>;
 
 /** Every event a client may send; anything else is answered `INVALID`. */
 export const INBOUND_EVENTS: readonly string[] = [
   ...Object.values(CLIENT_EVENTS),
   ...Object.values(SESSION_CLIENT_EVENTS),
+  ...Object.values(PRESENCE_CLIENT_EVENTS),
 ];
 const KNOWN_EVENTS = new Set<string>(INBOUND_EVENTS);
 
@@ -79,7 +88,8 @@ type Reply = (error: ErrorBody & { retryAfterMs?: number }) => void;
  *   so no handler runs for a refused message and every refusal is answered;
  * - handlers validate their payload and always answer with an ack, whatever goes wrong inside;
  * - the session ends at the token's `exp` unless `auth.refresh` brought a newer token;
- * - a client that lets more than `maxOutboundBytes` wait unread is disconnected as a slow consumer.
+ * - a client that lets more than `maxOutboundBytes` wait unread is disconnected as a slow consumer;
+ * - presence and typing (ephemeral, never in history) are {@link EdgePresence}'s and {@link EdgeTyping}'s.
  */
 @WebSocketGateway()
 export class EdgeGateway
@@ -106,6 +116,8 @@ export class EdgeGateway
     private readonly authorizer: ChannelAuthorizer,
     private readonly limits: EdgeRateLimits,
     private readonly replay: ChannelReplay,
+    private readonly presence: EdgePresence,
+    private readonly typists: EdgeTyping,
     feed: DeliveryFeed,
     metrics: MetricsService,
     @Inject(EDGE_LIMITS) private readonly edgeLimits: EdgeLimits,
@@ -158,6 +170,7 @@ export class EdgeGateway
    */
   async drainSockets(delayFor: () => number, graceMs: number): Promise<number> {
     this.draining = true;
+    this.presence.handOver();
     const sockets = [...this.sockets.values()];
     let latest = 0;
     for (const socket of sockets) {
@@ -177,6 +190,8 @@ export class EdgeGateway
 
   afterInit(server: EdgeServer): void {
     this.server = server;
+    this.presence.use(server);
+    this.typists.use(server);
     server.use((socket, next) => {
       this.admit(socket).then(
         () => next(),
@@ -217,6 +232,7 @@ export class EdgeGateway
     this.sockets.delete(socket.id);
     this.sessions.cancel(socket.id);
     this.limits.releaseConnection(socket.id);
+    void this.presence.disconnected(socket);
   }
 
   onModuleDestroy(): void {
@@ -233,6 +249,8 @@ export class EdgeGateway
       return this.attach(socket, request.data);
     });
     this.subscriptions.inc({ result: ack.ok ? 'ok' : ack.error.code });
+    // After the ack is on its way: the subscriber learns the members once it knows it is in.
+    if (ack.ok && hasPresence(ack.channel)) setImmediate(() => void this.presence.subscribed(socket, ack.channel));
     return ack;
   }
 
@@ -243,7 +261,36 @@ export class EdgeGateway
       if (!request.success) return invalid(request.error);
       // Leaving needs no authorisation, and leaving a room one is not in is a no-op.
       await socket.leave(request.data.channel);
+      await this.presence.left(socket, request.data.channel);
       return ackOk({ channel: request.data.channel });
+    });
+  }
+
+  /** Somebody starts or stops typing in a ticket; see {@link EdgeTyping}. */
+  @SubscribeMessage(PRESENCE_CLIENT_EVENTS.typing)
+  typing(@ConnectedSocket() socket: EdgeSocket, @MessageBody() payload: unknown): Promise<TypingAck> {
+    return this.answer(socket, PRESENCE_CLIENT_EVENTS.typing, async (): Promise<TypingAck> => {
+      const request = typingRequestSchema.safeParse(payload);
+      if (!request.success) return invalid(request.error);
+      return this.typists.typing(socket, request.data);
+    });
+  }
+
+  /** An agent's status on `support:agents` (online, busy, away), announced there as a `presence.diff`. */
+  @SubscribeMessage(PRESENCE_CLIENT_EVENTS.status)
+  setPresenceStatus(
+    @ConnectedSocket() socket: EdgeSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<PresenceStatusAck> {
+    return this.answer(socket, PRESENCE_CLIENT_EVENTS.status, async (): Promise<PresenceStatusAck> => {
+      const request = presenceStatusRequestSchema.safeParse(payload);
+      if (!request.success) return invalid(request.error);
+      if (!socket.data.principal.roles.includes('agent')) return ackError('FORBIDDEN', 'only agents have a status');
+      if (!this.presence.isMember(socket, SUPPORT_AGENTS_CHANNEL))
+        return ackError('CONFLICT', `subscribe to ${SUPPORT_AGENTS_CHANNEL} before setting a status`);
+      const member = await this.presence.setStatus(socket, request.data.status);
+      if (!member) return ackError('CONFLICT', `not (yet) a member of ${SUPPORT_AGENTS_CHANNEL}; try again`);
+      return ackOk({ status: request.data.status });
     });
   }
 
@@ -379,7 +426,10 @@ export class EdgeGateway
     for (const room of [...socket.rooms]) {
       if (room === socket.id || room === own) continue;
       const decision = await this.authorizer.authorize(principal, room);
-      if (!decision.allowed) await socket.leave(room);
+      if (!decision.allowed) {
+        await socket.leave(room);
+        await this.presence.left(socket, room);
+      }
     }
   }
 

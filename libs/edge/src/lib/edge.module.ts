@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { OrderAccess } from '@shopnest/contracts';
+import { OrderAccess, TicketAccess } from '@shopnest/contracts';
 import { AdminController } from './admin/admin.controller';
 import { UserSessions } from './admin/user-sessions';
 import { ChannelAuthorizer } from './channel-authorizer';
@@ -10,24 +10,41 @@ import { EDGE_LIMITS, EdgeRateLimits } from './limits/edge-rate-limits';
 import { HttpOrderAccessLookup, HttpOrderAccessOptions } from './order-access/http-order-access.lookup';
 import { InMemoryOrderAccessLookup } from './order-access/in-memory-order-access.lookup';
 import { OrderAccessLookup } from './order-access/order-access.port';
+import { EdgePresence } from './presence/edge-presence';
+import { DEFAULT_TYPING_OPTIONS, EdgeTyping, TYPING_OPTIONS, TypingOptions } from './presence/edge-typing';
 import { ChannelReplay } from './replay/channel-replay';
 import { DeliveryFeed } from './replay/delivery-feed';
 import { DEFAULT_SSE_OPTIONS, SSE_OPTIONS, SseController, SseOptions } from './sse/sse.controller';
 import { SseStreams } from './sse/sse-streams';
+import { HttpTicketAccessLookup, HttpTicketAccessOptions } from './ticket-access/http-ticket-access.lookup';
+import { InMemoryTicketAccessLookup } from './ticket-access/in-memory-ticket-access.lookup';
+import { TicketAccessLookup } from './ticket-access/ticket-access.port';
 
 /** Where order ownership comes from: order-tracking over HTTP, or a Map fed in-process. */
 export type OrderAccessOptions =
   | ({ driver: 'http' } & HttpOrderAccessOptions)
   | { driver: 'memory'; orders?: Record<string, OrderAccess> };
 
+/**
+ * Where ticket ownership comes from: support-desk over HTTP, or a Map fed in-process. An empty Map
+ * (an edge with no support-desk to ask) refuses customers every ticket; agents are never looked up.
+ */
+export type TicketAccessOptions =
+  | ({ driver: 'http' } & HttpTicketAccessOptions)
+  | { driver: 'memory'; tickets?: Record<string, TicketAccess> };
+
 export interface EdgeModuleOptions {
   orderAccess: OrderAccessOptions;
+  /** Default `{ driver: 'memory' }` with no tickets: customers are refused `ticket:{id}`. */
+  ticketAccess?: TicketAccessOptions;
   /** Overrides of {@link DEFAULT_EDGE_LIMITS}. */
   limits?: Partial<EdgeLimits>;
   /** Overrides of {@link DEFAULT_SSE_OPTIONS}. */
   sse?: Partial<SseOptions>;
   /** Overrides of {@link DEFAULT_DRAIN_OPTIONS}. */
   drain?: Partial<DrainOptions>;
+  /** Overrides of {@link DEFAULT_TYPING_OPTIONS} (the protocol's 2 s throttle and 8 s expiry; tests shorten them). */
+  typing?: Partial<TypingOptions>;
 }
 
 function createOrderAccessLookup(options: OrderAccessOptions): OrderAccessLookup {
@@ -41,12 +58,24 @@ function createOrderAccessLookup(options: OrderAccessOptions): OrderAccessLookup
   }
 }
 
+function createTicketAccessLookup(options: TicketAccessOptions): TicketAccessLookup {
+  switch (options.driver) {
+    case 'http':
+      return new HttpTicketAccessLookup(options);
+    case 'memory':
+      return new InMemoryTicketAccessLookup(options.tickets);
+    default:
+      throw new Error(`unknown ticket access driver ${JSON.stringify((options as { driver: unknown }).driver)}`);
+  }
+}
+
 /**
  * The connection edge: the socket.io gateway (handshake auth, user rooms, authorised
  * subscriptions with replay from channel history, rate limits, token expiry) and the SSE
  * endpoints (`/sse/channels/:channel`, `/sse/orders/:id`). Expects the global `AuthModule`,
  * `ObservabilityModule`, `RateLimitModule` (the store shared limits are counted in),
- * `TokenRevocationModule` (the operator API revokes tokens there; handshakes check it) and
+ * `TokenRevocationModule` (the operator API revokes tokens there; handshakes check it),
+ * `PresenceModule` (who is in ticket channels and on `support:agents`, shared by the edges) and
  * `HistoryModule` (the `ChannelHistory` the workers append to) in the app, and the app to install
  * the socket.io adapter (`app.useWebSocketAdapter(...)`).
  *
@@ -60,9 +89,16 @@ export class EdgeModule {
       module: EdgeModule,
       providers: [
         { provide: OrderAccessLookup, useFactory: () => createOrderAccessLookup(options.orderAccess) },
+        {
+          provide: TicketAccessLookup,
+          useFactory: () => createTicketAccessLookup(options.ticketAccess ?? { driver: 'memory' }),
+        },
         { provide: EDGE_LIMITS, useValue: { ...DEFAULT_EDGE_LIMITS, ...options.limits } },
         { provide: SSE_OPTIONS, useValue: { ...DEFAULT_SSE_OPTIONS, ...options.sse } },
         { provide: DRAIN_OPTIONS, useValue: { ...DEFAULT_DRAIN_OPTIONS, ...options.drain } },
+        { provide: TYPING_OPTIONS, useValue: { ...DEFAULT_TYPING_OPTIONS, ...options.typing } },
+        EdgePresence,
+        EdgeTyping,
         EdgeRateLimits,
         ChannelAuthorizer,
         DeliveryFeed,
@@ -73,7 +109,7 @@ export class EdgeModule {
         EdgeDrain,
       ],
       controllers: [SseController, AdminController],
-      exports: [OrderAccessLookup, ChannelAuthorizer, DeliveryFeed],
+      exports: [OrderAccessLookup, TicketAccessLookup, ChannelAuthorizer, DeliveryFeed],
     };
   }
 }

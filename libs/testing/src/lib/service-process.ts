@@ -28,7 +28,7 @@ export interface ServiceProcess {
 
 export interface StartServiceOptions {
   /** The app's folder name under dist/apps. */
-  app: 'connection-edge' | 'order-tracking' | 'notification-worker';
+  app: 'connection-edge' | 'order-tracking' | 'support-desk' | 'notification-worker';
   /** A label for logs when several instances of one app run (e.g. `edge-2`). */
   name?: string;
   port: number;

@@ -1,6 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { HttpOrderAccessLookup, OrderAccessUnavailable } from './http-order-access.lookup';
+import { AccessLookupUnavailable } from '../access/http-access.lookup';
+import { HttpOrderAccessLookup } from './http-order-access.lookup';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -50,10 +51,10 @@ describe('HttpOrderAccessLookup', () => {
     ['a body that is not JSON', ((_, res) => res.writeHead(200).end('<html>')) as Handler, /not JSON/],
     ['an unexpected body', ((_, res) => res.writeHead(200).end('{"owner":"u-1"}')) as Handler, /customerId/],
     ['no answer in time', (() => undefined) as Handler, /no answer within 500 ms/],
-  ])('rejects with OrderAccessUnavailable on %s', async (_, serve, reason) => {
+  ])('rejects with AccessLookupUnavailable on %s', async (_, serve, reason) => {
     handler = serve;
     const result = lookup().find('o-3');
-    await expect(result).rejects.toBeInstanceOf(OrderAccessUnavailable);
+    await expect(result).rejects.toBeInstanceOf(AccessLookupUnavailable);
     await expect(result).rejects.toThrow(reason);
   });
 

@@ -16,6 +16,8 @@ describe('connectionEdgeEnvSchema', () => {
       fanout: { driver: 'redis', redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'socket.io' } },
       edge: {
         orderAccess: { driver: 'http', baseUrl: 'http://127.0.0.1:3001', serviceToken: SERVICE_TOKEN, timeoutMs: 2000 },
+        // No support-desk to ask: customers are refused tickets, agents need no lookup.
+        ticketAccess: { driver: 'memory' },
       },
       socket: {
         corsOrigins: null,
@@ -25,6 +27,7 @@ describe('connectionEdgeEnvSchema', () => {
         pingTimeoutMs: 20_000,
       },
       rateLimit: { driver: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: 'shopnest:rl:' },
+      presence: { driver: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: 'shopnest:presence:', ttlMs: 60_000 },
     });
     expect(config.edge.limits).toEqual(DEFAULT_EDGE_LIMITS);
     expect(config.jwt).toMatchObject({ algorithms: ['HS256'], issuer: TEST_JWT_ENV.JWT_ISSUER });
@@ -34,6 +37,23 @@ describe('connectionEdgeEnvSchema', () => {
       limits: { maxLength: 1000, maxAgeMs: 86_400_000, dedupeTtlMs: 3_600_000 },
       redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'history:' },
     });
+  });
+
+  it("asks support-desk for ticket ownership when SUPPORT_DESK_URL is set, with the edge's service token", () => {
+    const config = parseEnv(connectionEdgeEnvSchema, {
+      ...minimal,
+      SUPPORT_DESK_URL: 'http://support-desk:3003',
+      TICKET_ACCESS_TIMEOUT_MS: '750',
+    });
+    expect(config.edge.ticketAccess).toEqual({
+      driver: 'http',
+      baseUrl: 'http://support-desk:3003',
+      serviceToken: SERVICE_TOKEN,
+      timeoutMs: 750,
+    });
+    expect(problems({ ...minimal, SUPPORT_DESK_URL: 'support-desk:3003' })).toEqual([
+      'SUPPORT_DESK_URL: must be an http(s) URL',
+    ]);
   });
 
   it('reads SSE timing and the history keys the worker shares', () => {
@@ -119,7 +139,7 @@ describe('connectionEdgeEnvSchema', () => {
     expect(parseEnv(connectionEdgeEnvSchema, { ...minimal, CORS_ORIGINS: '*' }).socket.corsOrigins).toBe('*');
   });
 
-  it('runs without Redis on local rooms, in-memory history, rate limits and revocations (the one-process mode)', () => {
+  it('runs without Redis on local rooms, in-memory history, rate limits, revocations and presence (the one-process mode)', () => {
     const local = {
       ...TEST_JWT_ENV,
       SERVICE_TOKEN,
@@ -127,13 +147,16 @@ describe('connectionEdgeEnvSchema', () => {
       HISTORY: 'memory',
       RATE_LIMIT_STORE: 'memory',
       REVOCATION_STORE: 'memory',
+      PRESENCE_STORE: 'memory',
     };
     expect(parseEnv(connectionEdgeEnvSchema, local)).toMatchObject({
       fanout: { driver: 'local' },
       history: { driver: 'memory' },
       rateLimit: { driver: 'memory' },
       revocation: { driver: 'memory', userCutoffTtlS: 86_400 },
+      presence: { driver: 'memory', ttlMs: 60_000 },
     });
+    expect(problems({ ...local, PRESENCE_STORE: 'redis' })).toEqual(['REDIS_URL: required when PRESENCE_STORE=redis']);
     expect(problems({ ...local, RATE_LIMIT_STORE: 'redis' })).toEqual([
       'REDIS_URL: required when RATE_LIMIT_STORE=redis',
     ]);
@@ -154,6 +177,9 @@ describe('connectionEdgeEnvSchema', () => {
       expect.stringMatching(
         /^REVOCATION_STORE: memory is refused: a token revoked through one edge would still pass at the others/,
       ),
+    ]);
+    expect(envProblems(connectionEdgeProcessEnvSchema, { ...minimal, PRESENCE_STORE: 'memory' })).toEqual([
+      expect.stringMatching(/^PRESENCE_STORE: memory is refused: users connected to another edge would never be seen/),
     ]);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '@shopnest/platform-auth';
 import { FanoutConfig, fanoutEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
+import { PresenceConfig, presenceEnvSchema } from '@shopnest/platform-presence';
 import { RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
 import { z } from 'zod';
 
@@ -33,13 +34,18 @@ export interface ConnectionEdgeConfig extends ServiceSettings {
   history: HistoryConfig;
   /** Revoked tokens, checked at every handshake and refresh: Redis (shared by every edge) by default. */
   revocation: TokenRevocationConfig;
+  /** Who is in ticket channels and on `support:agents`: Redis (shared by every edge) by default. */
+  presence: PresenceConfig;
 }
 
 const edgeEnv = z.object({
   ORDER_TRACKING_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3001'),
-  /** Secret: a JWT with role `service`, for order-tracking's internal endpoints. */
+  /** Secret: a JWT with role `service`, for order-tracking's and support-desk's internal endpoints. */
   SERVICE_TOKEN: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'must be a signed JWT (with role service)'),
   ORDER_ACCESS_TIMEOUT_MS: positiveInt(2_000),
+  /** Unset: no support-desk to ask, so customers are refused `ticket:{id}` (agents are never looked up). */
+  SUPPORT_DESK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  TICKET_ACCESS_TIMEOUT_MS: positiveInt(2_000),
   CORS_ORIGINS: z
     .union([
       z.literal('*'),
@@ -70,8 +76,8 @@ const edgeEnv = z.object({
 
 /**
  * The connection-edge environment: service settings (`PORT` default 3000), the JWT keys, Redis,
- * order-tracking's URL and service token, the socket server's settings, the rate limits, SSE
- * timing and channel history (the same `HISTORY*` keys as the notification-worker).
+ * order-tracking's URL and service token, support-desk's URL (optional), the socket server's settings, the rate limits, SSE
+ * timing, channel history (the same `HISTORY*` keys as the notification-worker) and presence (`PRESENCE_*`).
  * See `.env.example`.
  */
 export const connectionEdgeEnvSchema = envFragments({
@@ -82,8 +88,9 @@ export const connectionEdgeEnvSchema = envFragments({
   rateLimit: rateLimitEnvSchema,
   revocation: tokenRevocationEnvSchema,
   history: historyEnvSchema,
+  presence: presenceEnvSchema,
 }).transform(
-  ({ service, jwt, edge: e, fanout, rateLimit, revocation, history }): ConnectionEdgeConfig => ({
+  ({ service, jwt, edge: e, fanout, rateLimit, revocation, history, presence }): ConnectionEdgeConfig => ({
     ...service,
     jwt,
     fanout,
@@ -94,6 +101,14 @@ export const connectionEdgeEnvSchema = envFragments({
         serviceToken: e.SERVICE_TOKEN,
         timeoutMs: e.ORDER_ACCESS_TIMEOUT_MS,
       },
+      ticketAccess: e.SUPPORT_DESK_URL
+        ? {
+            driver: 'http',
+            baseUrl: e.SUPPORT_DESK_URL,
+            serviceToken: e.SERVICE_TOKEN,
+            timeoutMs: e.TICKET_ACCESS_TIMEOUT_MS,
+          }
+        : { driver: 'memory' },
       limits: {
         messagesPerSecondPerConnection: e.RATE_LIMIT_CONNECTION_MESSAGES_PER_S,
         messagesPerSecondPerUser: e.RATE_LIMIT_USER_MESSAGES_PER_S,
@@ -120,6 +135,7 @@ export const connectionEdgeEnvSchema = envFragments({
     rateLimit,
     revocation,
     history,
+    presence,
   }),
 );
 
@@ -140,4 +156,5 @@ export const connectionEdgeProcessEnvSchema = refusing(connectionEdgeEnvSchema, 
     why: 'the workers append channel history in Redis; an edge reading its own memory would replay nothing',
   },
   { key: 'REVOCATION_STORE', value: 'memory', why: 'a token revoked through one edge would still pass at the others' },
+  { key: 'PRESENCE_STORE', value: 'memory', why: 'users connected to another edge would never be seen online' },
 ]);

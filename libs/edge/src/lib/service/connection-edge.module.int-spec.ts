@@ -1,11 +1,12 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parseEnv } from '@shopnest/platform-config';
-import { runId, signTestToken, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
+import { runId, waitFor } from '@shopnest/testing';
 import Redis from 'ioredis';
 import { connectionEdgeEnvSchema } from './connection-edge.config';
 import { ConnectionEdgeModule } from './connection-edge.module';
 import { useEdgeSocketAdapter } from './edge-socket-adapter';
+import { redisEdgeEnv } from '../testing/edge.fixture';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -20,7 +21,7 @@ async function connectionsIn(probe: Redis, db: number): Promise<string[]> {
     .sort();
 }
 
-describe('connection-edge on Redis (FANOUT, HISTORY, RATE_LIMIT_STORE and REVOCATION_STORE all redis)', () => {
+describe('connection-edge on Redis (FANOUT, HISTORY, RATE_LIMIT_STORE, REVOCATION_STORE and PRESENCE_STORE all redis)', () => {
   // A logical database of its own: CLIENT LIST tells this edge's connections from other tests' by `db`.
   const db = 1 + Math.floor(Math.random() * 15);
   const url = new URL(REDIS_URL);
@@ -38,23 +39,15 @@ describe('connection-edge on Redis (FANOUT, HISTORY, RATE_LIMIT_STORE and REVOCA
     probe.disconnect();
   });
 
-  it('opens only the connections it uses: socket.io pub and sub, rate limits, history reads, token revocations; none after close', async () => {
-    const config = parseEnv(connectionEdgeEnvSchema, {
-      ...TEST_JWT_ENV,
-      REDIS_URL: url.toString(),
-      SOCKET_IO_KEY: `it:${run}`,
-      HISTORY_KEY_PREFIX: `it:${run}:history:`,
-      RATE_LIMIT_KEY_PREFIX: `it:${run}:rl:`,
-      REVOCATION_KEY_PREFIX: `it:${run}:revoked:`,
-      SERVICE_TOKEN: signTestToken('connection-edge', { roles: ['service'] }),
-      LOG_LEVEL: 'silent',
-    });
+  it('opens only the connections it uses: socket.io pub and sub, rate limits, history reads, token revocations, presence; none after close', async () => {
+    const config = parseEnv(connectionEdgeEnvSchema, redisEdgeEnv(run, url.toString()));
     app = await NestFactory.create(ConnectionEdgeModule.forRoot(config), { logger: false });
     await useEdgeSocketAdapter(app, config);
     await app.listen(0, '127.0.0.1');
 
     expect(await connectionsIn(probe, db)).toEqual([
       'channel-history',
+      'presence',
       'rate-limit',
       'socket.io-pub',
       'socket.io-sub',

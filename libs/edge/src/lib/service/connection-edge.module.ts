@@ -3,6 +3,7 @@ import { EdgeModule } from '../edge.module';
 import { AuthModule, TokenRevocationModule } from '@shopnest/platform-auth';
 import { ChannelHistory, HistoryModule } from '@shopnest/platform-history';
 import { ObservabilityModule } from '@shopnest/platform-observability';
+import { PresenceModule } from '@shopnest/platform-presence';
 import { RateLimitModule } from '@shopnest/platform-rate-limit';
 import { ConnectionEdgeConfig, CONNECTION_EDGE } from './connection-edge.config';
 
@@ -12,7 +13,7 @@ export interface ConnectionEdgeShared {
 }
 
 /**
- * connection-edge: observability, token verification, rate-limit store, channel history and the
+ * connection-edge: observability, token verification, rate-limit store, channel history, presence and the
  * socket.io + SSE edge. The socket.io adapter is installed with `useEdgeSocketAdapter`.
  */
 @Module({})
@@ -26,6 +27,7 @@ export class ConnectionEdgeModule {
         RateLimitModule.forRoot(config.rateLimit),
         TokenRevocationModule.forRoot(config.revocation),
         HistoryModule.forRoot(config.history, { shared: shared.history }),
+        PresenceModule.forRoot(config.presence),
         EdgeModule.forRoot(config.edge),
       ],
     };
