@@ -19,11 +19,12 @@ export class Fleet {
   /**
    * @param {number} sockets how many sockets it must hold at most
    * @param {{ secret?: string, issuer?: string, audience?: string, roles?: string[] }} settings
+   * @param {string} [name] names the processes `<name>-1`, `<name>-2`, …: several fleets of one run need their own
    */
-  static async start(sockets, settings) {
+  static async start(sockets, settings, name = 'load') {
     const count = Math.max(1, Math.ceil(sockets / SOCKETS_PER_WORKER));
     const workers = await Promise.all(
-      Array.from({ length: count }, (_, i) => startChild(`load-${i + 1}`, 'load-worker.mjs')),
+      Array.from({ length: count }, (_, i) => startChild(`${name}-${i + 1}`, 'load-worker.mjs')),
     );
     await Promise.all(workers.map((worker) => worker.request({ cmd: 'configure', settings })));
     return new Fleet(workers);

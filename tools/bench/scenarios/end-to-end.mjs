@@ -4,6 +4,7 @@
 // and Kafka (the harness emits to Redis as the worker would) and a bare kafkajs hop.
 import { Fleet } from '../lib/load-fleet.mjs';
 import { measureOrderPath } from '../lib/order-path.mjs';
+import { latencyCells } from '../lib/report.mjs';
 import { emitter } from '../lib/platform.mjs';
 import { freePort, startChild, startService } from '../lib/processes.mjs';
 import { now, percentiles, sleep, until } from '../lib/stats.mjs';
@@ -126,10 +127,7 @@ export async function endToEnd(ctx) {
           r.accepted,
           r.delivered,
           r.lost,
-          r.latencyMs.p50 ?? '',
-          r.latencyMs.p99 ?? '',
-          r.latencyMs['p99.9'] ?? '',
-          r.latencyMs.max ?? '',
+          ...latencyCells(r.latencyMs, ['p50', 'p99', 'p99.9', 'max']),
         ]),
       },
       hopTable: {

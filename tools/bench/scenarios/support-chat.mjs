@@ -9,6 +9,7 @@ import { Fleet } from '../lib/load-fleet.mjs';
 import { measureOrderPath } from '../lib/order-path.mjs';
 import { http, openTickets, token } from '../lib/platform.mjs';
 import { freePort, openWindow, startService } from '../lib/processes.mjs';
+import { latencyCells } from '../lib/report.mjs';
 import { now, percentiles, round, sleep, until } from '../lib/stats.mjs';
 
 /** Just above the edge's throttle of one typing start per user and ticket per 2 s, so none is swallowed. */
@@ -42,8 +43,8 @@ export async function supportChat(ctx) {
     await startService('connection-edge', { name: 'edge-1', port: port1, env: { ...ctx.edgeEnv } }),
     await startService('connection-edge', { name: 'edge-2', port: port2, env: { ...ctx.edgeEnv } }),
   ];
-  const customerFleet = await Fleet.start(ticketCount, { ...ctx.jwt, roles: ['customer'] });
-  const agentFleet = await Fleet.start(agentSockets.length, { ...ctx.jwt, roles: ['agent'] });
+  const customerFleet = await Fleet.start(ticketCount, { ...ctx.jwt, roles: ['customer'] }, 'load-customers');
+  const agentFleet = await Fleet.start(agentSockets.length, { ...ctx.jwt, roles: ['agent'] }, 'load-agents');
   const fleets = [customerFleet, agentFleet];
   /** @type {Record<string, any>} */
   const results = {};
@@ -62,8 +63,11 @@ export async function supportChat(ctx) {
       bare: false,
       timeoutMs: 60_000,
     });
-    const presenceStates =
-      (await customerFleet.report(false)).presenceStates + (await agentFleet.report(false)).presenceStates;
+    // One `presence.state` follows each ticket subscribe's ack; wait (bounded) for the last ones.
+    const snapshots = async () =>
+      (await Promise.all(fleets.map((fleet) => fleet.report(false)))).reduce((sum, r) => sum + r.presenceStates, 0);
+    await until(async () => (await snapshots()) >= customerConnect.ok + agentConnect.ok, 5_000, 200);
+    const presenceStates = await snapshots();
     results.sockets = {
       customers: { ...customerConnect, connectMs: undefined, total: ticketCount },
       agents: { ...agentConnect, connectMs: undefined, total: agentSockets.length },
@@ -93,8 +97,14 @@ export async function supportChat(ctx) {
     const bearer = new Map();
     customers.forEach((user) => bearer.set(user, token(user)));
     assignees.forEach((user) => bearer.set(user, token(user, ['agent'])));
+    // Both sides of every ticket are active senders: each announces typing once per period, the
+    // typists spread evenly over it (a steady stream, as many independent users make, not bursts).
+    const typists = [
+      ...customers.map((user, i) => ({ fleet: customerFleet, user, ticketId: tickets[i] })),
+      ...assignees.map((user, i) => ({ fleet: agentFleet, user, ticketId: tickets[i] })),
+    ];
     const started = now();
-    let nextTyping = started;
+    let typed = 0;
     let k = 0;
     while (k < total && now() - started < seconds * 1000 + 5_000) {
       const due = Math.min(total, Math.floor(((now() - started) / 1000) * rate));
@@ -120,12 +130,14 @@ export async function supportChat(ctx) {
           }),
         );
       }
-      if (now() >= nextTyping) {
-        nextTyping += TYPING_EVERY_MS;
-        // Both sides of every ticket are active senders: each announces typing once per period.
-        pending.push(customerFleet.typing(customers.map((user, i) => ({ user, ticketId: tickets[i] }))));
-        pending.push(agentFleet.typing(assignees.map((user, i) => ({ user, ticketId: tickets[i] }))));
+      const typingDue = Math.floor(((now() - started) / TYPING_EVERY_MS) * typists.length);
+      for (const fleet of fleets) {
+        const batch = [];
+        for (let j = typed; j < typingDue; j++)
+          if (typists[j % typists.length].fleet === fleet) batch.push(typists[j % typists.length]);
+        if (batch.length) pending.push(fleet.typing(batch.map(({ user, ticketId }) => ({ user, ticketId }))));
       }
+      typed = Math.max(typed, typingDue);
       await sleep(2);
     }
     await Promise.all(pending);
@@ -190,7 +202,10 @@ export async function supportChat(ctx) {
       toCustomer: summarize(directions.toCustomer),
       usage: chatUsage,
     };
-    results.typing = typingOutcome(final, customers, assignees, agentSockets, tickets);
+    results.typing = {
+      ...typingOutcome(final, customers, assignees, agentSockets, tickets),
+      throttledByEdges: (await Promise.all(edges.map((edge) => typingThrottled(edge.url)))).reduce((a, b) => a + b, 0),
+    };
     ctx.log(
       `support chat: to agents ${directions.toAgent.delivered}/${directions.toAgent.expected}, to customers ${directions.toCustomer.delivered}/${directions.toCustomer.expected}; typing ${results.typing.delivered}/${results.typing.expected}`,
     );
@@ -267,6 +282,16 @@ function typingOutcome(reports, customers, assignees, agentSockets, tickets) {
 }
 
 /**
+ * Typing starts an edge acked but did not pass on (within its 2 s throttle), from its /metrics.
+ * @param {string} url
+ */
+async function typingThrottled(url) {
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  const match = /^edge_typing_events_total\{[^}]*result="throttled"[^}]*\} (\d+)/m.exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+/**
  * The edge's heap and RSS growth per connection, measured twice on a fresh edge each: connections in
  * pairs on `order:{id}` channels (a room each, no presence), then the same on `ticket:{id}` channels
  * (a room and a presence join each). Agents need no ownership look-up for either, so the two differ
@@ -318,6 +343,9 @@ async function presenceMemory(ctx) {
   return { count, ...out };
 }
 
+/** @param {{ latencyMs: Record<string, number> }} side */
+const p50p99 = (side) => `${side.latencyMs.p50 ?? '–'} / ${side.latencyMs.p99 ?? '–'} ms`;
+
 /**
  * @param {import('../bench.mjs').Context} ctx @param {Record<string, any>} results
  * @param {{ ticketCount: number, agentSockets: number, rate: number, seconds: number }} shape
@@ -365,9 +393,7 @@ function report(ctx, results, { ticketCount, agentSockets, rate, seconds }) {
         d.delivered,
         d.lost,
         d.duplicates,
-        d.latencyMs.p50 ?? '',
-        d.latencyMs.p99 ?? '',
-        d.latencyMs.max ?? '',
+        ...latencyCells(d.latencyMs),
       ]),
     },
     hopTable: {
@@ -414,12 +440,12 @@ function report(ctx, results, { ticketCount, agentSockets, rate, seconds }) {
       { name: 'no chat message delivered twice (event id)', value: `${duplicates} duplicates`, met: duplicates === 0 },
       {
         name: `chat p50 / p99 at ${rate}/s (reported, vs order events in the same run)`,
-        value: `customer → agent ${chat.toAgent.latencyMs.p50} / ${chat.toAgent.latencyMs.p99} ms, agent → customer ${chat.toCustomer.latencyMs.p50} / ${chat.toCustomer.latencyMs.p99} ms; orders ${orderPath.latencyMs.p50} / ${orderPath.latencyMs.p99} ms`,
+        value: `customer → agent ${p50p99(chat.toAgent)}, agent → customer ${p50p99(chat.toCustomer)}; order events ${p50p99(orderPath)}`,
         met: null,
       },
       {
         name: 'typing starts delivered to the other party (reported; volatile)',
-        value: `${typing.delivered} of ${typing.expected}, p99 ${typing.latencyMs.p99 ?? '–'} ms`,
+        value: `${typing.delivered} of ${typing.expected} (${typing.sent} starts acked, ${typing.throttledByEdges} of them throttled by the edges, ${typing.refused} refused), ${p50p99(typing)}`,
         met: null,
       },
       {
