@@ -25,16 +25,16 @@ export async function supportChat(ctx) {
   const customers = Array.from({ length: ticketCount }, (_, i) => `${ctx.run}-sc${i}`);
   // Every ticket has its assignee; every other ticket a second agent watching.
   const assignees = customers.map((_, i) => `${ctx.run}-sa${i}`);
-  const seconds2 = customers.map((_, i) => (i % 2 ? `${ctx.run}-sb${i}` : null));
+  const watchers = customers.map((_, i) => (i % 2 ? `${ctx.run}-sb${i}` : null));
   ctx.log(`support chat: opening ${ticketCount} tickets`);
   const tickets = await openTickets(supportUrl, customers, assignees);
   /** @type {{ user: string, ticket: number }[]} */
   const agentSockets = assignees.flatMap((user, i) => {
-    const second = seconds2[i];
-    return second
+    const watcher = watchers[i];
+    return watcher
       ? [
           { user, ticket: i },
-          { user: second, ticket: i },
+          { user: watcher, ticket: i },
         ]
       : [{ user, ticket: i }];
   });
@@ -84,8 +84,7 @@ export async function supportChat(ctx) {
       [ctx.services.orders, ctx.services.support, ctx.services.worker, ...edges, ...fleets.flatMap((f) => f.workers)],
       ctx.pids,
     );
-    /** clientMessageId → { sent time, ticket index, whether the customer sent it } */
-    /** @type {Map<string, { at: number, ticket: number, byCustomer: boolean }>} */
+    /** @type {Map<string, { at: number, ticket: number, byCustomer: boolean }>} clientMessageId → when, where, by whom */
     const sent = new Map();
     /** @type {Promise<unknown>[]} */
     const pending = [];
