@@ -101,7 +101,7 @@ export class Fleet {
       lastBySeq,
       /** @type {[string, number, number][]} */
       orderEvents: replies.flatMap((r) => r.orderEvents),
-      /** @type {[string, string, number, string][]} [clientMessageId, receiving user, receivedAt, event id] */
+      /** @type {[string, string, number, string, number][]} [clientMessageId, receiving user, receivedAt, event id, event time] */
       chatMessages: replies.flatMap((r) => r.chatMessages),
       /** @type {[string, string, string, number][]} [ticketId, typist, receiving user, receivedAt] */
       typingReceived: replies.flatMap((r) => r.typingReceived),

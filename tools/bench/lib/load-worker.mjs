@@ -31,8 +31,8 @@ function freshStats() {
     lastBySeq: /** @type {Map<number, number>} */ (new Map()),
     /** [key, receivedAt, event time] of real order events (no embedded time stamp) */
     orderEvents: /** @type {[string, number, number][]} */ ([]),
-    /** [clientMessageId, receiving user, receivedAt, event id] of support chat messages */
-    chatMessages: /** @type {[string, string, number, string][]} */ ([]),
+    /** [clientMessageId, receiving user, receivedAt, event id, event time] of support chat messages */
+    chatMessages: /** @type {[string, string, number, string, number][]} */ ([]),
     /** [ticketId, typist, receiving user, receivedAt] of typing starts */
     typingReceived: /** @type {[string, string, string, number][]} */ ([]),
     /** [ticketId, typist, sentAt] of typing starts this process sent and the edge acked ok */
@@ -78,7 +78,14 @@ function onDelivery(client, event, delivery) {
   } else if (event === 'order.status_changed' && stats.orderEvents.length < EVENT_LOG_LIMIT) {
     stats.orderEvents.push([`${data?.orderId}|${data?.to}`, t, Date.parse(String(delivery?.event?.time))]);
   } else if (event === 'message.created' && stats.chatMessages.length < EVENT_LOG_LIMIT) {
-    stats.chatMessages.push([String(data?.message?.clientMessageId), client.user, t, String(delivery?.event?.id)]);
+    const envelope = delivery?.event;
+    stats.chatMessages.push([
+      String(data?.message?.clientMessageId),
+      client.user,
+      t,
+      String(envelope?.id),
+      Date.parse(String(envelope?.time)),
+    ]);
   } else if (event === 'presence.state') {
     stats.presenceStates++;
   } else if (event === 'chat.typing' && delivery?.state === 'start' && stats.typingReceived.length < EVENT_LOG_LIMIT) {
