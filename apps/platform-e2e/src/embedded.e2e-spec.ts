@@ -48,13 +48,14 @@ describe('the one-process mode (npm start)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'shopnest-embedded-'));
   const running: Embedded[] = [];
   const clients: ShopNestClient[] = [];
-  let ports: { EDGE_PORT: string; ORDERS_PORT: string; WORKER_PORT: string };
+  let ports: { EDGE_PORT: string; ORDERS_PORT: string; WORKER_PORT: string; SUPPORT_PORT: string };
 
   beforeAll(async () => {
     ports = {
       EDGE_PORT: String(await freePort()),
       ORDERS_PORT: String(await freePort()),
       WORKER_PORT: String(await freePort()),
+      SUPPORT_PORT: String(await freePort()),
     };
   });
 
@@ -167,6 +168,6 @@ describe('the one-process mode (npm start)', () => {
     expect(await embedded.exited).toBe(1);
     expect(embedded.output()).toMatch(/EVENT_BUS: kafka is refused: the one-process mode runs on in-process adapters/);
     expect(embedded.output()).toMatch(/HISTORY: redis is refused/);
-    expect(embedded.output()).toMatch(/PORT: the one-process mode listens on three ports/);
+    expect(embedded.output()).toMatch(/PORT: the one-process mode listens on four ports/);
   });
 });

@@ -214,3 +214,15 @@ export async function setStatus(platform: Platform, orderId: string, status: Ord
   if (response.status !== 200)
     throw new Error(`PATCH status ${status} answered ${response.status}: ${await response.text()}`);
 }
+
+/** A call to support-desk's REST API as `token`; the body parsed when there is one. */
+export async function supportCall(platform: Platform, method: string, path: string, token: string, body?: unknown) {
+  if (!platform.support) throw new Error('support-desk was not started (startPlatform(..., { support: true }))');
+  const response = await fetch(`${platform.support.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, text, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}

@@ -170,6 +170,36 @@ describe('EdgeGateway (real socket.io server and client)', () => {
       socket.disconnect();
       await eventually(async () => (await gauge()) === 0);
     });
+
+    it('counts connections by transport, and moves one that upgrades from long-polling to WebSocket', async () => {
+      const metrics = app.get(MetricsService);
+      const count = async (transport: string) =>
+        (await metrics.registry.getSingleMetric('shopnest_edge_connections_by_transport')?.get())?.values.find(
+          (value) => value.labels['transport'] === transport,
+        )?.value ?? 0;
+      const socket = io(url, {
+        transports: ['polling', 'websocket'],
+        reconnection: false,
+        forceNew: true,
+        auth: { token: signTestToken('bob') },
+      });
+      clients.push(socket);
+      await connected(socket);
+      await eventually(async () => (await count('websocket')) === 1 && (await count('polling')) === 0);
+      socket.disconnect();
+      await eventually(async () => (await count('websocket')) === 0);
+      const polling = io(url, {
+        transports: ['polling'],
+        reconnection: false,
+        forceNew: true,
+        auth: { token: signTestToken('bob') },
+      });
+      clients.push(polling);
+      await connected(polling);
+      await eventually(async () => (await count('polling')) === 1);
+      polling.disconnect();
+      await eventually(async () => (await count('polling')) === 0);
+    });
   });
 
   describe('subscribe', () => {

@@ -101,6 +101,7 @@ export class EdgeGateway
 {
   private readonly logger = new Logger(EdgeGateway.name);
   private readonly connections: Gauge<string>;
+  private readonly byTransport: Gauge<string>;
   private readonly refusals: Counter<string>;
   private readonly handshakeRefusals: Counter<string>;
   private readonly subscriptions: Counter<string>;
@@ -124,6 +125,11 @@ export class EdgeGateway
   ) {
     feed.onRestored(() => this.resumeAll());
     this.connections = metrics.gauge('edge_connections', 'Open socket.io connections on this edge');
+    this.byTransport = metrics.gauge(
+      'edge_connections_by_transport',
+      'Open socket.io connections on this edge, by their current transport (websocket, polling)',
+      ['transport'],
+    );
     this.handshakeRefusals = metrics.counter(
       'edge_handshake_refusals_total',
       'Connection attempts refused at the handshake',
@@ -203,6 +209,7 @@ export class EdgeGateway
   async handleConnection(socket: EdgeSocket): Promise<void> {
     const { principal } = socket.data;
     this.connections.inc();
+    this.countTransport(socket);
     this.sockets.set(socket.id, socket);
     socket.use((packet, next) => {
       this.guardInbound(socket, packet).then(
@@ -229,10 +236,23 @@ export class EdgeGateway
 
   handleDisconnect(socket: EdgeSocket): void {
     this.connections.dec();
+    this.byTransport.dec({ transport: socket.conn.transport.name });
     this.sockets.delete(socket.id);
     this.sessions.cancel(socket.id);
     this.limits.releaseConnection(socket.id);
     void this.presence.disconnected(socket);
+  }
+
+  /** Counts the socket under its transport, and moves it when it upgrades (long-polling → WebSocket). */
+  private countTransport(socket: EdgeSocket): void {
+    const from = socket.conn.transport.name;
+    this.byTransport.inc({ transport: from });
+    socket.conn.once('upgrade', (transport: { name: string }) => {
+      // A socket that already left was counted down under its transport then.
+      if (!socket.connected) return;
+      this.byTransport.dec({ transport: from });
+      this.byTransport.inc({ transport: transport.name });
+    });
   }
 
   onModuleDestroy(): void {

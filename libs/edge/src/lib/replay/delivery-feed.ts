@@ -1,6 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Delivery } from '@shopnest/contracts';
 import { RoomEmit, RoomEmitSource } from '@shopnest/platform-fanout';
+import { MetricsService } from '@shopnest/platform-observability';
+import type { Histogram } from 'prom-client';
+
+/** At most one delivery per this many ms is decoded for the latency histogram: a bounded cost at any rate. */
+const LATENCY_SAMPLE_INTERVAL_MS = 100;
 
 /** A delivery on its way out: the socket.io event name (the event's `type`) and its payload. */
 export interface Outgoing {
@@ -28,11 +33,32 @@ export class DeliveryFeed {
   private unsubscribe?: () => void;
   private readonly restoredListeners = new Set<() => void>();
   private unwatchRestored?: () => void;
+  private unmeasure?: () => void;
+  private readonly latency?: Histogram<string>;
+  private nextSampleAt = 0;
+
+  constructor(@Optional() metrics?: MetricsService) {
+    if (!metrics) return;
+    this.latency = metrics.histogram(
+      'edge_delivery_latency_seconds',
+      "From an event's time (its producer's commit) to this edge handing it to the channel's room; sampled, " +
+        `at most one delivery per ${LATENCY_SAMPLE_INTERVAL_MS} ms`,
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    );
+  }
 
   /** Reads deliveries from `source` (the edge's socket.io adapter) from now on. */
   use(source: RoomEmitSource): void {
     this.unsubscribe?.();
     this.unwatchRestored?.();
+    this.unmeasure?.();
+    // The filter only reads the clock, so the adapter decodes no more than the samples.
+    if (this.latency) {
+      this.unmeasure = source.onRoomEmit(
+        (emit) => this.measure(emit),
+        () => Date.now() >= this.nextSampleAt,
+      );
+    }
     this.unwatchRestored = source.onFeedRestored?.(() => {
       for (const listener of [...this.restoredListeners]) listener();
     });
@@ -68,6 +94,14 @@ export class DeliveryFeed {
   onRestored(listener: () => void): () => void {
     this.restoredListeners.add(listener);
     return () => void this.restoredListeners.delete(listener);
+  }
+
+  private measure({ name, payload }: RoomEmit): void {
+    const now = Date.now();
+    if (now < this.nextSampleAt) return;
+    this.nextSampleAt = now + LATENCY_SAMPLE_INTERVAL_MS;
+    const time = Date.parse(toOutgoing(name, payload)?.delivery.event.time ?? '');
+    if (Number.isFinite(time)) this.latency?.observe(Math.max(0, now - time) / 1000);
   }
 
   private deliver({ room, name, payload }: RoomEmit): void {
