@@ -68,25 +68,28 @@ CREATE INDEX ${table}_sent ON ${table} (sent_at) WHERE sent_at IS NOT NULL;
 }
 
 /**
- * The statement that appends one entry inside a domain's transaction, and its parameters from
- * the key and the event. Notifies the relays on commit.
+ * The statement that appends a change's entries (one key, in the given order) inside the domain's
+ * transaction, in one round trip, and its parameters. Notifies the relays once, on commit.
  *
  * @example
  * const append = outboxAppendSql(SUPPORT_OUTBOX, db.schema);
- * await tx.query(append.sql, append.params(ticket.id, event));
+ * await tx.query(append.sql, append.params(ticket.id, [created, assigned]));
  */
 export function outboxAppendSql(spec: OutboxTable, schema: string) {
   const { table, key, channel } = outboxTableNames(spec, schema);
   return {
     sql: `WITH appended AS (
             INSERT INTO ${table} (${key}, event_id, type, event, available_at, created_at)
-            VALUES ($1, $2, $3, $4, now(), clock_timestamp()) RETURNING id)
-          SELECT pg_notify($5, '') FROM appended`,
-    params: (key: string, event: { id: string; type: string }) => [
+            SELECT $1, e.id, e.type, e.event, now(), clock_timestamp()
+              FROM unnest($2::uuid[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS e (id, type, event, ord)
+             ORDER BY e.ord
+            RETURNING id)
+          SELECT pg_notify($5, '') WHERE EXISTS (SELECT 1 FROM appended)`,
+    params: (key: string, events: readonly { id: string; type: string }[]) => [
       key,
-      event.id,
-      event.type,
-      JSON.stringify(event),
+      events.map((event) => event.id),
+      events.map((event) => event.type),
+      events.map((event) => JSON.stringify(event)),
       channel,
     ],
   };
