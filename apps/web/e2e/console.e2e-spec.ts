@@ -17,6 +17,7 @@ describe('the web console in Chromium', () => {
     expect(await shopper.getByTestId('order-status').textContent()).toBe('Placed');
 
     const ops = await fixture.token('ops');
+    await shopper.locator('main[data-subscribed="true"]').waitFor(); // live, not the refetch after subscribing
     const patchedAt = Date.now();
     await fixture.rest(fixture.ordersUrl, 'PATCH', `/orders/${orderId}/status`, ops, { status: 'confirmed' });
     await shopper.getByTestId('order-status').filter({ hasText: 'Confirmed' }).waitFor({ timeout: 2_000 });
@@ -111,5 +112,39 @@ describe('the web console in Chromium', () => {
     expect(await count('confirmed')).toBe('0');
     await screenshots(ops, 'ops-board');
     expect(problems(ops)).toEqual([]);
+  });
+
+  it('works on long-polling alone: no WebSocket is opened and a status change still shows within 2 s', async () => {
+    const shopper = await fixture.signIn('shopper', '?transports=polling');
+    const websockets: string[] = [];
+    shopper.on('websocket', (ws) => websockets.push(ws.url()));
+    await shopper.getByRole('button', { name: 'Place a demo order' }).click();
+    await shopper.getByTestId('order-status').waitFor();
+    await shopper.locator('main[data-subscribed="true"]').waitFor(); // live, not the refetch after subscribing
+    const patchedAt = Date.now();
+    await fixture.rest(fixture.ordersUrl, 'PATCH', `/orders/${orderIdOf(shopper)}/status`, await fixture.token('ops'), {
+      status: 'confirmed',
+    });
+    await shopper.getByTestId('order-status').filter({ hasText: 'Confirmed' }).waitFor({ timeout: 2_000 });
+    expect(Date.now() - patchedAt).toBeLessThan(2_000);
+    expect(websockets).toEqual([]);
+  });
+
+  it('shows reconnecting while the services restart, then resumes the order page and shows the next change', async () => {
+    const shopper = await fixture.signIn('shopper');
+    await shopper.getByRole('button', { name: 'Place a demo order' }).click();
+    await shopper.getByTestId('order-status').waitFor();
+    const orderId = orderIdOf(shopper);
+    await fixture.restart(async () => {
+      await shopper.locator('.connection[data-state="reconnecting"]').waitFor({ timeout: 10_000 });
+      await screenshots(shopper, 'connection-reconnecting');
+    });
+    await shopper.locator('.connection[data-state="connected"]').waitFor({ timeout: 40_000 });
+    await fixture.rest(fixture.ordersUrl, 'PATCH', `/orders/${orderId}/status`, await fixture.token('ops'), {
+      status: 'confirmed',
+    });
+    await shopper.getByTestId('order-status').filter({ hasText: 'Confirmed' }).waitFor({ timeout: 2_000 });
+    // Only the transport's own failures while the services were down; nothing thrown by the page.
+    expect(problems(shopper).filter((p) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(p))).toEqual([]);
   });
 });

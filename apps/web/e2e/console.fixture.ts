@@ -37,24 +37,7 @@ export class ConsoleFixture {
       SUPPORT_PORT: await freePort(),
       WEB_PORT: await freePort(),
     };
-    const env = Object.fromEntries(Object.entries(this.ports).map(([k, v]) => [k, String(v)]));
-    this.child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', 'embedded')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env['PATH'],
-        LOG_LEVEL: 'warn',
-        ...TEST_JWT_ENV,
-        ...env,
-        DEV_TOKENS: 'true',
-        PGLITE_DATA_DIR: this.dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const append = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000));
-    this.child.stdout?.on('data', append);
-    this.child.stderr?.on('data', append);
-    await waitFor(() => this.child?.exitCode !== null || /ready in [\d.]+ s/.test(this.output), 60_000);
-    if (this.child.exitCode !== null) throw new Error(`embedded exited with ${this.child.exitCode}:\n${this.output}`);
+    await this.launch();
     this.browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -70,19 +53,54 @@ export class ConsoleFixture {
     });
   }
 
+  /** Starts the one process on the fixture's ports and data directory; resolves once it is ready. */
+  private async launch(): Promise<void> {
+    const env = Object.fromEntries(Object.entries(this.ports).map(([k, v]) => [k, String(v)]));
+    this.output = '';
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', 'embedded')], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env['PATH'],
+        LOG_LEVEL: 'warn',
+        ...TEST_JWT_ENV,
+        ...env,
+        DEV_TOKENS: 'true',
+        PGLITE_DATA_DIR: this.dataDir,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const append = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000));
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    await waitFor(() => child.exitCode !== null || /ready in [\d.]+ s/.test(this.output), 60_000);
+    if (child.exitCode !== null) throw new Error(`embedded exited with ${child.exitCode}:\n${this.output}`);
+  }
+
+  /** Stops the services (SIGTERM, graceful); `whileDown` runs before they start again on the same ports and data. */
+  async restart(whileDown: () => Promise<void>): Promise<void> {
+    await this.kill();
+    await whileDown();
+    await this.launch();
+  }
+
+  private async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
   async stop(): Promise<void> {
     for (const context of this.contexts.splice(0)) await context.close().catch(() => undefined);
     await this.browser?.close().catch(() => undefined);
-    if (this.child && this.child.exitCode === null) {
-      const exited = new Promise((resolve) => this.child?.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      await exited;
-    }
+    await this.kill();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   /** The sign-in page in a new browser context (its own sessionStorage: its own user). */
-  async signInPage(): Promise<Page> {
+  async signInPage(query = ''): Promise<Page> {
     const context = await this.browser.newContext({ viewport: { width: 1280, height: 800 } });
     this.contexts.push(context);
     const page = await context.newPage();
@@ -90,14 +108,14 @@ export class ConsoleFixture {
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
     (page as Page & { problems?: string[] }).problems = problems;
-    await page.goto(this.webUrl);
+    await page.goto(`${this.webUrl}/${query}`);
     await page.locator('button[data-persona]').first().waitFor();
     return page;
   }
 
   /** A new browser context signed in as `persona` through the sign-in page, once its connection is up. */
-  async signIn(persona: Persona): Promise<Page> {
-    const page = await this.signInPage();
+  async signIn(persona: Persona, query = ''): Promise<Page> {
+    const page = await this.signInPage(query);
     await page.locator(`button[data-persona="${persona}"]`).click();
     await page.locator('.connection[data-state="connected"]').waitFor({ timeout: 10_000 });
     return page;

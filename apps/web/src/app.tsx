@@ -22,6 +22,16 @@ function useHashPath(): [string, (path: string) => void] {
   return [path, (next) => (location.hash = next)];
 }
 
+/**
+ * `?transports=polling` runs the console on HTTP long-polling alone (as behind a proxy that drops
+ * WebSockets); the default is the SDK's WebSocket first, long-polling as the fallback.
+ */
+function transportsFromQuery(): { transports?: ('websocket' | 'polling')[] } {
+  const names = new URLSearchParams(location.search).get('transports')?.split(',') ?? [];
+  const transports = names.filter((n): n is 'websocket' | 'polling' => n === 'websocket' || n === 'polling');
+  return transports.length > 0 ? { transports } : {};
+}
+
 /** The console: sign-in, then one SDK connection for the tab and the screens of the user's role. */
 export function App({ config }: { config: ConsoleConfig }) {
   const [session, setSession] = useState<Session | null>(() => loadSession(sessionStorage));
@@ -40,7 +50,7 @@ function SignedIn({ config, session, onSignOut }: { config: ConsoleConfig; sessi
     return {
       session,
       config,
-      client: new ShopNestClient({ url: config.edge, tokenProvider: token }),
+      client: new ShopNestClient({ url: config.edge, tokenProvider: token, ...transportsFromQuery() }),
       orders: restClient(config.orders, token),
       support: restClient(config.support, token),
     };

@@ -23,26 +23,35 @@ export function useLive(): Live {
 }
 
 /**
- * Subscribes to `channel` while the component is mounted. `onGap` runs when history could not fill
- * a gap after a reconnect: the screen refetches its state over REST (its first load is its own).
+ * Subscribes to `channel` while the component is mounted. `refetch` runs once the subscription is
+ * in place (a first subscribe replays nothing, so a change between the screen's first REST read and
+ * the subscribe would otherwise be lost) and whenever history could not fill a gap after a reconnect.
+ * Returns whether the server has accepted the subscription.
  */
 export function useChannel(
   channel: string | null,
   onEvent: (event: AnyEvent, offset?: string) => void,
-  onGap?: () => void,
-): void {
+  refetch?: () => void,
+): boolean {
   const { client } = useLive();
-  const handlers = useRef({ onEvent, onGap });
-  handlers.current = { onEvent, onGap };
+  const handlers = useRef({ onEvent, refetch });
+  handlers.current = { onEvent, refetch };
+  const [subscribed, setSubscribed] = useState(false);
   useEffect(() => {
+    setSubscribed(false);
     if (!channel) return undefined;
     const stop = client.subscribe(
       channel,
       ({ event, offset }) => handlers.current.onEvent(event as unknown as AnyEvent, offset),
-      { onGap: () => handlers.current.onGap?.() },
+      { onGap: () => handlers.current.refetch?.() },
     );
+    void stop.ready.then((result) => {
+      setSubscribed(result.ok);
+      if (result.ok) handlers.current.refetch?.();
+    });
     return stop;
   }, [client, channel]);
+  return subscribed;
 }
 
 /** The connection's state and, while reconnecting, when the next attempt is due. */

@@ -38,7 +38,7 @@ export function OrderPage({ orderId, showHelp = true }: { orderId: string; showH
   const [position, setPosition] = useState<{ lat: number; lng: number } | null>(null);
   const [frame, setFrame] = useState<MapFrame | null>(null);
 
-  useChannel(
+  const subscribed = useChannel(
     orderChannel(orderId),
     (event: AnyEvent) => {
       if (event.type === 'order.status_changed') {
@@ -62,7 +62,7 @@ export function OrderPage({ orderId, showHelp = true }: { orderId: string; showH
   const shown = position ?? v.order.position;
   const mapFrame = frame ?? (shown ? frameAround(shown) : null);
   return (
-    <main class="page page--order">
+    <main class="page page--order" data-subscribed={subscribed}>
       {showHelp && (
         <p>
           <a href="#/">← My orders</a>
