@@ -94,7 +94,7 @@ describe('the web console in Chromium', () => {
     expect([...problems(shopper), ...problems(agent)]).toEqual([]);
   });
 
-  it('moves an order across the ops board as its status changes, and advances it from there', async () => {
+  it('moves an order across the ops board as its status changes, advances it, and fills the board with the simulator', async () => {
     const ops = await fixture.signIn('ops');
     const count = (status: string) => ops.getByTestId(`count-${status}`).textContent();
     expect(await count('confirmed')).toBe('0');
@@ -110,6 +110,11 @@ describe('the web console in Chromium', () => {
     await ops.getByRole('button', { name: 'Move 2 × teapot to Packed' }).click();
     await ops.getByTestId('count-packed').filter({ hasText: '1' }).waitFor({ timeout: 5_000 });
     expect(await count('confirmed')).toBe('0');
+
+    // The simulator (development sign-in only) places orders as demo shoppers and moves them on.
+    await ops.getByRole('button', { name: 'Start simulator' }).click();
+    await ops.locator('.board__card').nth(3).waitFor({ timeout: 20_000 });
+    await ops.getByRole('button', { name: 'Stop simulator' }).click();
     await screenshots(ops, 'ops-board');
     expect(problems(ops)).toEqual([]);
   });

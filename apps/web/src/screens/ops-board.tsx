@@ -1,6 +1,7 @@
 import { OPS_ORDERS_CHANNEL, ORDER_STATUSES, type OrderStatus } from '@shopnest/contracts';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { AnyEvent } from '../lib/domain';
+import { startSimulation } from '../lib/simulation';
 import { nextStatus, STATUS_LABELS } from '../lib/timeline';
 import { useChannel, useLive, useTicker } from '../live';
 import { ErrorNote } from '../components/error-note';
@@ -16,7 +17,12 @@ interface BoardOrder {
  * status changes, not creations), by status, with events per second; "→" moves one on.
  */
 export function OpsBoard() {
-  const { orders } = useLive();
+  const { orders, config } = useLive();
+  const [simulating, setSimulating] = useState(false);
+  useEffect(
+    () => (simulating ? startSimulation(orders, { orders: config.orders, support: config.support }) : undefined),
+    [simulating],
+  );
   const [board, setBoard] = useState<Map<string, BoardOrder>>(new Map());
   const [times, setTimes] = useState<number[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -53,6 +59,11 @@ export function OpsBoard() {
     <main class="page page--ops">
       <div class="page__head">
         <h1>Orders board</h1>
+        {config.devTokens && (
+          <button type="button" aria-pressed={simulating} onClick={() => setSimulating((on) => !on)}>
+            {simulating ? 'Stop simulator' : 'Start simulator'}
+          </button>
+        )}
         <span class="muted" data-testid="rate">
           {perSecond.toFixed(1)} events/s
         </span>
