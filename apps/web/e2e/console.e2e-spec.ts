@@ -34,6 +34,15 @@ describe('the web console in Chromium', () => {
     await shopper.getByTestId('order-status').filter({ hasText: 'Out for delivery' }).waitFor({ timeout: 2_000 });
     await screenshots(shopper, 'shopper-order');
 
+    // Each status change also notified the shopper: the badge counts them until the feed is opened.
+    await shopper.getByTestId('notification-badge').filter({ hasText: '4' }).waitFor({ timeout: 5_000 });
+    await shopper.getByRole('button', { name: /Notifications/ }).click();
+    await shopper.locator('#feed-list li').first().waitFor();
+    expect(await shopper.locator('#feed-list li').count()).toBe(4);
+    expect(await shopper.getByTestId('notification-badge').count()).toBe(0);
+    await screenshots(shopper, 'shopper-notifications');
+    await shopper.getByRole('button', { name: /Notifications/ }).click();
+
     await shopper.getByRole('link', { name: '← My orders' }).click();
     await shopper.locator(`a[data-order="${orderId}"]`).waitFor();
     await screenshots(shopper, 'shopper-orders');

@@ -1,6 +1,7 @@
 import { ShopNestClient } from '@shopnest/client';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ConnectionBadge } from './components/connection-badge';
+import { NotificationFeed } from './components/notification-feed';
 import { restClient } from './lib/rest';
 import { loadSession, saveSession, type ConsoleConfig, type Session } from './lib/session';
 import { LiveContext, type Live } from './live';
@@ -67,6 +68,7 @@ function SignedIn({ config, session, onSignOut }: { config: ConsoleConfig; sessi
           ShopNest Live
         </a>
         <ConnectionBadge client={live.client} />
+        {session.roles.includes('customer') && <NotificationFeed />}
         <span class="bar__user">
           {session.userId}
           <button type="button" class="link" onClick={onSignOut}>
