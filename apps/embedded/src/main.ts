@@ -6,6 +6,7 @@ import { InMemoryEventBus } from '@shopnest/platform-event-bus';
 import { LocalFanout } from '@shopnest/platform-fanout';
 import { InMemoryHistory } from '@shopnest/platform-history';
 import { runMain, runServices } from '@shopnest/platform-observability';
+import { startTracing } from '@shopnest/platform-tracing';
 import { serveSupportOpenApi, SUPPORT_DESK, SupportDeskModule } from '@shopnest/support';
 import { EMBEDDED, embeddedEnvSchema } from './embedded.config';
 import { readyBanner } from './ready-banner';
@@ -19,6 +20,7 @@ import { readyBanner } from './ready-banner';
  */
 runMain(EMBEDDED, async () => {
   const startedAt = performance.now();
+  const tracing = startTracing(EMBEDDED);
   const config = parseEnv(embeddedEnvSchema, process.env);
   const eventBus = new InMemoryEventBus();
   const history = new InMemoryHistory(config.worker.history.limits);
@@ -61,6 +63,7 @@ runMain(EMBEDDED, async () => {
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       release: async () => {
         await Promise.allSettled([eventBus.close(), history.close(), fanout.close()]);
+        await tracing.shutdown();
       },
     },
   );

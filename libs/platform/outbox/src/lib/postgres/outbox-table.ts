@@ -1,3 +1,5 @@
+import { currentTraceContext } from '@shopnest/platform-tracing';
+
 /**
  * Where a service keeps its outbox: the table, the column holding each entry's key (the
  * aggregate id, also the Kafka message key) and that column's SQL type.
@@ -68,8 +70,25 @@ CREATE INDEX ${table}_sent ON ${table} (sent_at) WHERE sent_at IS NOT NULL;
 }
 
 /**
+ * The DDL that adds the trace-context columns {@link PostgresOutbox} reads to an outbox table made
+ * by {@link outboxTableSql} (which stays as shipped: migrations that used it must not change), for
+ * a later migration. Nullable: rows written with tracing off carry none.
+ *
+ * @example
+ * { version: 2, name: 'outbox-trace-context', sql: outboxTraceColumnsSql(SUPPORT_OUTBOX) }
+ */
+export function outboxTraceColumnsSql(spec: OutboxTable): string {
+  const { table } = outboxTableNames(spec, 'public');
+  return `
+-- The W3C trace context of the request that wrote the entry (CloudEvents distributed tracing).
+ALTER TABLE ${table} ADD COLUMN traceparent text, ADD COLUMN tracestate text;
+`;
+}
+
+/**
  * The statement that appends one entry inside a domain's transaction, and its parameters from
- * the key and the event. Notifies the relays on commit.
+ * the key, the event and the caller's trace context (tracing on; the table needs the columns of
+ * {@link outboxTraceColumnsSql}). Notifies the relays on commit.
  *
  * @example
  * const append = outboxAppendSql(SUPPORT_OUTBOX, db.schema);
@@ -79,15 +98,17 @@ export function outboxAppendSql(spec: OutboxTable, schema: string) {
   const { table, key, channel } = outboxTableNames(spec, schema);
   return {
     sql: `WITH appended AS (
-            INSERT INTO ${table} (${key}, event_id, type, event, available_at, created_at)
-            VALUES ($1, $2, $3, $4, now(), clock_timestamp()) RETURNING id)
+            INSERT INTO ${table} (${key}, event_id, type, event, available_at, created_at, traceparent, tracestate)
+            VALUES ($1, $2, $3, $4, now(), clock_timestamp(), $6, $7) RETURNING id)
           SELECT pg_notify($5, '') FROM appended`,
-    params: (key: string, event: { id: string; type: string }) => [
+    params: (key: string, event: { id: string; type: string }, trace = currentTraceContext()) => [
       key,
       event.id,
       event.type,
       JSON.stringify(event),
       channel,
+      trace?.traceparent ?? null,
+      trace?.tracestate ?? null,
     ],
   };
 }
