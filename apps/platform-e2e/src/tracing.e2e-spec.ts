@@ -99,17 +99,21 @@ describe('tracing across the services', () => {
       inTrace().find(
         (span) => span.service === service && (typeof name === 'string' ? span.name === name : name.test(span.name)),
       );
-    await waitFor(() => find('connection-edge', `deliver ${channel}`) !== undefined, 15_000);
-
     // The topic as the services name it (with or without the run's prefix).
     const topic = /^(publish|process) (\S+\.)?shopnest\.orders\.v1$/;
-    const request = inTrace().find((span) => span.service === 'order-tracking' && span.kind === SERVER);
-    const relay = find('order-tracking', topic);
-    const processing = find('notification-worker', topic);
-    const push = find('notification-worker', `publish ${channel}`);
-    const delivery = find('connection-edge', `deliver ${channel}`);
-    const chain = { request, relay, processing, push, delivery };
-    expect(Object.entries(chain).filter(([, span]) => span === undefined)).toEqual([]);
+    const chainOf = () => ({
+      request: inTrace().find((span) => span.service === 'order-tracking' && span.kind === SERVER),
+      relay: find('order-tracking', topic),
+      processing: find('notification-worker', topic),
+      push: find('notification-worker', `publish ${channel}`),
+      delivery: find('connection-edge', `deliver ${channel}`),
+    });
+    const missingOf = () => Object.entries(chainOf()).filter(([, span]) => span === undefined);
+    // Each service exports on its own schedule: wait for all of them (the assertion below names what never came).
+    await waitFor(() => missingOf().length === 0, 15_000).catch(() => undefined);
+    const seen = receiver.spans.map((span) => `${span.service}: ${span.name} (${span.traceId})`);
+    expect({ missing: missingOf(), seen }).toEqual({ missing: [], seen });
+    const { request, relay, processing, push, delivery } = chainOf();
 
     // Each hop is the child of the one before, from the REST request (the trace's root) on.
     expect(request?.parentSpanId ?? '').toBe('');
