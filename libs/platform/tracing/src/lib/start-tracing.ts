@@ -1,4 +1,4 @@
-import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
+import { diag, DiagConsoleLogger, DiagLogLevel, ProxyTracerProvider, trace } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { parseTracingEnv, TracingConfig } from './tracing.config';
 
@@ -9,13 +9,18 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-let active = false;
+/** What the API's global provider delegates to while no SDK is registered. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 
 /**
- * Whether this process records spans: for work that only tracing needs (decoding a delivery to
- * read its `traceparent`), so that with tracing off it is not done at all.
+ * Whether a tracer provider is registered in this process (by {@link startTracing}, or a test's):
+ * for work that only tracing needs (decoding a delivery to read its `traceparent`), so that with
+ * tracing off it is not done at all.
  */
-export const tracingActive = (): boolean => active;
+export function tracingActive(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
+}
 
 const OFF: Tracing = { enabled: false, shutdown: async () => undefined };
 
@@ -65,14 +70,12 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   // instrumentation's hook patches it in place (its Server prototype and request functions).
   require('http');
   require('https');
-  active = true;
   let shutdown: Promise<void> | undefined;
   return {
     enabled: true,
     shutdown: () =>
       (shutdown ??= (async () => {
         unregister();
-        active = false;
         await provider.shutdown().catch((error: unknown) => diag.warn(`tracing shutdown: ${String(error)}`));
       })()),
   };

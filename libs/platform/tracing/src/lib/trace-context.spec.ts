@@ -1,5 +1,6 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { recordSpans, RecordedSpans } from '@shopnest/testing';
+import { tracingActive } from './start-tracing';
 import { contextFrom, currentTraceContext, inSpan, withTraceContext } from './trace-context';
 
 const tracer = () => trace.getTracer('test');
@@ -13,6 +14,7 @@ describe('trace context helpers with tracing off (no provider: the API no-op)', 
     expect(currentTraceContext(contextFrom({ traceparent: TRACEPARENT }))).toBeUndefined();
     expect(withTraceContext(event, span)).toBe(event);
     expect(span.isRecording()).toBe(false);
+    expect(tracingActive()).toBe(false);
   });
 });
 
@@ -20,6 +22,10 @@ describe('trace context helpers with tracing on', () => {
   let recorded: RecordedSpans;
   beforeEach(() => (recorded = recordSpans()));
   afterEach(() => recorded.stop());
+
+  it('report tracing as active while a provider is registered', () => {
+    expect(tracingActive()).toBe(true);
+  });
 
   it('capture the active span as a W3C traceparent (what an outbox row keeps)', () => {
     tracer().startActiveSpan('request', (span) => {
