@@ -5,6 +5,9 @@ import nx from '@nx/eslint-plugin';
  * - type: apps → domain → platform → contracts; client → contracts; testing only from tests.
  * - scope: a service's app and domain lib see their own scope and `scope:shared`, never another
  *   service's; only the one-process `scope:embedded` app composes every service.
+ * The web console (`scope:web`, a `type:app`) sees only the SDK and the contracts: it is the proof
+ * that they are enough for a frontend. `type:app` may name `type:client` for it; the scope rules keep
+ * every other app away from the SDK.
  * Infrastructure clients (kafkajs, ioredis, pg, PGlite, the socket.io Redis packages) are imported only
  * by `type:platform` libs, behind their ports; tests may use them to inspect the real servers.
  */
@@ -28,7 +31,7 @@ function boundaries(inTests) {
     depConstraints: [
       {
         sourceTag: 'type:app',
-        onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts', ...testing],
+        onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts', 'type:client', ...testing],
         ...noInfrastructure,
       },
       {
@@ -46,6 +49,15 @@ function boundaries(inTests) {
       { sourceTag: 'scope:embedded', onlyDependOnLibsWithTags: [...SERVICE_SCOPES, 'scope:shared'] },
       { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:shared'] },
       { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:client', 'scope:shared'] },
+      {
+        sourceTag: 'scope:web',
+        onlyDependOnLibsWithTags: ['scope:client', 'scope:shared', ...testing],
+        bannedExternalImports: [...INFRASTRUCTURE, '@nestjs/*', 'socket.io', 'express'],
+      },
+      {
+        allSourceTags: ['type:app', 'scope:web'],
+        onlyDependOnLibsWithTags: ['type:client', 'type:contracts', ...testing],
+      },
     ],
   };
 }

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
-npx nx build embedded --outputStyle=static
+npx nx run-many -t build -p embedded web --outputStyle=static
 set -a
 # shellcheck source=tools/dev/dev.env
 . tools/dev/dev.env

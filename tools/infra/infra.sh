@@ -9,7 +9,7 @@
 #           eval "$(tools/infra/up)"   or   tools/infra/up && . ~/.cache/shopnest-infra/env
 #   down    stop only what `up` started (reused/external services are left alone)
 #   status  one line per piece; exit 0 only if all pieces are up
-#   tools   ensure the Debian-packaged test tools (shellcheck) are installed
+#   tools   ensure the Debian-packaged test tools (shellcheck, chromium) are installed
 #
 # Bring your own service by setting its variable; that piece is then only checked:
 #   KAFKA_BROKERS=host:port[,host:port]  REDIS_URL=redis://...  DATABASE_URL=postgres://...
@@ -436,16 +436,25 @@ cmd_down() {
   log "down complete"
 }
 
-# Test tools that come from Debian rather than npm: shellcheck (the tools/ projects' shell lint).
+# Test tools that come from Debian rather than npm: shellcheck (the tools/ projects' shell lint) and
+# chromium (the web app's browser tests drive it through playwright-core; no browser download).
 cmd_tools() {
   exec 9>"$INFRA_HOME/.lock"
   flock 9
+  local missing=()
   if command -v shellcheck >/dev/null 2>&1; then
     log "shellcheck: $(shellcheck --version | sed -n 's/^version: //p') present"
-    return 0
+  else
+    missing+=(shellcheck)
   fi
-  apt_install shellcheck "install shellcheck yourself (https://www.shellcheck.net)" shellcheck
-  log "shellcheck: installed"
+  if command -v chromium >/dev/null 2>&1; then
+    log "chromium: $(chromium --version 2>/dev/null | head -n 1) present"
+  else
+    missing+=(chromium)
+  fi
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  apt_install "${missing[*]}" "install ${missing[*]} yourself (Debian: apt-get install ${missing[*]})" "${missing[@]}"
+  log "${missing[*]}: installed"
 }
 
 cmd_status() {

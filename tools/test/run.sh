@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: lint, unit, integration and end-to-end tests against real Kafka, Redis and
+# `npm test`: lint, unit, integration, end-to-end and browser tests against real Kafka, Redis and
 # PostgreSQL. Servers named by KAFKA_BROKERS / REDIS_URL / DATABASE_URL are used as given;
 # the rest are provisioned by tools/infra (idempotent). A Kafka broker this run started is
 # stopped at the end; one that was already running is left alone.
@@ -32,3 +32,5 @@ step "integration tests (real Kafka, Redis, PostgreSQL)"
 npx nx run-many -t int-test --parallel=1 $NX_CACHE_FLAG --outputStyle=stream-without-prefixes
 step "end-to-end tests (services as processes)"
 npx nx run platform-e2e:e2e $NX_CACHE_FLAG --outputStyle=stream-without-prefixes
+step "browser tests (the web console in Chromium, screenshots to docs/screenshots)"
+npx nx run web:e2e $NX_CACHE_FLAG --outputStyle=stream-without-prefixes

@@ -79,4 +79,34 @@ describe('embeddedEnvSchema', () => {
       'SERVICE_TOKEN: required without JWT_SECRET: the one-process mode can mint it only from the HS256 secret',
     );
   });
+
+  it('serves the web console on WEB_PORT and allows its origin (not `*`) on the edge and the REST services', () => {
+    const config = parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV, WEB_PORT: '4004', ORDERS_PORT: '4001' });
+    expect(config.web).toMatchObject({
+      http: { host: '127.0.0.1', port: 4004 },
+      distDir: 'dist/apps/web',
+      corsOrigins: ['http://127.0.0.1:4004'],
+      urls: { edge: 'http://127.0.0.1:3000', orders: 'http://127.0.0.1:4001', support: 'http://127.0.0.1:3003' },
+      devTokens: null,
+    });
+    expect(config.edge.socket.corsOrigins).toEqual(['http://127.0.0.1:4004']);
+    const configured = parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV, CORS_ORIGINS: 'https://console.example' });
+    expect(configured.web.corsOrigins).toEqual(['https://console.example']);
+  });
+
+  it('signs development tokens only with DEV_TOKENS=true, with the services’ secret, issuer and audience', () => {
+    expect(parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV, DEV_TOKENS: 'true' }).web.devTokens).toEqual({
+      secret: TEST_JWT_ENV.JWT_SECRET,
+      issuer: TEST_JWT_ENV.JWT_ISSUER,
+      audience: TEST_JWT_ENV.JWT_AUDIENCE,
+    });
+    expect(parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV, DEV_TOKENS: 'false' }).web.devTokens).toBeNull();
+  });
+
+  it('refuses to start with DEV_TOKENS=true and NODE_ENV=production, naming the key', () => {
+    expect(envProblems(embeddedEnvSchema, { ...TEST_JWT_ENV, DEV_TOKENS: 'true', NODE_ENV: 'production' })).toEqual([
+      'DEV_TOKENS: refused with NODE_ENV=production: development sign-in hands out tokens to anyone who asks',
+    ]);
+    expect(envProblems(embeddedEnvSchema, { ...TEST_JWT_ENV, NODE_ENV: 'production' })).toEqual([]);
+  });
 });

@@ -2,7 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import { ConnectionEdgeConfig, connectionEdgeEnvSchema } from '@shopnest/edge';
 import { NotificationWorkerConfig, notificationWorkerEnvSchema } from '@shopnest/notifications';
 import { OrderTrackingConfig, orderTrackingEnvSchema } from '@shopnest/orders';
-import { port, positiveInt, refusing } from '@shopnest/platform-config';
+import { bool, port, positiveInt, refusing } from '@shopnest/platform-config';
 import { SupportDeskConfig, supportDeskEnvSchema } from '@shopnest/support';
 import { z } from 'zod';
 
@@ -15,10 +15,27 @@ export interface EmbeddedConfig {
   orders: OrderTrackingConfig;
   support: SupportDeskConfig;
   worker: NotificationWorkerConfig;
+  web: WebConsoleConfig;
+}
+
+/** The web console's server: where it listens, what it serves, and what the browser is told. */
+export interface WebConsoleConfig {
+  http: { host: string; port: number };
+  logLevel: string;
+  /** The built apps/web (index.html and its assets). */
+  distDir: string;
+  /** Origins allowed by the edge and by the REST services' CORS (the console's own by default). */
+  corsOrigins: readonly string[] | '*';
+  /** What `GET /config.json` tells the browser: where the edge and the REST services are. */
+  urls: { edge: string; orders: string; support: string };
+  /** Development sign-in (`DEV_TOKENS=true`): how `POST /dev/token` signs; null when off. */
+  devTokens: { secret: string; issuer?: string; audience?: string } | null;
 }
 
 /** Where the one-process mode keeps its orders in PGlite when `PGLITE_DATA_DIR` is unset (relative to the working directory). */
 export const DEFAULT_DATA_DIR = '.data/pglite';
+/** Where `nx build web` writes the web console (relative to the working directory). */
+export const DEFAULT_WEB_DIST_DIR = 'dist/apps/web';
 
 const embeddedEnv = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -33,6 +50,10 @@ const embeddedEnv = z.object({
     })
     .optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  WEB_PORT: port(3004),
+  WEB_DIST_DIR: z.string().min(1).default(DEFAULT_WEB_DIST_DIR),
+  DEV_TOKENS: bool(false),
+  NODE_ENV: z.string().optional(),
 });
 
 // The adapters of one process; the cluster's (Kafka, Redis) need the services as their own processes.
@@ -86,9 +107,12 @@ export const embeddedEnvSchema = refusing(
       });
       const worker = notificationWorkerEnvSchema.safeParse({ ...base, PORT: String(e.WORKER_PORT) });
       const serviceToken = env['SERVICE_TOKEN'] ?? mintServiceToken(env);
+      const webOrigin = `http://${e.HOST}:${e.WEB_PORT}`;
       const edge = connectionEdgeEnvSchema.safeParse({
         ...base,
         PORT: String(e.EDGE_PORT),
+        // The web console is served from its own origin: allowed by default, never by `*`.
+        CORS_ORIGINS: env['CORS_ORIGINS'] ?? webOrigin,
         ORDER_TRACKING_URL: `http://${e.HOST}:${e.ORDERS_PORT}`,
         SUPPORT_DESK_URL: `http://${e.HOST}:${e.SUPPORT_PORT}`,
         // Without a token of its own, a stand-in keeps the edge schema from repeating the JWT problem.
@@ -113,17 +137,53 @@ export const embeddedEnvSchema = refusing(
           },
         ]);
       }
+      if (e.DEV_TOKENS && e.NODE_ENV === 'production') {
+        report([
+          {
+            code: 'custom',
+            input: undefined,
+            path: ['DEV_TOKENS'],
+            message: 'refused with NODE_ENV=production: development sign-in hands out tokens to anyone who asks',
+          },
+        ]);
+      }
+      if (e.DEV_TOKENS && !env['JWT_SECRET']) {
+        report([
+          {
+            code: 'custom',
+            input: undefined,
+            path: ['DEV_TOKENS'],
+            message: 'needs JWT_SECRET: development tokens are signed with the HS256 secret',
+          },
+        ]);
+      }
       for (const result of [orders, worker, edge, support]) if (!result.success) report(result.error.issues);
       if (problems.size > 0 || !orders.success || !worker.success || !edge.success || !support.success) {
         for (const { path, message } of problems.values()) ctx.addIssue({ code: 'custom', path, message });
         return z.NEVER;
       }
+      const url = (port: number) => `http://${e.HOST}:${port}`;
       return {
         shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
         orders: orders.data,
         support: support.data,
         worker: worker.data,
         edge: edge.data,
+        web: {
+          http: { host: e.HOST, port: e.WEB_PORT },
+          logLevel: edge.data.logLevel,
+          distDir: e.WEB_DIST_DIR,
+          corsOrigins: edge.data.socket.corsOrigins ?? [webOrigin],
+          urls: { edge: url(e.EDGE_PORT), orders: url(e.ORDERS_PORT), support: url(e.SUPPORT_PORT) },
+          devTokens:
+            e.DEV_TOKENS && env['JWT_SECRET']
+              ? {
+                  secret: env['JWT_SECRET'],
+                  ...(env['JWT_ISSUER'] && { issuer: env['JWT_ISSUER'] }),
+                  ...(env['JWT_AUDIENCE'] && { audience: env['JWT_AUDIENCE'] }),
+                }
+              : null,
+        },
       };
     }),
   [

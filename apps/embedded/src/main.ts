@@ -10,13 +10,16 @@ import { startTracing } from '@shopnest/platform-tracing';
 import { serveSupportOpenApi, SUPPORT_DESK, SupportDeskModule } from '@shopnest/support';
 import { EMBEDDED, embeddedEnvSchema } from './embedded.config';
 import { readyBanner } from './ready-banner';
+import { allowConsoleOrigins, serveWebConsole, WEB_CONSOLE, WebConsoleModule } from './web-console/web-console.module';
 
 /**
  * The one-process mode (`npm start`): connection-edge, notification-worker, order-tracking and
  * support-desk as four Nest applications on their usual ports, sharing in-process adapters (event bus, channel
  * history, fanout) instead of Kafka and Redis, with orders and tickets in PGlite on disk. The edge starts
  * first, so the worker's pushes have a socket.io server; the worker before order-tracking, so no
- * relayed event finds the bus without its consumer group. Shutdown runs in reverse.
+ * relayed event finds the bus without its consumer group. Shutdown runs in reverse. The web console
+ * (apps/web, built) is served from its own port; being first in the list it listens last, once every
+ * service behind it answers. The REST services allow its origin (CORS_ORIGINS) for the browser.
  */
 runMain(EMBEDDED, async () => {
   const startedAt = performance.now();
@@ -25,8 +28,18 @@ runMain(EMBEDDED, async () => {
   const eventBus = new InMemoryEventBus();
   const history = new InMemoryHistory(config.worker.history.limits);
   const fanout = new LocalFanout();
+  const cors = allowConsoleOrigins(config.web);
   await runServices(
     [
+      {
+        module: WebConsoleModule.forRoot(config.web),
+        spec: {
+          service: WEB_CONSOLE,
+          http: config.web.http,
+          portVariable: 'WEB_PORT',
+          configure: serveWebConsole(config.web),
+        },
+      },
       {
         module: ConnectionEdgeModule.forRoot(config.edge, { history }),
         spec: {
@@ -46,7 +59,10 @@ runMain(EMBEDDED, async () => {
           service: ORDER_TRACKING,
           http: config.orders.http,
           portVariable: 'ORDERS_PORT',
-          configure: serveOpenApi,
+          configure: (app) => {
+            cors(app);
+            serveOpenApi(app);
+          },
         },
       },
       {
@@ -55,7 +71,10 @@ runMain(EMBEDDED, async () => {
           service: SUPPORT_DESK,
           http: config.support.http,
           portVariable: 'SUPPORT_PORT',
-          configure: serveSupportOpenApi,
+          configure: (app) => {
+            cors(app);
+            serveSupportOpenApi(app);
+          },
         },
       },
     ],

@@ -13,6 +13,7 @@ export function readyBanner(config: EmbeddedConfig, elapsedMs: number): string {
   return [
     '',
     'ShopNest Live (one process, in-process adapters; npm run start:cluster for Kafka, Redis and PostgreSQL):',
+    `  web console          ${url(config.web)}/   shopper, agent and ops screens${config.web.devTokens ? '; sign in as a demo user (DEV_TOKENS)' : ''}`,
     `  connection-edge      ${url(config.edge)}   socket.io, SSE at /sse/channels/:channel`,
     `  order-tracking       ${url(config.orders)}   REST, OpenAPI at /docs; orders in ${orders}`,
     `  support-desk         ${url(config.support)}   tickets and chat over REST, OpenAPI at /docs`,

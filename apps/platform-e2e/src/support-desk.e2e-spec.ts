@@ -11,7 +11,7 @@ import {
 import { runId, signTestToken, waitFor } from '@shopnest/testing';
 import { Socket } from 'socket.io-client';
 import { v7 as uuidv7 } from 'uuid';
-import { Clients, Platform, send, startPlatform } from './support/platform';
+import { Clients, Platform, send, startPlatform, supportCall } from './support/platform';
 
 /**
  * The support desk end to end, as the services run: a customer on edge 1 and two agents on
@@ -36,14 +36,8 @@ describe('support desk: a ticket and its chat between a customer and agents on t
     await platform?.stop();
   });
 
-  const rest = async (method: string, path: string, token: string, body?: unknown) => {
-    const response = await fetch(`${platform.support?.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const rest = (method: string, path: string, token: string, body?: unknown) =>
+    supportCall(platform, method, path, token, body);
   const say = (ticketId: string, token: string, text: string, visibility = 'public', clientMessageId = uuidv7()) =>
     rest('POST', `/tickets/${ticketId}/messages`, token, { clientMessageId, text, visibility });
 

@@ -12,3 +12,4 @@ export * from './lib/notification-events';
 export * from './lib/admin-api';
 export * from './lib/support-events';
 export * from './lib/dead-letters-api';
+export * from './lib/canary';

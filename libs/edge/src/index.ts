@@ -1,3 +1,4 @@
+export * from './lib/canary/delivery-canary';
 export * from './lib/channel-authorizer';
 export * from './lib/edge.gateway';
 export * from './lib/edge.module';

@@ -19,11 +19,12 @@ export class Fleet {
   /**
    * @param {number} sockets how many sockets it must hold at most
    * @param {{ secret?: string, issuer?: string, audience?: string, roles?: string[] }} settings
+   * @param {string} [name] names the processes `<name>-1`, `<name>-2`, …: several fleets of one run need their own
    */
-  static async start(sockets, settings) {
+  static async start(sockets, settings, name = 'load') {
     const count = Math.max(1, Math.ceil(sockets / SOCKETS_PER_WORKER));
     const workers = await Promise.all(
-      Array.from({ length: count }, (_, i) => startChild(`load-${i + 1}`, 'load-worker.mjs')),
+      Array.from({ length: count }, (_, i) => startChild(`${name}-${i + 1}`, 'load-worker.mjs')),
     );
     await Promise.all(workers.map((worker) => worker.request({ cmd: 'configure', settings })));
     return new Fleet(workers);
@@ -100,7 +101,24 @@ export class Fleet {
       lastBySeq,
       /** @type {[string, number, number][]} */
       orderEvents: replies.flatMap((r) => r.orderEvents),
+      /** @type {[string, string, number, string, number][]} [clientMessageId, receiving user, receivedAt, event id, event time] */
+      chatMessages: replies.flatMap((r) => r.chatMessages),
+      /** @type {[string, string, string, number][]} [ticketId, typist, receiving user, receivedAt] */
+      typingReceived: replies.flatMap((r) => r.typingReceived),
+      /** @type {[string, string, number][]} [ticketId, typist, sentAt] */
+      typingSent: replies.flatMap((r) => r.typingSent),
+      typingRefused: replies.reduce((s, r) => s + r.typingRefused, 0),
+      /** `presence.state` snapshots received (one per presence channel subscribed, where the edge has presence) */
+      presenceStates: replies.reduce((s, r) => s + r.presenceStates, 0),
     };
+  }
+
+  /**
+   * Each user sends one `chat.typing` start in their ticket (from the process holding them).
+   * @param {{ user: string, ticketId: string }[]} items
+   */
+  async typing(items) {
+    await Promise.all(this.workers.map((worker) => worker.request({ cmd: 'typing', items }, 60_000)));
   }
 
   /** Deliveries received since the last reset (cheap enough to poll). */

@@ -31,8 +31,18 @@ function freshStats() {
     lastBySeq: /** @type {Map<number, number>} */ (new Map()),
     /** [key, receivedAt, event time] of real order events (no embedded time stamp) */
     orderEvents: /** @type {[string, number, number][]} */ ([]),
+    /** [clientMessageId, receiving user, receivedAt, event id, event time] of support chat messages */
+    chatMessages: /** @type {[string, string, number, string, number][]} */ ([]),
+    /** [ticketId, typist, receiving user, receivedAt] of typing starts */
+    typingReceived: /** @type {[string, string, string, number][]} */ ([]),
+    /** [ticketId, typist, sentAt] of typing starts this process sent and the edge acked ok */
+    typingSent: /** @type {[string, string, number][]} */ ([]),
+    typingRefused: 0,
+    presenceStates: 0,
   };
 }
+
+const EVENT_LOG_LIMIT = 500_000;
 
 /** @param {string} user */
 function tokenFor(user) {
@@ -65,9 +75,53 @@ function onDelivery(client, event, delivery) {
   if (typeof data?.sentAt === 'number') {
     stats.latency.add(t - data.sentAt);
     if (typeof data.seq === 'number') stats.lastBySeq.set(data.seq, Math.max(stats.lastBySeq.get(data.seq) ?? 0, t));
-  } else if (event === 'order.status_changed' && stats.orderEvents.length < 500_000) {
+  } else if (event === 'order.status_changed' && stats.orderEvents.length < EVENT_LOG_LIMIT) {
     stats.orderEvents.push([`${data?.orderId}|${data?.to}`, t, Date.parse(String(delivery?.event?.time))]);
+  } else if (event === 'message.created' && stats.chatMessages.length < EVENT_LOG_LIMIT) {
+    const envelope = delivery?.event;
+    stats.chatMessages.push([
+      String(data?.message?.clientMessageId),
+      client.user,
+      t,
+      String(envelope?.id),
+      Date.parse(String(envelope?.time)),
+    ]);
+  } else if (event === 'presence.state') {
+    stats.presenceStates++;
+  } else if (event === 'chat.typing' && delivery?.state === 'start' && stats.typingReceived.length < EVENT_LOG_LIMIT) {
+    // Typing is not a delivery: its payload is the signal itself ({ ticketId, userId, state }).
+    stats.typingReceived.push([String(delivery.ticketId), String(delivery.userId), client.user, t]);
   }
+}
+
+/**
+ * Sends one `chat.typing` start per entry from the first client of that user, all at once; entries
+ * of users this process does not hold are another process's.
+ * @param {{ user: string, ticketId: string }[]} items
+ */
+async function typing(items) {
+  /** @type {Map<string, Client>} */
+  const byUser = new Map();
+  for (const client of clients) if (!byUser.has(client.user)) byUser.set(client.user, client);
+  await Promise.all(
+    items.map(async ({ user, ticketId }) => {
+      const socket = byUser.get(user)?.socket;
+      if (!socket) return;
+      if (!socket.connected) return void stats.typingRefused++;
+      const sentAt = now();
+      try {
+        /** @type {any} */
+        const ack = await socket
+          .timeout(settings.ackTimeoutMs ?? 20_000)
+          .emitWithAck('chat.typing', { ticketId, state: 'start' });
+        if (ack?.ok && stats.typingSent.length < EVENT_LOG_LIMIT) stats.typingSent.push([ticketId, user, sentAt]);
+        else if (!ack?.ok) stats.typingRefused++;
+      } catch {
+        stats.typingRefused++;
+      }
+    }),
+  );
+  return {};
 }
 
 /**
@@ -212,6 +266,11 @@ function report() {
     latencySeen: stats.latency.seen,
     lastBySeq: [...stats.lastBySeq.entries()],
     orderEvents: stats.orderEvents,
+    chatMessages: stats.chatMessages,
+    typingReceived: stats.typingReceived,
+    typingSent: stats.typingSent,
+    typingRefused: stats.typingRefused,
+    presenceStates: stats.presenceStates,
   };
 }
 
@@ -233,6 +292,8 @@ process.on('message', (/** @type {any} */ message) => {
         return connect(message);
       case 'status':
         return status();
+      case 'typing':
+        return typing(message.items);
       case 'count':
         return { received: stats.received };
       case 'report': {

@@ -79,6 +79,29 @@ export function http(method, url, bearer, body) {
 }
 
 /**
+ * Runs `task(i)` for i = 0 … count - 1, `concurrency` at a time.
+ * @param {number} count @param {number} concurrency @param {(i: number) => Promise<void>} task
+ */
+async function inLanes(count, concurrency, task) {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+}
+
+/** @param {string} what @param {{ status: number, body: unknown }} response @param {number} expected */
+function expectStatus(what, response, expected) {
+  if (response.status !== expected)
+    throw new Error(`${what} answered ${response.status}: ${JSON.stringify(response.body)}`);
+}
+
+/** @type {Map<string, string>} */
+const tokens = new Map();
+/** A customer's token, signed once per user. @param {string} user */
+const customerToken = (user) => tokens.get(user) ?? tokens.set(user, token(user)).get(user) ?? '';
+
+/**
  * Creates one order per owner, `concurrency` requests at a time.
  * @param {string} ordersUrl @param {string[]} owners
  * @returns {Promise<string[]>} order ids, index-aligned with owners
@@ -86,23 +109,49 @@ export function http(method, url, bearer, body) {
 export async function createOrders(ordersUrl, owners, concurrency = 32) {
   /** @type {string[]} */
   const ids = new Array(owners.length);
-  const tokens = new Map();
-  let next = 0;
-  const lane = async () => {
-    while (next < owners.length) {
-      const i = next++;
-      const owner = owners[i];
-      if (!tokens.has(owner)) tokens.set(owner, token(owner));
-      const response = await http('POST', `${ordersUrl}/orders`, tokens.get(owner), {
-        itemsSummary: 'bench',
-        totalCents: 100,
-      });
-      if (response.status !== 201)
-        throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(response.body)}`);
-      ids[i] = response.body.id;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
+  await inLanes(owners.length, concurrency, async (i) => {
+    const response = await http('POST', `${ordersUrl}/orders`, customerToken(owners[i]), {
+      itemsSummary: 'bench',
+      totalCents: 100,
+    });
+    expectStatus('POST /orders', response, 201);
+    ids[i] = response.body.id;
+  });
+  return ids;
+}
+
+/**
+ * support-desk's environment in a run, as apps/platform-e2e's launcher sets it: the orders'
+ * database with a schema of the run's own, the run's Kafka namespace, order-tracking for order checks.
+ * @param {{ run: string, kafka: Record<string, string>, databaseUrl: string, ordersUrl: string }} options
+ */
+export const supportDeskEnv = ({ run, kafka, databaseUrl, ordersUrl }) => ({
+  ...JWT_ENV,
+  ...kafka,
+  DATABASE_URL: databaseUrl,
+  DATABASE_SCHEMA: `bench_${run}_support`,
+  ORDER_TRACKING_URL: ordersUrl,
+  SERVICE_TOKEN: token('support-desk', ['service']),
+});
+
+/**
+ * Each customer opens one ticket (with a first message) and `agents[i]` assigns ticket i to themself.
+ * @param {string} supportUrl @param {string[]} customers @param {string[]} agents index-aligned with customers
+ * @returns {Promise<string[]>} ticket ids, index-aligned with customers
+ */
+export async function openTickets(supportUrl, customers, agents, concurrency = 32) {
+  /** @type {string[]} */
+  const ids = new Array(customers.length);
+  await inLanes(customers.length, concurrency, async (i) => {
+    const opened = await http('POST', `${supportUrl}/tickets`, customerToken(customers[i]), {
+      subject: 'bench',
+      message: { clientMessageId: `open-${customers[i]}`, text: 'Where is my parcel?' },
+    });
+    expectStatus('POST /tickets', opened, 201);
+    ids[i] = opened.body.ticket.id;
+    const assigned = await http('POST', `${supportUrl}/tickets/${ids[i]}/assign`, token(agents[i], ['agent']), {});
+    expectStatus('POST /tickets/:id/assign', assigned, 200);
+  });
   return ids;
 }
 

@@ -12,6 +12,9 @@ export const ROOT = join(BENCH_DIR, '..', '..');
 const PROBE = join(BENCH_DIR, 'lib', 'probe.cjs');
 const run = promisify(execFile);
 
+/** The services the bench builds and starts (dist/apps/<name>). */
+export const SERVICES = ['connection-edge', 'order-tracking', 'notification-worker', 'support-desk'];
+
 /** Every child the bench started, so that an error or Ctrl-C stops them all. */
 const children = new Set();
 
@@ -149,7 +152,7 @@ export async function stopAll() {
 
 /**
  * Starts a built service (`dist/apps/<app>`, whose package.json names its entry) as a probed child and waits for /health/ready.
- * @param {'connection-edge' | 'order-tracking' | 'notification-worker'} app
+ * @param {'connection-edge' | 'order-tracking' | 'notification-worker' | 'support-desk'} app
  * @param {{ name?: string, port: number, env: Record<string, string>, readyTimeoutMs?: number }} options
  */
 export async function startService(app, options) {
@@ -297,16 +300,12 @@ export async function infraPids() {
   return pids;
 }
 
-/** Builds the three services (Nx cache makes a rebuild of unchanged code quick). */
+/** Builds the four services (Nx cache makes a rebuild of unchanged code quick). */
 export async function buildServices() {
-  await run(
-    'npx',
-    ['nx', 'run-many', '-t', 'build', '-p', 'connection-edge', 'order-tracking', 'notification-worker'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, NX_DAEMON: 'false' },
-      maxBuffer: 50 * 2 ** 20,
-      timeout: 900_000,
-    },
-  );
+  await run('npx', ['nx', 'run-many', '-t', 'build', '-p', ...SERVICES], {
+    cwd: ROOT,
+    env: { ...process.env, NX_DAEMON: 'false' },
+    maxBuffer: 50 * 2 ** 20,
+    timeout: 900_000,
+  });
 }

@@ -20,6 +20,12 @@ export function markdownTable(table) {
   ].join('\n');
 }
 
+/**
+ * Table cells of a latency sample's percentiles (`percentiles()` of lib/stats.mjs), blank where none was measured.
+ * @param {Record<string, number>} latencyMs @param {string[]} [keys]
+ */
+export const latencyCells = (latencyMs, keys = ['p50', 'p99', 'max']) => keys.map((key) => latencyMs[key] ?? '');
+
 /** @param {boolean | null} met */
 export const verdict = (met) => (met === null ? 'reported' : met ? 'met' : '**missed**');
 

@@ -3,8 +3,10 @@
 // client, at fixed rates with thousands of clients connected; beside it a control without REST
 // and Kafka (the harness emits to Redis as the worker would) and a bare kafkajs hop.
 import { Fleet } from '../lib/load-fleet.mjs';
-import { emitter, http, STATUSES, token } from '../lib/platform.mjs';
-import { freePort, openWindow, startChild, startService } from '../lib/processes.mjs';
+import { measureOrderPath } from '../lib/order-path.mjs';
+import { latencyCells } from '../lib/report.mjs';
+import { emitter } from '../lib/platform.mjs';
+import { freePort, startChild, startService } from '../lib/processes.mjs';
 import { now, percentiles, sleep, until } from '../lib/stats.mjs';
 
 /** @param {import('../bench.mjs').Context} ctx */
@@ -24,7 +26,6 @@ export async function endToEnd(ctx) {
   const runs = [];
   /** @type {Record<string, any>} */
   let usageAt1000 = {};
-  const ops = token('bench-ops', ['ops']);
   try {
     const connect = await fleet.connect({
       url: `http://127.0.0.1:${port}`,
@@ -35,69 +36,15 @@ export async function endToEnd(ctx) {
     });
     ctx.log(`end-to-end: ${connect.ok} clients connected`);
     for (const rate of rates) {
-      const total = rate * seconds;
-      const orderCount = Math.ceil(total / 5);
-      const owners = Array.from({ length: orderCount }, (_, j) => users[j % clients]);
-      ctx.log(`end-to-end: ${rate}/s: creating ${orderCount} orders`);
-      const orders = await ctx.createOrders(owners);
-      await sleep(1_000);
-      await fleet.reset();
-      const window = await openWindow([ctx.services.orders, ctx.services.worker, edge, ...fleet.workers], ctx.pids);
-      /** @type {Map<string, number>} */
-      const sentAt = new Map();
-      /** @type {Promise<{ status: number }>[]} */
-      const responses = [];
-      /** @type {number[]} */
-      const responseMs = [];
-      const started = now();
-      let sent = 0;
-      while (sent < total && now() - started < seconds * 1000 + 5_000) {
-        const due = Math.min(total, Math.floor(((now() - started) / 1000) * rate));
-        for (; sent < due; sent++) {
-          const id = orders[sent % orderCount];
-          const status = STATUSES[Math.floor(sent / orderCount) + 1];
-          const t0 = now();
-          sentAt.set(`${id}|${status}`, t0);
-          responses.push(
-            http('PATCH', `${ctx.ordersUrl}/orders/${id}/status`, ops, { status }).then(
-              (r) => (responseMs.push(now() - t0), r),
-            ),
-          );
-        }
-        await sleep(2);
-      }
-      const answered = await Promise.all(responses);
-      const accepted = answered.filter((r) => r.status === 200).length;
-      /** event time (set by order-tracking, millisecond resolution) → client, per key */
-      const fromEventTime = new Map();
-      const arrivals = async () => {
-        /** @type {Map<string, number>} */
-        const first = new Map();
-        for (const [key, at, eventTime] of (await fleet.report(false)).orderEvents) {
-          if (sentAt.has(key) && !first.has(key)) {
-            first.set(key, at);
-            fromEventTime.set(key, at - eventTime);
-          }
-        }
-        return first;
-      };
-      await until(async () => (await arrivals()).size >= accepted, 30_000, 250);
-      const usage = await window.close();
-      const first = await arrivals();
-      const latency = [...first].map(([key, at]) => at - (sentAt.get(key) ?? NaN));
-      runs.push({
+      const measured = await measureOrderPath(ctx, fleet, {
+        users,
         rate,
-        path: 'REST → order-tracking → Kafka → worker → Redis → edge → client',
-        sent: total,
-        accepted,
-        httpErrors: answered.length - accepted,
-        delivered: first.size,
-        lost: accepted - first.size,
-        latencyMs: percentiles(latency),
-        patchResponseMs: percentiles(responseMs),
-        eventTimeToClientMs: percentiles([...fromEventTime.values()]),
+        seconds,
+        measured: [ctx.services.orders, ctx.services.worker, edge, ...fleet.workers],
       });
-      if (rate === 1_000) usageAt1000 = usage;
+      runs.push(measured.run);
+      if (rate === 1_000) usageAt1000 = measured.usage;
+      const total = rate * seconds;
 
       ctx.log(`end-to-end: ${rate}/s: control (Redis emitter → edge → client)`);
       await fleet.reset();
@@ -180,10 +127,7 @@ export async function endToEnd(ctx) {
           r.accepted,
           r.delivered,
           r.lost,
-          r.latencyMs.p50 ?? '',
-          r.latencyMs.p99 ?? '',
-          r.latencyMs['p99.9'] ?? '',
-          r.latencyMs.max ?? '',
+          ...latencyCells(r.latencyMs, ['p50', 'p99', 'p99.9', 'max']),
         ]),
       },
       hopTable: {

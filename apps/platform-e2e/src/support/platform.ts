@@ -30,6 +30,8 @@ export interface PlatformInfra {
   support?: boolean;
   /** Added to every service's environment (e.g. the `OTEL_*` keys of a tracing run). */
   env?: Record<string, string>;
+  /** Extra environment of the notification-worker. */
+  workerEnv?: Record<string, string>;
 }
 
 /** The environment of each service of a run: a fresh Kafka namespace, Redis prefix and schema of `run`. */
@@ -69,6 +71,7 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
       CONSUMER_FROM_BEGINNING: 'true',
       CONSUMER_GROUP: `e2e-${run}`,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
+      ...infra.workerEnv,
     },
     edge: (ordersUrl: string, supportUrl?: string) => ({
       ...extra,
@@ -219,4 +222,16 @@ export async function setStatus(platform: Platform, orderId: string, status: Ord
   });
   if (response.status !== 200)
     throw new Error(`PATCH status ${status} answered ${response.status}: ${await response.text()}`);
+}
+
+/** A call to support-desk's REST API as `token`; the body parsed when there is one. */
+export async function supportCall(platform: Platform, method: string, path: string, token: string, body?: unknown) {
+  if (!platform.support) throw new Error('support-desk was not started (startPlatform(..., { support: true }))');
+  const response = await fetch(`${platform.support.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, text, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
 }

@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { OrderAccess, TicketAccess } from '@shopnest/contracts';
+import { MetricsService } from '@shopnest/platform-observability';
+import { DEFAULT_CANARY_MAX_AGE_MS, DeliveryCanary, DeliveryHealthController } from './canary/delivery-canary';
 import { AdminController } from './admin/admin.controller';
 import { UserSessions } from './admin/user-sessions';
 import { ChannelAuthorizer } from './channel-authorizer';
@@ -45,6 +47,8 @@ export interface EdgeModuleOptions {
   drain?: Partial<DrainOptions>;
   /** Overrides of {@link DEFAULT_TYPING_OPTIONS} (the protocol's 2 s throttle and 8 s expiry; tests shorten them). */
   typing?: Partial<TypingOptions>;
+  /** Past this age without a delivery canary, `/health/delivery` answers 503 (default 20 s). */
+  canaryMaxAgeMs?: number;
 }
 
 function createOrderAccessLookup(options: OrderAccessOptions): OrderAccessLookup {
@@ -102,14 +106,20 @@ export class EdgeModule {
         EdgeRateLimits,
         ChannelAuthorizer,
         DeliveryFeed,
+        {
+          provide: DeliveryCanary,
+          useFactory: (metrics?: MetricsService) =>
+            new DeliveryCanary(options.canaryMaxAgeMs ?? DEFAULT_CANARY_MAX_AGE_MS, metrics),
+          inject: [{ token: MetricsService, optional: true }],
+        },
         ChannelReplay,
         EdgeGateway,
         UserSessions,
         SseStreams,
         EdgeDrain,
       ],
-      controllers: [SseController, AdminController],
-      exports: [OrderAccessLookup, TicketAccessLookup, ChannelAuthorizer, DeliveryFeed],
+      controllers: [SseController, AdminController, DeliveryHealthController],
+      exports: [OrderAccessLookup, TicketAccessLookup, ChannelAuthorizer, DeliveryFeed, DeliveryCanary],
     };
   }
 }

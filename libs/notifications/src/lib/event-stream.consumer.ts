@@ -7,6 +7,10 @@ import {
   Optional,
 } from '@nestjs/common';
 import {
+  CANARY_ROOM,
+  CANARY_TOPIC,
+  CanaryEvent,
+  canaryEventSchema,
   DeadLetterReason,
   describeZodError,
   Envelope,
@@ -40,7 +44,7 @@ import { z } from 'zod';
 /** One topic the worker consumes: the schema its events must pass and the routing table they go through. */
 export interface EventStream<E extends Envelope = Envelope> {
   /** Names the stream in logs; the support stream's consumer group is the worker's group + `.support`. */
-  name: 'orders' | 'support';
+  name: 'orders' | 'support' | 'canary';
   topic: string;
   schema: z.ZodType<E>;
   route(event: E): Route[];
@@ -362,6 +366,17 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Delivery canaries (`shopnest.canary.v1`) into the canary room, volatile (only the latest is
+ * kept): every edge times their arrival (see `/health/delivery` on the edge).
+ */
+export const CANARY_EVENT_STREAM: EventStream<CanaryEvent> = {
+  name: 'canary',
+  topic: CANARY_TOPIC,
+  schema: canaryEventSchema,
+  route: (event) => [{ channel: CANARY_ROOM, event, volatile: true }],
+};
+
 /** Order events (`shopnest.orders.v1`) into the order, user and ops channels. */
 @Injectable()
 export class OrderEventsConsumer extends EventStreamConsumer<OrderEvent> {
@@ -389,5 +404,20 @@ export class SupportEventsConsumer extends EventStreamConsumer<SupportEvent> {
     @Optional() readiness?: ReadinessRegistry,
   ) {
     super(SUPPORT_EVENT_STREAM, bus, publisher, processed, metrics, config, readiness);
+  }
+}
+
+/** The delivery canaries, back from Kafka: pushed to every edge. */
+@Injectable()
+export class CanaryEventsConsumer extends EventStreamConsumer<CanaryEvent> {
+  constructor(
+    bus: EventBus,
+    publisher: ChannelPublisher,
+    processed: ProcessedEvents,
+    metrics: MetricsService,
+    @Inject(NOTIFICATIONS_CONFIG) config: NotificationsConfig,
+    @Optional() readiness?: ReadinessRegistry,
+  ) {
+    super(CANARY_EVENT_STREAM, bus, publisher, processed, metrics, config, readiness);
   }
 }

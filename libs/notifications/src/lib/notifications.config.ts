@@ -19,6 +19,8 @@ export interface NotificationsConfig {
     baseDelayMs: number;
     maxDelayMs: number;
   };
+  /** How often this worker sends a delivery canary through the whole path; 0: never. */
+  canaryIntervalMs: number;
 }
 
 /** DI token of {@link NotificationsConfig}. */
@@ -29,6 +31,9 @@ export const DEFAULT_CONSUMER_GROUP = 'notification-worker';
 
 /** Defaults of `RETRY_ATTEMPTS`, `RETRY_BASE_DELAY_MS`, `RETRY_MAX_DELAY_MS`. */
 export const DEFAULT_RETRY: NotificationsConfig['retry'] = { attempts: 5, baseDelayMs: 100, maxDelayMs: 5_000 };
+
+/** Default of `CANARY_INTERVAL_MS`. */
+export const DEFAULT_CANARY_INTERVAL_MS = 5_000;
 
 /** Default of `CONSUMER_LAG_INTERVAL_MS`. */
 export const DEFAULT_LAG_INTERVAL_MS = 10_000;

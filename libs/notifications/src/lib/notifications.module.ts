@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
-import { OrderEventsConsumer, SupportEventsConsumer } from './event-stream.consumer';
+import { CanarySender } from './canary/canary-sender';
+import { CanaryEventsConsumer, OrderEventsConsumer, SupportEventsConsumer } from './event-stream.consumer';
 
 /**
  * The notification worker's domain: order and support events in, history appends and channel pushes out.
@@ -12,7 +13,13 @@ export class NotificationsModule {
   static forRoot(config: NotificationsConfig): DynamicModule {
     return {
       module: NotificationsModule,
-      providers: [{ provide: NOTIFICATIONS_CONFIG, useValue: config }, OrderEventsConsumer, SupportEventsConsumer],
+      providers: [
+        { provide: NOTIFICATIONS_CONFIG, useValue: config },
+        OrderEventsConsumer,
+        SupportEventsConsumer,
+        CanaryEventsConsumer,
+        CanarySender,
+      ],
       exports: [OrderEventsConsumer, SupportEventsConsumer],
     };
   }

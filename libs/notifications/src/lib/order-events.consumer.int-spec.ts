@@ -4,6 +4,7 @@ import {
   Delivery,
   ORDERS_DLQ_TOPIC,
   SUPPORT_TOPIC,
+  CANARY_TOPIC,
   ORDERS_TOPIC,
   orderChannel,
   OrderEvent,
@@ -37,6 +38,7 @@ const workerConfig = (group: string): NotificationsConfig => ({
   // From the beginning: the topic is this run's own, and no event can slip in before the first fetch.
   consumer: { group, fromBeginning: true, lagIntervalMs: 60_000 },
   retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+  canaryIntervalMs: 0,
 });
 
 /** One worker replica: its own bus, history and processed-event connections, as a process would have. */
@@ -78,6 +80,7 @@ beforeAll(async () => {
     { topic: ORDERS_DLQ_TOPIC, numPartitions: 1 },
     // The worker also consumes support events.
     { topic: SUPPORT_TOPIC, numPartitions: 1 },
+    { topic: CANARY_TOPIC, numPartitions: 1 },
   ]);
 });
 afterAll(async () => {

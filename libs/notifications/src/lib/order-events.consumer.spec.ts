@@ -16,6 +16,7 @@ import { RecordingFanout } from './testing/recording-fanout.fixture';
 const config: NotificationsConfig = {
   consumer: { group: 'notification-worker', fromBeginning: false, lagIntervalMs: 60_000 },
   retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+  canaryIntervalMs: 0,
 };
 
 /** A dead letter as read back from the DLQ topic: its headers and bytes, whether or not they decode. */

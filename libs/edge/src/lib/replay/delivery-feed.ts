@@ -42,7 +42,8 @@ export class DeliveryFeed {
   private nextSampleAt = 0;
 
   constructor(@Optional() metrics?: MetricsService) {
-    this.latency = metrics?.histogram(
+    if (!metrics) return;
+    this.latency = metrics.histogram(
       'edge_delivery_latency_seconds',
       "From an event's time (its producer's commit) to this edge handing it to the channel's room; sampled, " +
         `at most one delivery per ${LATENCY_SAMPLE_INTERVAL_MS} ms`,

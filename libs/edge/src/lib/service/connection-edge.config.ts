@@ -3,6 +3,7 @@ import { DEFAULT_EDGE_LIMITS } from '../limits/edge-limits';
 import { SocketServerSettings } from '../socket-server.options';
 import { DEFAULT_SSE_OPTIONS } from '../sse/sse.controller';
 import { DEFAULT_DRAIN_OPTIONS } from '../drain/edge-drain';
+import { DEFAULT_CANARY_MAX_AGE_MS } from '../canary/delivery-canary';
 import { csv, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import {
   jwtEnvSchema,
@@ -72,6 +73,7 @@ const edgeEnv = z.object({
   SSE_RETRY_MS: positiveInt(DEFAULT_SSE_OPTIONS.retryMs),
   DRAIN_DELAY_MS: z.coerce.number().int().nonnegative().default(DEFAULT_DRAIN_OPTIONS.delayMs),
   DRAIN_WINDOW_MS: positiveInt(DEFAULT_DRAIN_OPTIONS.windowMs),
+  CANARY_MAX_AGE_MS: positiveInt(DEFAULT_CANARY_MAX_AGE_MS),
 });
 
 /**
@@ -124,6 +126,7 @@ export const connectionEdgeEnvSchema = envFragments({
       // One limit for how far a client may fall behind, whether it reads a socket or an SSE stream.
       sse: { heartbeatMs: e.SSE_HEARTBEAT_S * 1000, retryMs: e.SSE_RETRY_MS, maxBufferedBytes: e.MAX_OUTBOUND_BYTES },
       drain: { delayMs: e.DRAIN_DELAY_MS, windowMs: e.DRAIN_WINDOW_MS },
+      canaryMaxAgeMs: e.CANARY_MAX_AGE_MS,
     },
     socket: {
       corsOrigins: e.CORS_ORIGINS ?? null,

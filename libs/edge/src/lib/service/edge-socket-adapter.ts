@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { LocalFanout, LocalIoAdapter, RedisIoAdapter } from '@shopnest/platform-fanout';
 import { ReadinessRegistry } from '@shopnest/platform-observability';
+import { DeliveryCanary } from '../canary/delivery-canary';
 import { DeliveryFeed } from '../replay/delivery-feed';
 import { socketServerOptions } from '../socket-server.options';
 import { ConnectionEdgeConfig } from './connection-edge.config';
@@ -25,6 +26,7 @@ export async function useEdgeSocketAdapter(
     if (!localFanout) throw new Error('FANOUT=local needs the LocalFanout of the one-process mode');
     app.useWebSocketAdapter(new LocalIoAdapter(app, localFanout, server));
     app.get(DeliveryFeed).use(localFanout);
+    app.get(DeliveryCanary).watch(app.get(DeliveryFeed));
     return;
   }
   // Nest closes the socket.io server and then disposes the adapter (quitting Redis) on shutdown.
@@ -32,5 +34,6 @@ export async function useEdgeSocketAdapter(
   await adapter.connect();
   app.useWebSocketAdapter(adapter);
   app.get(DeliveryFeed).use(adapter);
+  app.get(DeliveryCanary).watch(app.get(DeliveryFeed));
   app.get(ReadinessRegistry).register('redis', () => adapter.ping());
 }

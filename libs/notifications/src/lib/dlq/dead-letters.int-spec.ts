@@ -7,6 +7,7 @@ import {
   ListDeadLettersResponse,
   ORDERS_DLQ_TOPIC,
   SUPPORT_TOPIC,
+  CANARY_TOPIC,
   ORDERS_TOPIC,
   orderChannel,
   OrderEvent,
@@ -75,6 +76,7 @@ describe('dead letters on Kafka and Redis: a poison and a transient failure, re-
       { topic: ORDERS_DLQ_TOPIC, numPartitions: 1 },
       // The worker also consumes support events.
       { topic: SUPPORT_TOPIC, numPartitions: 1 },
+      { topic: CANARY_TOPIC, numPartitions: 1 },
       { topic: decisionsTopicOf(ORDERS_TOPIC), numPartitions: 1 },
     ]);
     redis = await redisWorkerParts(redisUrl, { keyPrefix, socketIoKey: `int-dlq:${run}`, processedTtlMs: 600_000 });
@@ -87,6 +89,7 @@ describe('dead letters on Kafka and Redis: a poison and a transient failure, re-
         NotificationsModule.forRoot({
           consumer: { group: 'notification-worker', fromBeginning: true, lagIntervalMs: 60_000 },
           retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+          canaryIntervalMs: 0,
         }),
         AuthModule.forRoot(jwtEnvSchema.parse(TEST_JWT_ENV)),
         DeadLettersModule.forRoot({ topics: [ORDERS_TOPIC] }),

@@ -26,6 +26,7 @@ import { DeadLettersModule } from './dead-letters.module';
 const config: NotificationsConfig = {
   consumer: { group: 'notification-worker', fromBeginning: false, lagIntervalMs: 60_000 },
   retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+  canaryIntervalMs: 0,
 };
 
 const OPS = signTestToken('ops-1', { roles: ['ops'] });

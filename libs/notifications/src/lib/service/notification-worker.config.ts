@@ -4,6 +4,7 @@ import { EventBusConfig, eventBusEnvSchema } from '@shopnest/platform-event-bus'
 import { FanoutConfig, fanoutEnvSchema } from '@shopnest/platform-fanout';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
 import {
+  DEFAULT_CANARY_INTERVAL_MS,
   DEFAULT_CONSUMER_GROUP,
   DEFAULT_LAG_INTERVAL_MS,
   DEFAULT_RETRY,
@@ -31,6 +32,7 @@ const consumerEnvSchema = z
     RETRY_ATTEMPTS: positiveInt(DEFAULT_RETRY.attempts),
     RETRY_BASE_DELAY_MS: positiveInt(DEFAULT_RETRY.baseDelayMs),
     RETRY_MAX_DELAY_MS: positiveInt(DEFAULT_RETRY.maxDelayMs),
+    CANARY_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(DEFAULT_CANARY_INTERVAL_MS),
   })
   .transform(
     (env): NotificationsConfig => ({
@@ -40,6 +42,7 @@ const consumerEnvSchema = z
         lagIntervalMs: env.CONSUMER_LAG_INTERVAL_MS,
       },
       retry: { attempts: env.RETRY_ATTEMPTS, baseDelayMs: env.RETRY_BASE_DELAY_MS, maxDelayMs: env.RETRY_MAX_DELAY_MS },
+      canaryIntervalMs: env.CANARY_INTERVAL_MS,
     }),
   );
 

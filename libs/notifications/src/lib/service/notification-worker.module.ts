@@ -1,5 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ORDERS_TOPIC, ORDERS_TOPIC_PARTITIONS, SUPPORT_TOPIC, SUPPORT_TOPIC_PARTITIONS } from '@shopnest/contracts';
+import {
+  CANARY_TOPIC,
+  ORDERS_TOPIC,
+  ORDERS_TOPIC_PARTITIONS,
+  SUPPORT_TOPIC,
+  SUPPORT_TOPIC_PARTITIONS,
+} from '@shopnest/contracts';
 import { AuthModule } from '@shopnest/platform-auth';
 import { deadLetterTopicOf, decisionsTopicOf } from '../dlq/dead-letter-headers';
 import { DeadLettersModule } from '../dlq/dead-letters.module';
@@ -43,6 +49,7 @@ export class NotificationWorkerModule {
           topics: [
             { topic: ORDERS_TOPIC, numPartitions: ORDERS_TOPIC_PARTITIONS },
             { topic: SUPPORT_TOPIC, numPartitions: SUPPORT_TOPIC_PARTITIONS },
+            { topic: CANARY_TOPIC, numPartitions: 1 },
             ...CONSUMED_TOPICS.flatMap((topic) => [
               // Dead letters are rare and read by people or a replay tool: one partition keeps them in arrival order.
               { topic: deadLetterTopicOf(topic), numPartitions: 1 },

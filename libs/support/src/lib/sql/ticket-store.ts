@@ -125,7 +125,7 @@ class TicketChange {
       this.now,
     ]);
     const append = outboxAppendSql(SUPPORT_OUTBOX, schema);
-    for (const event of this.events) await this.tx.query(append.sql, append.params(this.row.id, event));
+    await this.tx.query(append.sql, append.params(this.row.id, this.events));
     return this.version;
   }
 }
@@ -407,10 +407,16 @@ export class TicketStore {
 
   /** `unread.changed` for `userId`: this ticket's count and their total over their tickets. */
   private async emitUnread(change: TicketChange, userId: string): Promise<void> {
+    // One pass over the user's tickets' unread public messages (a join, not a subquery per ticket).
     const [counts] = await change.tx.query<{ unread: number; total: number }>(
-      `SELECT ${UNREAD_SQL('$1::uuid', '$2')} AS unread,
-              (SELECT coalesce(sum(${UNREAD_SQL('t.id', '$2')}), 0)::int FROM tickets t
-                WHERE t.customer_id = $2 OR t.assignee_id = $2) AS total`,
+      `SELECT count(*) FILTER (WHERE t.id = $1::uuid)::int AS unread,
+              count(*) FILTER (WHERE t.customer_id = $2 OR t.assignee_id = $2)::int AS total
+         FROM tickets t
+         JOIN ticket_messages m ON m.ticket_id = t.id
+         LEFT JOIN ticket_reads r ON r.ticket_id = t.id AND r.member_id = $2
+        WHERE (t.id = $1::uuid OR t.customer_id = $2 OR t.assignee_id = $2)
+          AND m.visibility = 'public' AND m.author_id <> $2 AND m.deleted_at IS NULL
+          AND m.seq > coalesce(r.up_to_seq, 0)`,
       [change.row.id, userId],
     );
     change.emit('unread.changed', {

@@ -86,26 +86,29 @@ ALTER TABLE ${table} ADD COLUMN traceparent text, ADD COLUMN tracestate text;
 }
 
 /**
- * The statement that appends one entry inside a domain's transaction, and its parameters from
- * the key, the event and the caller's trace context (tracing on; the table needs the columns of
- * {@link outboxTraceColumnsSql}). Notifies the relays on commit.
+ * The statement that appends a change's entries (one key, in the given order) inside the domain's
+ * transaction, in one round trip, and its parameters, with the caller's trace context (tracing on;
+ * the table needs the columns of {@link outboxTraceColumnsSql}). Notifies the relays once, on commit.
  *
  * @example
  * const append = outboxAppendSql(SUPPORT_OUTBOX, db.schema);
- * await tx.query(append.sql, append.params(ticket.id, event));
+ * await tx.query(append.sql, append.params(ticket.id, [created, assigned]));
  */
 export function outboxAppendSql(spec: OutboxTable, schema: string) {
   const { table, key, channel } = outboxTableNames(spec, schema);
   return {
     sql: `WITH appended AS (
             INSERT INTO ${table} (${key}, event_id, type, event, available_at, created_at, traceparent, tracestate)
-            VALUES ($1, $2, $3, $4, now(), clock_timestamp(), $6, $7) RETURNING id)
-          SELECT pg_notify($5, '') FROM appended`,
-    params: (key: string, event: { id: string; type: string }, trace = currentTraceContext()) => [
+            SELECT $1, e.id, e.type, e.event, now(), clock_timestamp(), $6, $7
+              FROM unnest($2::uuid[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS e (id, type, event, ord)
+             ORDER BY e.ord
+            RETURNING id)
+          SELECT pg_notify($5, '') WHERE EXISTS (SELECT 1 FROM appended)`,
+    params: (key: string, events: readonly { id: string; type: string }[], trace = currentTraceContext()) => [
       key,
-      event.id,
-      event.type,
-      JSON.stringify(event),
+      events.map((event) => event.id),
+      events.map((event) => event.type),
+      events.map((event) => JSON.stringify(event)),
       channel,
       trace?.traceparent ?? null,
       trace?.tracestate ?? null,
