@@ -12,6 +12,8 @@
 //                    statement before COMMIT, and after the broker acknowledged the event (acks=all);
 //   REST → consumer  from the HTTP response of the change (the commit happened before it) to a
 //                    kafkajs consumer receiving the event (an upper bound of "on Kafka").
+// The service gets the caller's OTEL_* variables: run it with and without an OTLP endpoint to see
+// what tracing costs.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
@@ -74,6 +76,8 @@ const service = spawn(process.execPath, [main], {
     EVENT_BUS: 'kafka',
     KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: prefix,
+    // Tracing off unless the caller turns it on: OTEL_EXPORTER_OTLP_ENDPOINT=... compares the cost.
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('OTEL_'))),
   },
 });
 const db = new Pool({ connectionString: DATABASE_URL, max: 1 });
@@ -104,7 +108,16 @@ try {
   /** `${orderId}:${sequence}` → when the consumer received it */
   const received = new Map();
   await consumer.connect();
-  await consumer.subscribe({ topic: `${prefix}shopnest.orders.v1`, fromBeginning: true });
+  // The service created the topic, but on a loaded machine the broker may not list it yet.
+  for (let tries = 1; ; tries++) {
+    try {
+      await consumer.subscribe({ topic: `${prefix}shopnest.orders.v1`, fromBeginning: true });
+      break;
+    } catch (error) {
+      if (tries >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
   await consumer.run({
     eachMessage: async ({ message }) => {
       const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));

@@ -248,7 +248,7 @@ async function registeredMetricNames() {
     .filter((file) => file && !/\.(int-|e2e-)?spec\.ts$/.test(file));
   for (const file of sources) {
     const text = readFileSync(join(ROOT, file), 'utf8');
-    for (const match of text.matchAll(/metrics\.(?:counter|gauge|histogram)\(\s*'([a-z_]+)'/g))
+    for (const match of text.matchAll(/metrics\??\.(?:counter|gauge|histogram)\(\s*'([a-z_]+)'/g))
       names.add(`shopnest_${match[1]}`);
   }
   const { Registry, collectDefaultMetrics } = await import('prom-client');
@@ -289,5 +289,20 @@ test('every variable docker-compose.yml gives a service, the chart gives it too'
     const chartEnv = envOf(/** @type {K8sObject} */ (find(objects, 'Deployment', name)));
     const missing = Object.keys(/** @type {any} */ (service).environment).filter((key) => !(key in chartEnv));
     assert.deepEqual(missing, [], `${name}: set in docker-compose.yml, not by the chart`);
+  }
+});
+
+test('tracing: no OTEL_* variable by default (off); with tracing.otlpEndpoint every service exports there', () => {
+  for (const component of COMPONENTS) {
+    const off = envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', component)));
+    assert.deepEqual(
+      Object.keys(off).filter((name) => name.startsWith('OTEL_')),
+      [],
+    );
+    const on = envOf(/** @type {K8sObject} */ (find(polling, 'Deployment', component)));
+    assert.equal(on.OTEL_EXPORTER_OTLP_ENDPOINT?.value, 'http://otel-collector.monitoring:4318', component);
+    assert.equal(on.OTEL_EXPORTER_OTLP_PROTOCOL?.value, 'http/protobuf');
+    assert.equal(on.OTEL_TRACES_SAMPLER?.value, 'parentbased_traceidratio');
+    assert.equal(on.OTEL_TRACES_SAMPLER_ARG?.value, '0.25');
   }
 });

@@ -6,6 +6,7 @@ import { InMemoryEventBus } from '@shopnest/platform-event-bus';
 import { LocalFanout } from '@shopnest/platform-fanout';
 import { InMemoryHistory } from '@shopnest/platform-history';
 import { runMain, runServices } from '@shopnest/platform-observability';
+import { startTracing } from '@shopnest/platform-tracing';
 import { serveSupportOpenApi, SUPPORT_DESK, SupportDeskModule } from '@shopnest/support';
 import { EMBEDDED, embeddedEnvSchema } from './embedded.config';
 import { readyBanner } from './ready-banner';
@@ -22,6 +23,7 @@ import { allowConsoleOrigins, serveWebConsole, WEB_CONSOLE, WebConsoleModule } f
  */
 runMain(EMBEDDED, async () => {
   const startedAt = performance.now();
+  const tracing = startTracing(EMBEDDED);
   const config = parseEnv(embeddedEnvSchema, process.env);
   const eventBus = new InMemoryEventBus();
   const history = new InMemoryHistory(config.worker.history.limits);
@@ -80,6 +82,7 @@ runMain(EMBEDDED, async () => {
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       release: async () => {
         await Promise.allSettled([eventBus.close(), history.close(), fanout.close()]);
+        await tracing.shutdown();
       },
     },
   );

@@ -74,6 +74,15 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- toYaml $out -}}
 {{- end -}}
 
+{{/* OpenTelemetry, for every service: nothing at all while tracing.otlpEndpoint is empty (tracing off). */}}
+{{- define "shopnest.tracingEnv" -}}
+{{- with .Values.tracing }}
+{{- if .otlpEndpoint }}
+{{- include "shopnest.plainEnv" (dict "OTEL_EXPORTER_OTLP_ENDPOINT" .otlpEndpoint "OTEL_EXPORTER_OTLP_PROTOCOL" .protocol "OTEL_TRACES_SAMPLER" .sampler "OTEL_TRACES_SAMPLER_ARG" .samplerArg | include "shopnest.nonEmpty" | fromYaml) }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
 {{- define "shopnest.kafkaEnv" -}}
 {{- include "shopnest.plainEnv" (dict "EVENT_BUS" "kafka" "KAFKA_BROKERS" (required "kafka.brokers is required" .Values.kafka.brokers) "KAFKA_CLIENT_ID" .Values.kafka.clientId "KAFKA_TOPIC_PREFIX" .Values.kafka.topicPrefix | include "shopnest.nonEmpty" | fromYaml) }}
 {{- end -}}

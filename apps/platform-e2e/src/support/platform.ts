@@ -28,6 +28,8 @@ export interface PlatformInfra {
   databaseUrl?: string;
   /** Whether to start support-desk too (its tickets in the same database, a schema of their own). */
   support?: boolean;
+  /** Added to every service's environment (e.g. the `OTEL_*` keys of a tracing run). */
+  env?: Record<string, string>;
   /** Extra environment of the notification-worker. */
   workerEnv?: Record<string, string>;
 }
@@ -48,9 +50,11 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
     ? { DATABASE_URL: infra.databaseUrl, DATABASE_SCHEMA: `e2e_${run}` }
     : { DATABASE: 'pglite' };
   const serviceToken = signTestToken('connection-edge', { roles: ['service'] });
+  const extra = infra.env ?? {};
   return {
-    orders: { ...TEST_JWT_ENV, ...kafka, ...database },
+    orders: { ...TEST_JWT_ENV, ...kafka, ...database, ...extra },
     support: (ordersUrl: string) => ({
+      ...extra,
       ...TEST_JWT_ENV,
       ...kafka,
       ...database,
@@ -60,6 +64,7 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
     }),
     // A fresh topic per run, so reading it from the beginning sees exactly this run's events.
     worker: {
+      ...extra,
       ...TEST_JWT_ENV,
       ...kafka,
       ...redis,
@@ -69,6 +74,7 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
       ...infra.workerEnv,
     },
     edge: (ordersUrl: string, supportUrl?: string) => ({
+      ...extra,
       ...TEST_JWT_ENV,
       ...redis,
       RATE_LIMIT_KEY_PREFIX: `e2e:${run}:rl:`,

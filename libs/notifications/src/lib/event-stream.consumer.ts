@@ -26,6 +26,15 @@ import { Consumption, EventBus, IncomingMessage } from '@shopnest/platform-event
 import { ChannelPublisher, ProcessedEvents } from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
 import { retryWithBackoff } from '@shopnest/platform-retry';
+import {
+  context,
+  contextFrom,
+  eventSpanAttributes,
+  inSpan,
+  SpanKind,
+  trace,
+  withTraceContext,
+} from '@shopnest/platform-tracing';
 import { deadLetterTopicOf, DLQ_HEADERS, redriveCountOf, withoutFailureHeaders } from './dlq/dead-letter-headers';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
 import { Route, routeEvent } from './routing';
@@ -58,6 +67,8 @@ export const SUPPORT_EVENT_STREAM: EventStream<SupportEvent> = {
 type Outcome = 'pushed' | 'duplicate' | 'dead_lettered' | 'failed';
 
 const MAX_ERROR_HEADER_CHARS = 1_000;
+
+const tracer = trace.getTracer('@shopnest/notifications');
 
 /** One set per registry: the consumers of every stream share it. */
 const metricsByRegistry = new WeakMap<MetricsService, ReturnType<typeof createConsumerMetrics>>();
@@ -190,7 +201,21 @@ export class EventStreamConsumer<E extends Envelope = Envelope>
    * Handles one message: resolves once it is delivered, skipped as a duplicate, or dead-lettered;
    * rejects (so the bus delivers it again) only when dead-lettering failed or a dependency is down.
    */
-  async handle(message: IncomingMessage): Promise<void> {
+  handle(message: IncomingMessage): Promise<void> {
+    if (message.kind === 'malformed') return this.handleMessage(message);
+    // A `process <topic>` span continuing the producer's trace (the event's `traceparent`).
+    const { event, topic } = message;
+    return inSpan(
+      tracer,
+      `process ${topic}`,
+      SpanKind.CONSUMER,
+      contextFrom(event),
+      eventSpanAttributes(event, topic, 'process'),
+      () => this.handleMessage(message),
+    );
+  }
+
+  private async handleMessage(message: IncomingMessage): Promise<void> {
     const stopTimer = this.metrics.processing.startTimer();
     let outcome: Outcome = 'failed';
     try {
@@ -273,10 +298,18 @@ export class EventStreamConsumer<E extends Envelope = Envelope>
     return 'pushed';
   }
 
-  private async push({ channel, event, volatile }: Route): Promise<void> {
-    if (volatile) await this.publisher.publishVolatile(channel, event);
-    else if (!(await this.publisher.publish(channel, event)).added) return; // pushed by an earlier delivery
-    this.metrics.pushed.inc({ channel_kind: parseChannel(channel)?.kind ?? 'unknown' });
+  /**
+   * One `publish <channel>` span per route, child of the `process` span; the pushed event carries
+   * its context (`traceparent`), so the edges' delivery spans continue the trace.
+   */
+  private push({ channel, event, volatile }: Route): Promise<void> {
+    const attributes = eventSpanAttributes(event, channel, 'publish');
+    return inSpan(tracer, `publish ${channel}`, SpanKind.PRODUCER, context.active(), attributes, async (span) => {
+      const traced = withTraceContext(event, span);
+      if (volatile) await this.publisher.publishVolatile(channel, traced);
+      else if (!(await this.publisher.publish(channel, traced)).added) return; // pushed by an earlier delivery
+      this.metrics.pushed.inc({ channel_kind: parseChannel(channel)?.kind ?? 'unknown' });
+    });
   }
 
   /** Whether every readiness probe of the app answers; without a registry (unit tests), yes. */

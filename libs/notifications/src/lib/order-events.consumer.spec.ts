@@ -4,7 +4,7 @@ import { Envelope, ORDERS_DLQ_TOPIC, ORDERS_TOPIC, OrderEvent } from '@shopnest/
 import { IncomingMessage, InMemoryEventBus } from '@shopnest/platform-event-bus';
 import { InMemoryHistory, InMemoryProcessedEvents } from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
-import { waitFor } from '@shopnest/testing';
+import { recordSpans, waitFor } from '@shopnest/testing';
 import { NotificationsConfig } from './notifications.config';
 import { NotificationsModule } from './notifications.module';
 import { DLQ_HEADERS } from './dlq/dead-letter-headers';
@@ -106,6 +106,34 @@ describe('OrderEventsConsumer', () => {
       .filter((v) => !('metricName' in v) || !String(v.metricName).endsWith('_bucket'))
       .reduce((sum, v) => sum + v.value, 0);
   }
+
+  it("continues the producer's trace: a process span, a publish span per channel, and each pushed copy names its publish span", async () => {
+    const recorded = recordSpans();
+    try {
+      const relaySpan = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' };
+      const event = {
+        ...orderEvent('order.status_changed', { orderId: 'o-t', customerId: 'u-t' }),
+        traceparent: `00-${relaySpan.traceId}-${relaySpan.spanId}-01`,
+      };
+      await app.get(OrderEventsConsumer).handle(message(event));
+
+      const [processing] = recorded.named(`process ${ORDERS_TOPIC}`);
+      expect(processing?.parentSpanContext?.spanId).toBe(relaySpan.spanId);
+      expect(processing?.spanContext().traceId).toBe(relaySpan.traceId);
+      const pushes = fanout.emitted.filter((e) => e.delivery.event.subject === 'o-t');
+      expect(pushes).toHaveLength(4);
+      for (const { delivery } of pushes) {
+        const [publish] = recorded
+          .named(`publish ${delivery.channel}`)
+          .filter(
+            (span) => delivery.event.traceparent === `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`,
+          );
+        expect(publish?.parentSpanContext?.spanId).toBe(processing?.spanContext().spanId);
+      }
+    } finally {
+      await recorded.stop();
+    }
+  });
 
   it('appends a status change to each channel history and pushes it with that offset, plus a notification to the customer', async () => {
     const event = orderEvent('order.status_changed', { orderId: 'o-1', customerId: 'u-1' });

@@ -1,4 +1,5 @@
-import { waitFor } from '@shopnest/testing';
+import { trace } from '@shopnest/platform-tracing';
+import { recordSpans, waitFor } from '@shopnest/testing';
 import { assignCourier, Order, placeOrder, Position, transition } from './order';
 import {
   orderCourierAssignedEvent,
@@ -126,6 +127,32 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       await expect(outbox.backlog()).resolves.toEqual({ pending: 0, oldestAgeMs: null, nextDueInMs: null });
       const timeline = await repository.timeline(a.id);
       expect(timeline.every((entry) => entry.publishedAt !== null)).toBe(true);
+    });
+
+    it('keeps the trace context of each change with its outbox entry (tracing on), and none with tracing off', async () => {
+      const untraced = await create();
+      const recorded = recordSpans();
+      try {
+        const tracer = trace.getTracer('test');
+        /** Runs `change` in a request span, as the HTTP server span would; resolves with its traceparent. */
+        const inRequest = (change: () => Promise<unknown>) =>
+          tracer.startActiveSpan('request', async (span) => {
+            await change().finally(() => span.end());
+            const { traceId, spanId } = span.spanContext();
+            return `00-${traceId}-${spanId}-01`;
+          });
+        const confirmed = await inRequest(() => confirm(untraced));
+        let created: Order | undefined;
+        const placed = await inRequest(async () => (created = await create()));
+        const published = await relayAll();
+        const traceOf = (orderId: string, type: string) =>
+          published.find((entry) => entry.key === orderId && entry.event.type === type)?.trace;
+        expect(traceOf(untraced.id, 'order.created')).toBeUndefined();
+        expect(traceOf(untraced.id, 'order.status_changed')).toEqual({ traceparent: confirmed });
+        expect(traceOf(created?.id ?? '', 'order.created')).toEqual({ traceparent: placed });
+      } finally {
+        await recorded.stop();
+      }
     });
 
     it('marks nothing when publishing fails: the same events come again', async () => {

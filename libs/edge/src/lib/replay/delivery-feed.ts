@@ -2,6 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { Delivery } from '@shopnest/contracts';
 import { RoomEmit, RoomEmitSource } from '@shopnest/platform-fanout';
 import { MetricsService } from '@shopnest/platform-observability';
+import { contextFrom, eventSpanAttributes, SpanKind, trace, tracingActive } from '@shopnest/platform-tracing';
 import type { Histogram } from 'prom-client';
 
 /** At most one delivery per this many ms is decoded for the latency histogram: a bounded cost at any rate. */
@@ -14,6 +15,8 @@ export interface Outgoing {
 }
 
 export type DeliverySink = (outgoing: Outgoing) => void;
+
+const tracer = trace.getTracer('@shopnest/edge');
 
 /**
  * Every delivery this edge's socket.io server hands to a channel's room, by channel, whether or not
@@ -34,6 +37,7 @@ export class DeliveryFeed {
   private readonly restoredListeners = new Set<() => void>();
   private unwatchRestored?: () => void;
   private unmeasure?: () => void;
+  private untrace?: () => void;
   private readonly latency?: Histogram<string>;
   private nextSampleAt = 0;
 
@@ -52,6 +56,9 @@ export class DeliveryFeed {
     this.unsubscribe?.();
     this.unwatchRestored?.();
     this.unmeasure?.();
+    this.untrace?.();
+    // Tracing reads every delivery's `traceparent`, so it decodes them all: only when tracing is on.
+    this.untrace = tracingActive() ? source.onRoomEmit((emit) => this.trace(emit)) : undefined;
     // The filter only reads the clock, so the adapter decodes no more than the samples.
     if (this.latency) {
       this.unmeasure = source.onRoomEmit(
@@ -102,6 +109,19 @@ export class DeliveryFeed {
     this.nextSampleAt = now + LATENCY_SAMPLE_INTERVAL_MS;
     const time = Date.parse(toOutgoing(name, payload)?.delivery.event.time ?? '');
     if (Number.isFinite(time)) this.latency?.observe(Math.max(0, now - time) / 1000);
+  }
+
+  /**
+   * A `deliver <channel>` span for a delivery that carries a trace context (the worker's publish
+   * span): the last hop of the event's trace, as this edge hands it to the channel's room.
+   */
+  private trace({ room, name, payload }: RoomEmit): void {
+    const outgoing = toOutgoing(name, payload);
+    if (!outgoing?.delivery.event.traceparent) return;
+    const { event, offset } = outgoing.delivery;
+    const attributes = eventSpanAttributes(event, room, 'deliver');
+    if (offset !== undefined) attributes['shopnest.channel.offset'] = offset;
+    tracer.startSpan(`deliver ${room}`, { kind: SpanKind.CONSUMER, attributes }, contextFrom(event)).end();
   }
 
   private deliver({ room, name, payload }: RoomEmit): void {

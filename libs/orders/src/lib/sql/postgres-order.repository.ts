@@ -11,6 +11,7 @@ import {
 } from '../order.repository.port';
 import { SqlDatabase, SqlExecutor } from '@shopnest/platform-sql';
 import { outboxNotifyChannel } from '@shopnest/platform-outbox';
+import { currentTraceContext } from '@shopnest/platform-tracing';
 import { ORDERS_OUTBOX } from './orders-outbox';
 
 interface OrderRow {
@@ -43,6 +44,12 @@ const toOrder = (row: OrderRow): Order => ({
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
+
+/** The caller's trace context for the outbox row's `traceparent`, `tracestate` (NULL with tracing off). */
+function traceColumns(): [string | null, string | null] {
+  const trace = currentTraceContext();
+  return [trace?.traceparent ?? null, trace?.tracestate ?? null];
+}
 
 /**
  * {@link OrderRepository} in SQL on a {@link SqlDatabase}: the PostgreSQL server (production) or
@@ -106,8 +113,8 @@ export class PostgresOrderRepository extends OrderRepository {
           RETURNING id),
        appended AS (
          -- created_at: the clock at the last moment before the commit, as close to it as SQL can say.
-         INSERT INTO outbox (order_id, event_id, type, event, available_at, created_at)
-         SELECT $1, $7, $8, $9, now(), clock_timestamp() FROM updated
+         INSERT INTO outbox (order_id, event_id, type, event, available_at, created_at, traceparent, tracestate)
+         SELECT $1, $7, $8, $9, now(), clock_timestamp(), $11, $12 FROM updated
          RETURNING id)
        SELECT (SELECT count(*) FROM updated)::int AS updated,
               (SELECT count(*) FROM released)::int AS released,
@@ -123,6 +130,7 @@ export class PostgresOrderRepository extends OrderRepository {
         event.type,
         JSON.stringify(event),
         this.channel,
+        ...traceColumns(),
       ],
     );
     if (result?.updated === 1) return;
@@ -151,10 +159,11 @@ export class PostgresOrderRepository extends OrderRepository {
       if (last?.type === event.type) {
         // Replace the waiting position, unless a relay holds it (then it is being published: queue anew).
         const replaced = await tx.query(
-          `UPDATE outbox SET event = $2, event_id = $3, revision = revision + 1
+          // The trace too: the entry now stands for the latest report.
+          `UPDATE outbox SET event = $2, event_id = $3, revision = revision + 1, traceparent = $4, tracestate = $5
             WHERE id = (SELECT id FROM outbox WHERE id = $1 AND sent_at IS NULL FOR UPDATE SKIP LOCKED)
             RETURNING id`,
-          [last.id, JSON.stringify(event), event.id],
+          [last.id, JSON.stringify(event), event.id, ...traceColumns()],
         );
         if (replaced.length > 0) return { order, event: 'coalesced' };
       }
@@ -206,9 +215,9 @@ export class PostgresOrderRepository extends OrderRepository {
   private async append(tx: SqlExecutor, orderId: string, event: OrderEvent, availableAt?: Date): Promise<void> {
     await tx.query(
       // created_at: the clock at the last statement before the commit, as close to it as SQL can say.
-      `INSERT INTO outbox (order_id, event_id, type, event, available_at, created_at)
-       VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()), clock_timestamp())`,
-      [orderId, event.id, event.type, JSON.stringify(event), availableAt ?? null],
+      `INSERT INTO outbox (order_id, event_id, type, event, available_at, created_at, traceparent, tracestate)
+       VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()), clock_timestamp(), $6, $7)`,
+      [orderId, event.id, event.type, JSON.stringify(event), availableAt ?? null, ...traceColumns()],
     );
     await tx.query('SELECT pg_notify($1, $2)', [this.channel, '']);
   }

@@ -14,6 +14,8 @@ export interface ServiceSpec {
 
 export interface RunServiceOptions extends ServiceSpec {
   shutdownTimeoutMs: number;
+  /** Runs after the service closed, before the process exits (e.g. flushing buffered spans). */
+  release?: () => Promise<void>;
 }
 
 /** Start-up stops with this when a service's port is taken: one line that says how to move it. */

@@ -1,6 +1,7 @@
 import { InMemoryEventBus, OutgoingEvent } from '@shopnest/platform-event-bus';
 import { MetricsService } from '@shopnest/platform-observability';
-import { testEnvelope, waitFor } from '@shopnest/testing';
+import { recordSpans, testEnvelope, waitFor } from '@shopnest/testing';
+import { trace } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { InMemoryOutbox } from './memory/in-memory-outbox';
 import { OutboxRelay } from './outbox-relay';
@@ -51,6 +52,37 @@ describe('OutboxRelay', () => {
     await waitFor(async () => (await metric('outbox_pending')).some((line) => line.endsWith(' 0')));
     expect(await metric('outbox_published_total')).toContainEqual(expect.stringContaining('type="test.created"'));
     expect((await metric('outbox_publish_latency_seconds')).some((line) => /_count\{.*\} 2$/.test(line))).toBe(true);
+  });
+
+  it('continues the trace of the request that wrote the entry: a publish span, and its traceparent on the event', async () => {
+    const recorded = recordSpans();
+    try {
+      jest.spyOn(bus, 'publish').mockImplementation(async (topic, events) => void sent.push({ topic, events }));
+      await relay.start();
+      const key = randomUUID();
+      // Appended inside the request's span: the row keeps its context, as the SQL adapters' INSERTs do.
+      const request = trace.getTracer('test').startActiveSpan('request', (span) => {
+        outbox.append(key, testEnvelope(key, 1));
+        span.end();
+        return span.spanContext();
+      });
+      await waitFor(() => sent.length === 1, 2000);
+      const [publish] = recorded.named(`publish ${TOPIC}`);
+      expect(publish?.parentSpanContext?.spanId).toBe(request.spanId);
+      expect(publish?.spanContext().traceId).toBe(request.traceId);
+      const { traceId, spanId } = publish?.spanContext() ?? {};
+      expect(sent[0]?.events[0]?.event.traceparent).toBe(`00-${traceId}-${spanId}-01`);
+    } finally {
+      await recorded.stop();
+    }
+  });
+
+  it('publishes events without a traceparent when tracing is off', async () => {
+    jest.spyOn(bus, 'publish').mockImplementation(async (topic, events) => void sent.push({ topic, events }));
+    await relay.start();
+    await change();
+    await waitFor(() => sent.flatMap((s) => s.events).length === 2, 2000);
+    expect(sent.flatMap((s) => s.events).map((e) => e.event.traceparent)).toEqual([undefined, undefined]);
   });
 
   it('keeps retrying with backoff while the bus fails, then publishes everything once, in order', async () => {

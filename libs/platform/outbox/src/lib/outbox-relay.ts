@@ -2,8 +2,19 @@ import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nest
 import { EventBus } from '@shopnest/platform-event-bus';
 import type { MetricsService } from '@shopnest/platform-observability';
 import { retryWithBackoff } from '@shopnest/platform-retry';
+import {
+  contextFrom,
+  eventSpanAttributes,
+  failSpan,
+  Span,
+  SpanKind,
+  trace,
+  withTraceContext,
+} from '@shopnest/platform-tracing';
 import { OutboxRelayOptions } from './outbox.config';
 import { Outbox, OutboxEntry } from './outbox.port';
+
+const tracer = trace.getTracer('@shopnest/platform-outbox');
 
 interface RelayMetrics {
   pending: { set(value: number): void };
@@ -188,11 +199,31 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.afterDrain();
   }
 
+  /**
+   * One `publish <topic>` span per entry, child of the request that wrote it (the row's trace
+   * context), ended when the bus acknowledged the batch; the event carries that span's context in
+   * its `traceparent`, so the consumer continues the request's trace. Tracing off, the spans are
+   * the API's no-op and the events go out as they are.
+   */
   private async publish(entries: OutboxEntry[]): Promise<void> {
-    await this.bus.publish(
-      this.topic,
-      entries.map((entry) => ({ key: entry.key, event: entry.event })),
+    const spans = entries.map((entry) =>
+      tracer.startSpan(
+        `publish ${this.topic}`,
+        { kind: SpanKind.PRODUCER, attributes: eventSpanAttributes(entry.event, this.topic, 'publish') },
+        contextFrom(entry.trace),
+      ),
     );
+    try {
+      await this.bus.publish(
+        this.topic,
+        entries.map((entry, i) => ({ key: entry.key, event: withTraceContext(entry.event, spans[i] as Span) })),
+      );
+    } catch (error) {
+      spans.forEach((span) => failSpan(span, error));
+      throw error;
+    } finally {
+      spans.forEach((span) => span.end());
+    }
     const now = Date.now();
     for (const entry of entries) {
       this.metrics?.published.inc({ type: entry.event.type });

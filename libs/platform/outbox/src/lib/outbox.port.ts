@@ -1,4 +1,5 @@
 import { Envelope } from '@shopnest/contracts';
+import type { TraceContext } from '@shopnest/platform-tracing';
 
 /** One event waiting in the outbox. */
 export interface OutboxEntry {
@@ -9,6 +10,8 @@ export interface OutboxEntry {
   event: Envelope;
   /** When the change that wrote it committed (to within the transaction). */
   createdAt: Date;
+  /** The trace of the request that wrote it (tracing on): the relay's publish span continues it. */
+  trace?: TraceContext;
 }
 
 /** What is still waiting: for the lag gauges and the relay's next wake-up. */

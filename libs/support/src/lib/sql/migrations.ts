@@ -1,5 +1,5 @@
 import { Migration } from '@shopnest/platform-sql';
-import { outboxTableSql, OutboxTable } from '@shopnest/platform-outbox';
+import { outboxTableSql, OutboxTable, outboxTraceColumnsSql } from '@shopnest/platform-outbox';
 
 /** The support desk's outbox: the relay publishes it to `shopnest.support.v1`, key = ticket id. */
 export const SUPPORT_OUTBOX: OutboxTable = { table: 'support_outbox', keyColumn: 'ticket_id', keyType: 'uuid' };
@@ -59,5 +59,12 @@ ${outboxTableSql(SUPPORT_OUTBOX)}
 `,
 };
 
+/** The trace context of the request that wrote each outbox row (NULL with tracing off), for the relay's span. */
+const outboxTraceContext: Migration = {
+  version: 2,
+  name: 'outbox-trace-context',
+  sql: outboxTraceColumnsSql(SUPPORT_OUTBOX),
+};
+
 /** Every migration, oldest first. Append new ones; never edit one that has shipped. */
-export const SUPPORT_MIGRATIONS: readonly Migration[] = [ticketsAndMessages];
+export const SUPPORT_MIGRATIONS: readonly Migration[] = [ticketsAndMessages, outboxTraceContext];

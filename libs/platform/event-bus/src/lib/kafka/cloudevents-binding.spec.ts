@@ -43,6 +43,31 @@ describe('CloudEvents Kafka binding (binary mode)', () => {
     expect(decodeRecord(asReceived('o-1', event))).toEqual({ ok: true, event });
   });
 
+  it('carries the distributed-tracing extension as ce_traceparent / ce_tracestate, both ways', () => {
+    const traced = {
+      ...event,
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      tracestate: 'vendor=opaque',
+    };
+    expect(encodeRecord('o-1', traced).headers).toMatchObject({
+      ce_traceparent: traced.traceparent,
+      ce_tracestate: 'vendor=opaque',
+    });
+    expect(decodeRecord(asReceived('o-1', traced))).toEqual({ ok: true, event: traced });
+    // Without it (tracing off) neither header is written, and the decoded event has no such key.
+    expect(Object.keys(encodeRecord('o-1', event).headers ?? {})).not.toContain('ce_traceparent');
+    const plain = decodeRecord(asReceived('o-1', event));
+    expect(plain.ok && plain.event.traceparent).toBeUndefined();
+  });
+
+  it('drops a malformed ce_traceparent and keeps the event (W3C: ignore it, start afresh)', () => {
+    const record = asReceived('o-1', event);
+    (record.headers as Record<string, Buffer>)['ce_traceparent'] = Buffer.from('not-a-traceparent');
+    const result = decodeRecord(record);
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.event.traceparent).toBeUndefined();
+  });
+
   it('round-trips an event without data as a null value', () => {
     const noData = { ...event, data: undefined };
     const record = asReceived('o-1', noData);

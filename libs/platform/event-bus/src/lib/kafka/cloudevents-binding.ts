@@ -20,6 +20,15 @@ export const CE_HEADERS = {
 
 export const CONTENT_TYPE_HEADER = 'content-type';
 
+/**
+ * The CloudEvents distributed-tracing extension: optional, written only when the event carries it
+ * (tracing on), so the next service continues the sender's trace.
+ */
+export const CE_TRACE_HEADERS = {
+  traceparent: 'ce_traceparent',
+  tracestate: 'ce_tracestate',
+} as const;
+
 const REQUIRED_HEADERS = [...Object.values(CE_HEADERS), CONTENT_TYPE_HEADER];
 
 /** What `decodeRecord` reads: the fields of a kafkajs `KafkaMessage` that carry the event. */
@@ -47,6 +56,8 @@ export function encodeRecord(key: string, event: Envelope): Message {
       [CE_HEADERS.time]: event.time,
       [CE_HEADERS.sequence]: String(event.sequence),
       [CONTENT_TYPE_HEADER]: event.datacontenttype,
+      ...(event.traceparent === undefined ? {} : { [CE_TRACE_HEADERS.traceparent]: event.traceparent }),
+      ...(event.tracestate === undefined ? {} : { [CE_TRACE_HEADERS.tracestate]: event.tracestate }),
     },
   };
 }
@@ -92,7 +103,18 @@ export function decodeRecord(record: RecordLike): DecodeResult {
     // Only digits count: Number('') or Number('0x1') would quietly turn garbage into a number.
     sequence: /^\d+$/.test(sequence) ? Number(sequence) : sequence,
     data,
+    ...traceAttributes(headers),
   });
   if (!parsed.success) return { ok: false, reason: `invalid envelope: ${describeZodError(parsed.error)}`, headers };
   return { ok: true, event: parsed.data as Envelope };
+}
+
+/** The tracing extension's attributes that the headers carry, and no key for one they do not. */
+function traceAttributes(headers: Record<string, string>): { traceparent?: string; tracestate?: string } {
+  const traceparent = headers[CE_TRACE_HEADERS.traceparent];
+  const tracestate = headers[CE_TRACE_HEADERS.tracestate];
+  return {
+    ...(traceparent === undefined ? {} : { traceparent }),
+    ...(tracestate === undefined ? {} : { tracestate }),
+  };
 }

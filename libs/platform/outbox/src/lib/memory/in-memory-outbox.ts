@@ -1,4 +1,5 @@
 import { Envelope } from '@shopnest/contracts';
+import { currentTraceContext, TraceContext } from '@shopnest/platform-tracing';
 import { Outbox, OutboxBacklog, OutboxEntry } from '../outbox.port';
 
 interface Row {
@@ -11,6 +12,7 @@ interface Row {
   revision: number;
   sentAt: number | null;
   claimed: boolean;
+  trace?: TraceContext;
 }
 
 /** One entry as a timeline shows it. */
@@ -39,9 +41,13 @@ export class InMemoryOutbox extends Outbox {
     super();
   }
 
-  /** Appends an entry of `key`, not published before `availableAt` (ms since the epoch; default now). */
-  append(key: string, event: Envelope, availableAt = Date.now()): void {
+  /**
+   * Appends an entry of `key`, not published before `availableAt` (ms since the epoch; default
+   * now), with the trace context of the caller (as the SQL adapter's row keeps it).
+   */
+  append(key: string, event: Envelope, availableAt = Date.now(), trace = currentTraceContext()): void {
     this.rows.push({
+      trace,
       id: this.nextId++,
       key,
       event,
@@ -70,14 +76,21 @@ export class InMemoryOutbox extends Outbox {
 
   /**
    * Replaces the event of the newest unpublished entry of `key` when `replaceable` says so and no
-   * relay is publishing it; true when it did (the entry keeps its place and due time).
+   * relay is publishing it; true when it did (the entry keeps its place and due time, and takes the
+   * caller's trace context).
    */
-  replaceLastPending(key: string, event: Envelope, replaceable: (pending: Envelope) => boolean): boolean {
+  replaceLastPending(
+    key: string,
+    event: Envelope,
+    replaceable: (pending: Envelope) => boolean,
+    trace = currentTraceContext(),
+  ): boolean {
     for (let i = this.rows.length - 1; i >= 0; i--) {
       const row = this.rows[i] as Row;
       if (row.key !== key || row.sentAt !== null) continue;
       if (row.claimed || !replaceable(row.event)) return false;
       row.event = event;
+      row.trace = trace;
       row.revision += 1;
       return true;
     }
@@ -102,7 +115,13 @@ export class InMemoryOutbox extends Outbox {
     claimed.forEach(({ row }) => (row.claimed = true));
     try {
       await publish(
-        claimed.map(({ row }) => ({ id: row.id, key: row.key, event: row.event, createdAt: new Date(row.createdAt) })),
+        claimed.map(({ row }) => ({
+          id: row.id,
+          key: row.key,
+          event: row.event,
+          createdAt: new Date(row.createdAt),
+          ...(row.trace ? { trace: row.trace } : {}),
+        })),
       );
       const sentAt = Date.now();
       for (const { row, revision } of claimed) if (row.revision === revision) row.sentAt = sentAt;

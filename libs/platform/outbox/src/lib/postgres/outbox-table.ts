@@ -1,3 +1,5 @@
+import { currentTraceContext } from '@shopnest/platform-tracing';
+
 /**
  * Where a service keeps its outbox: the table, the column holding each entry's key (the
  * aggregate id, also the Kafka message key) and that column's SQL type.
@@ -68,8 +70,25 @@ CREATE INDEX ${table}_sent ON ${table} (sent_at) WHERE sent_at IS NOT NULL;
 }
 
 /**
+ * The DDL that adds the trace-context columns {@link PostgresOutbox} reads to an outbox table made
+ * by {@link outboxTableSql} (which stays as shipped: migrations that used it must not change), for
+ * a later migration. Nullable: rows written with tracing off carry none.
+ *
+ * @example
+ * { version: 2, name: 'outbox-trace-context', sql: outboxTraceColumnsSql(SUPPORT_OUTBOX) }
+ */
+export function outboxTraceColumnsSql(spec: OutboxTable): string {
+  const { table } = outboxTableNames(spec, 'public');
+  return `
+-- The W3C trace context of the request that wrote the entry (CloudEvents distributed tracing).
+ALTER TABLE ${table} ADD COLUMN traceparent text, ADD COLUMN tracestate text;
+`;
+}
+
+/**
  * The statement that appends a change's entries (one key, in the given order) inside the domain's
- * transaction, in one round trip, and its parameters. Notifies the relays once, on commit.
+ * transaction, in one round trip, and its parameters, with the caller's trace context (tracing on;
+ * the table needs the columns of {@link outboxTraceColumnsSql}). Notifies the relays once, on commit.
  *
  * @example
  * const append = outboxAppendSql(SUPPORT_OUTBOX, db.schema);
@@ -79,18 +98,20 @@ export function outboxAppendSql(spec: OutboxTable, schema: string) {
   const { table, key, channel } = outboxTableNames(spec, schema);
   return {
     sql: `WITH appended AS (
-            INSERT INTO ${table} (${key}, event_id, type, event, available_at, created_at)
-            SELECT $1, e.id, e.type, e.event, now(), clock_timestamp()
+            INSERT INTO ${table} (${key}, event_id, type, event, available_at, created_at, traceparent, tracestate)
+            SELECT $1, e.id, e.type, e.event, now(), clock_timestamp(), $6, $7
               FROM unnest($2::uuid[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS e (id, type, event, ord)
              ORDER BY e.ord
             RETURNING id)
           SELECT pg_notify($5, '') WHERE EXISTS (SELECT 1 FROM appended)`,
-    params: (key: string, events: readonly { id: string; type: string }[]) => [
+    params: (key: string, events: readonly { id: string; type: string }[], trace = currentTraceContext()) => [
       key,
       events.map((event) => event.id),
       events.map((event) => event.type),
       events.map((event) => JSON.stringify(event)),
       channel,
+      trace?.traceparent ?? null,
+      trace?.tracestate ?? null,
     ],
   };
 }

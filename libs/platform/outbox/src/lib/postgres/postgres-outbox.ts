@@ -1,5 +1,6 @@
 import { Envelope } from '@shopnest/contracts';
 import { SqlDatabase, SqlExecutor } from '@shopnest/platform-sql';
+import type { TraceContext } from '@shopnest/platform-tracing';
 import { Outbox, OutboxBacklog, OutboxEntry } from '../outbox.port';
 import { OutboxTable, outboxTableNames } from './outbox-table';
 
@@ -10,10 +11,12 @@ interface ClaimedRow {
   created_at: Date;
   revision: number;
   due: boolean;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 /**
- * {@link Outbox} over an outbox table (see {@link outboxTableSql}) that a domain's repository
+ * {@link Outbox} over an outbox table (see {@link outboxTableSql} and {@link outboxTraceColumnsSql}) that a domain's repository
  * writes in its transactions, with the column that holds the key (`order_id`, `ticket_id`).
  *
  * A claim locks the oldest unpublished entry of each key (`FOR UPDATE SKIP LOCKED`, so
@@ -75,7 +78,8 @@ export class PostgresOutbox extends Outbox {
       });
     }
     const rows = await sql.query<ClaimedRow>(
-      `SELECT id, ${key} AS key, event, created_at, revision, available_at <= clock_timestamp() AS due
+      `SELECT id, ${key} AS key, event, created_at, revision, available_at <= clock_timestamp() AS due,
+              traceparent, tracestate
          FROM ${table}
         WHERE ${key} = ANY($1::${keys}) AND sent_at IS NULL
         ORDER BY id
@@ -98,6 +102,7 @@ export class PostgresOutbox extends Outbox {
         key: row.key,
         event: row.event,
         createdAt: row.created_at,
+        ...(row.traceparent ? { trace: traceOf(row.traceparent, row.tracestate) } : {}),
       })),
     );
     // clock_timestamp(), not now(): the time of the broker's ack, not of the claim's transaction start.
@@ -146,3 +151,6 @@ export class PostgresOutbox extends Outbox {
     return this.db.listen(this.names.channel, listener);
   }
 }
+
+const traceOf = (traceparent: string, tracestate: string | null): TraceContext =>
+  tracestate ? { traceparent, tracestate } : { traceparent };
