@@ -199,7 +199,7 @@ export function describeTicketsApi(
     });
 
     it('counts unread per member, moves read pointers forward only, and tells the other side', async () => {
-      const { ticket } = await open();
+      const { ticket, message: opening } = await open();
       await call('POST', `/tickets/${ticket.id}/assign`, agent, {});
       const first = await send(ticket.id, agent, 'Hi Alice');
       await send(ticket.id, agent, 'It left the depot');
@@ -215,6 +215,11 @@ export function describeTicketsApi(
       expect(read.map((e) => e.data)).toEqual([expect.objectContaining({ readerId: 'alice', upToSeq: 2 })]);
       const unread = events.filter((e) => e.type === 'unread.changed' && e.data.userId === 'alice');
       expect(unread.at(-1)?.data).toMatchObject({ unread: 1, totalUnread: expect.any(Number) });
+      // Reading an older message never moves the pointer back.
+      expect(await call('POST', `/tickets/${ticket.id}/read`, alice, { upToMessageId: opening.id })).toMatchObject({
+        status: 200,
+        body: { unread: 1 },
+      });
       // Sending marks your own read.
       await send(ticket.id, alice, 'thanks');
       expect((await call('GET', `/tickets/${ticket.id}`, alice)).body['unread']).toBe(0);
