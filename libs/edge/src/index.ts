@@ -6,7 +6,6 @@ export * from './lib/limits/edge-limits';
 export * from './lib/order-access/http-order-access.lookup';
 export * from './lib/order-access/in-memory-order-access.lookup';
 export * from './lib/order-access/order-access.port';
-export * from './lib/access/http-access.lookup';
 export * from './lib/access/in-memory-access.lookup';
 export * from './lib/ticket-access/http-ticket-access.lookup';
 export * from './lib/ticket-access/in-memory-ticket-access.lookup';

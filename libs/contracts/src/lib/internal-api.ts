@@ -33,3 +33,9 @@ export type TicketAccess = z.infer<typeof ticketAccessSchema>;
 /** Path of the ticket-access endpoint, relative to support-desk's base URL. */
 export const ticketAccessPath = (ticketId: string): string =>
   `/internal/tickets/${encodeURIComponent(ticketId)}/access`;
+
+/** The order-access endpoint as an internal-access client needs it: its name in errors, path and body. */
+export const orderAccessEndpoint = { resource: 'order', path: orderAccessPath, schema: orderAccessSchema };
+
+/** The ticket-access endpoint as an internal-access client needs it: its name in errors, path and body. */
+export const ticketAccessEndpoint = { resource: 'ticket', path: ticketAccessPath, schema: ticketAccessSchema };

@@ -1,4 +1,5 @@
-import { describeZodError, orderAccessPath, orderAccessSchema } from '@shopnest/contracts';
+import { OrderAccess, orderAccessEndpoint } from '@shopnest/contracts';
+import { AccessLookupUnavailable, HttpAccessLookup, HttpAccessOptions } from '@shopnest/platform-http';
 
 /**
  * Answers who owns an order, so a customer can open a ticket only about their own orders.
@@ -18,48 +19,25 @@ export class OrderOwnershipUnavailable extends Error {
   override readonly name = 'OrderOwnershipUnavailable';
 }
 
-/** Asks order-tracking's internal access endpoint (Node's fetch, a `service` token, a timeout). */
+/**
+ * Asks order-tracking's internal access endpoint through the platform's internal-access client
+ * (a `service` token, a timeout, a short cache, one request in flight per order).
+ */
 export class HttpOrderOwnership extends OrderOwnership {
-  private readonly baseUrl: string;
+  private readonly orders: HttpAccessLookup<OrderAccess>;
 
-  constructor(
-    private readonly options: { baseUrl: string; serviceToken: string; timeoutMs?: number },
-    private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
-  ) {
+  constructor(options: HttpAccessOptions, fetchImpl?: typeof fetch) {
     super();
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.orders = new HttpAccessLookup(orderAccessEndpoint, options, fetchImpl);
   }
 
   async customerOf(orderId: string): Promise<string | null> {
-    const url = `${this.baseUrl}${orderAccessPath(orderId)}`;
-    const timeoutMs = this.options.timeoutMs ?? 2_000;
-    let response: Response;
     try {
-      response = await this.fetchImpl(url, {
-        headers: { authorization: `Bearer ${this.options.serviceToken}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      return (await this.orders.find(orderId))?.customerId ?? null;
     } catch (error) {
-      const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
-      throw new OrderOwnershipUnavailable(
-        `order lookup at ${url} failed: ${timedOut ? `no answer within ${timeoutMs} ms` : String(error)}`,
-      );
+      if (error instanceof AccessLookupUnavailable) throw new OrderOwnershipUnavailable(error.message);
+      throw error;
     }
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return null;
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new OrderOwnershipUnavailable(`order lookup at ${url} answered ${response.status}`);
-    }
-    const parsed = orderAccessSchema.safeParse(await response.json().catch(() => undefined));
-    if (!parsed.success) {
-      throw new OrderOwnershipUnavailable(
-        `order lookup at ${url}: unexpected body (${describeZodError(parsed.error)})`,
-      );
-    }
-    return parsed.data.customerId;
   }
 }
 

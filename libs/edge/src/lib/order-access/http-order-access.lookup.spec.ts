@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { AccessLookupUnavailable } from '../access/http-access.lookup';
+import { AccessLookupUnavailable } from '@shopnest/platform-http';
 import { HttpOrderAccessLookup } from './http-order-access.lookup';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;

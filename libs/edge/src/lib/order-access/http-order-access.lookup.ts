@@ -1,5 +1,5 @@
-import { OrderAccess, orderAccessPath, orderAccessSchema } from '@shopnest/contracts';
-import { HttpAccessLookup, HttpAccessOptions } from '../access/http-access.lookup';
+import { OrderAccess, orderAccessEndpoint } from '@shopnest/contracts';
+import { HttpAccessLookup, HttpAccessOptions } from '@shopnest/platform-http';
 import { OrderAccessLookup } from './order-access.port';
 
 /** order-tracking's base URL and the edge's service token; see {@link HttpAccessOptions}. */
@@ -8,6 +8,6 @@ export type HttpOrderAccessOptions = HttpAccessOptions;
 /** Asks order-tracking's internal `GET /internal/orders/:orderId/access` (see {@link HttpAccessLookup}). */
 export class HttpOrderAccessLookup extends HttpAccessLookup<OrderAccess> implements OrderAccessLookup {
   constructor(options: HttpOrderAccessOptions, fetchImpl?: typeof fetch) {
-    super({ resource: 'order', path: orderAccessPath, schema: orderAccessSchema }, options, fetchImpl);
+    super(orderAccessEndpoint, options, fetchImpl);
   }
 }

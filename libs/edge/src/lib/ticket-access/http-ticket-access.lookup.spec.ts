@@ -1,4 +1,4 @@
-import { AccessLookupUnavailable } from '../access/http-access.lookup';
+import { AccessLookupUnavailable } from '@shopnest/platform-http';
 import { HttpTicketAccessLookup } from './http-ticket-access.lookup';
 
 /** A fetch that answers from a table of paths; the HTTP path itself is tested with orders. */

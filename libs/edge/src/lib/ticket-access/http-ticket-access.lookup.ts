@@ -1,5 +1,5 @@
-import { TicketAccess, ticketAccessPath, ticketAccessSchema } from '@shopnest/contracts';
-import { HttpAccessLookup, HttpAccessOptions } from '../access/http-access.lookup';
+import { TicketAccess, ticketAccessEndpoint } from '@shopnest/contracts';
+import { HttpAccessLookup, HttpAccessOptions } from '@shopnest/platform-http';
 import { TicketAccessLookup } from './ticket-access.port';
 
 /** support-desk's base URL and the edge's service token; see {@link HttpAccessOptions}. */
@@ -8,6 +8,6 @@ export type HttpTicketAccessOptions = HttpAccessOptions;
 /** Asks support-desk's internal `GET /internal/tickets/:ticketId/access` (see {@link HttpAccessLookup}). */
 export class HttpTicketAccessLookup extends HttpAccessLookup<TicketAccess> implements TicketAccessLookup {
   constructor(options: HttpTicketAccessOptions, fetchImpl?: typeof fetch) {
-    super({ resource: 'ticket', path: ticketAccessPath, schema: ticketAccessSchema }, options, fetchImpl);
+    super(ticketAccessEndpoint, options, fetchImpl);
   }
 }
