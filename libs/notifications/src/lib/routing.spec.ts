@@ -9,9 +9,12 @@ describe('routeEvent', () => {
 
   it.each<[string, OrderEvent, { channel: string; type: string; volatile: boolean }[]]>([
     [
-      'order.created → its order',
+      'order.created → its order and the ops board',
       orderEvent('order.created'),
-      [{ channel: 'order:o-1', type: 'order.created', volatile: false }],
+      [
+        { channel: 'order:o-1', type: 'order.created', volatile: false },
+        { channel: 'ops:orders', type: 'order.created', volatile: false },
+      ],
     ],
     [
       'order.status_changed → its order, its customer and the ops board, plus a notification to its customer',

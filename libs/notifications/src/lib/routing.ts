@@ -40,7 +40,11 @@ const asIs = <E extends OrderEvent>(event: E): Envelope => event;
  * can show it without knowing order statuses.
  */
 export const ORDER_EVENT_ROUTES: { readonly [T in OrderEventType]: readonly RouteRule<OrderEventOf<T>>[] } = {
-  'order.created': [{ to: theOrder, send: asIs }],
+  // The ops board shows an order from its creation, not from its first status change.
+  'order.created': [
+    { to: theOrder, send: asIs },
+    { to: opsBoard, send: asIs },
+  ],
   'order.status_changed': [
     { to: theOrder, send: asIs },
     { to: itsCustomer, send: asIs },
