@@ -101,8 +101,8 @@ describe(`graceful drain: ${CLIENTS} SDK clients, one of two edges drained durin
     const p90 = moves[Math.floor(moves.length * 0.9)] as number;
     expect(p90 - p10).toBeGreaterThanOrEqual(DRAIN_WINDOW_MS / 2);
 
-    // The ops board gets every status change (not order creation): each exactly once at every client.
-    const expected = orders.length * statuses.length;
+    // The ops board gets every creation and status change: each exactly once at every client.
+    const expected = orders.length * (1 + statuses.length);
     await waitFor(() => received.every((ids) => new Set(ids).size >= expected), 30_000).catch(() => undefined);
     const short = received.filter((ids) => new Set(ids).size !== expected).length;
     const repeated = received.filter((ids) => new Set(ids).size !== ids.length).length;

@@ -180,7 +180,7 @@ describe('OrderEventsConsumer', () => {
   it('dead-letters a record that does not decode, with its bytes and the error in headers, and goes on', async () => {
     const value = Buffer.from('{not json');
     await bus.publishRaw(ORDERS_TOPIC, { key: 'o-3', value, headers: { 'x-trace': 't-1' } });
-    const next = orderEvent('order.created', { orderId: 'o-3' });
+    const next = orderEvent('order.courier_assigned', { orderId: 'o-3' });
     await publish(next);
     await waitFor(() => pushesOf('o-3').length === 1 && deadLetters.length === 1);
 
@@ -237,11 +237,11 @@ describe('OrderEventsConsumer', () => {
 
   it('dead-letters an event that still fails after its attempts, with the attempts in headers, and goes on', async () => {
     fanout.failNext(Number.MAX_SAFE_INTEGER);
-    const poison = orderEvent('order.created', { orderId: 'o-6' });
+    const poison = orderEvent('order.courier_assigned', { orderId: 'o-6' });
     await publish(poison);
     await waitFor(() => deadLetters.length === 1);
     fanout.failNext(0);
-    const next = orderEvent('order.created', { orderId: 'o-6' }, 2);
+    const next = orderEvent('order.courier_assigned', { orderId: 'o-6' }, 2);
     await publish(next);
     await waitFor(() => pushesOf('o-6').length === 1);
 
@@ -343,7 +343,7 @@ describe('OrderEventsConsumer', () => {
       return emit(delivery, options);
     });
     const busClosed = jest.spyOn(bus, 'close');
-    const inHand = orderEvent('order.created', { orderId: 'o-11' });
+    const inHand = orderEvent('order.courier_assigned', { orderId: 'o-11' });
     await publish(inHand);
     await waitFor(() => (fanout.emit as jest.Mock).mock.calls.length === 1);
 

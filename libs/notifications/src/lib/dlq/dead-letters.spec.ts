@@ -107,7 +107,7 @@ describe('dead letters: listing, re-drive and drop over the ops API (in-memory b
   async function deadLetterBoth(): Promise<{ poison: OrderEvent; transient: OrderEvent }> {
     const valid = orderEvent('order.status_changed', { orderId: 'o-poison' });
     const poison = { ...valid, data: { ...valid.data, to: 'teleported' } } as unknown as OrderEvent;
-    const transient = orderEvent('order.created', { orderId: 'o-transient' });
+    const transient = orderEvent('order.courier_assigned', { orderId: 'o-transient' });
     fanout.failNext(Number.MAX_SAFE_INTEGER);
     await publish(poison, transient);
     await waitFor(async () => (await list()).items.length === 2);
@@ -142,7 +142,7 @@ describe('dead letters: listing, re-drive and drop over the ops API (in-memory b
 
     // By reason, type and time.
     expect((await list('?reason=invalid')).items.map((i) => i.event.id)).toEqual([poison.id]);
-    expect((await list('?type=order.created')).items.map((i) => i.event.id)).toEqual([transient.id]);
+    expect((await list('?type=order.courier_assigned')).items.map((i) => i.event.id)).toEqual([transient.id]);
     expect((await list(`?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).items).toEqual([]);
     expect((await list(`?until=${encodeURIComponent(before)}`)).items).toEqual([]);
 
@@ -222,7 +222,7 @@ describe('dead letters: listing, re-drive and drop over the ops API (in-memory b
   });
 
   it('relies on the worker for idempotency: a re-driven event whose id was already handled is skipped, never delivered twice', async () => {
-    const event = orderEvent('order.created', { orderId: 'o-twice' });
+    const event = orderEvent('order.courier_assigned', { orderId: 'o-twice' });
     await publish(event);
     await waitFor(() => pushesOf(event.id).length === 1);
     // The same event also sits in the DLQ (say the outbox relayed it twice and one copy failed).
