@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import {
   CANARY_TOPIC,
+  NOTIFICATIONS_TOPIC,
+  NOTIFICATIONS_TOPIC_PARTITIONS,
   ORDERS_TOPIC,
   ORDERS_TOPIC_PARTITIONS,
   SUPPORT_TOPIC,
@@ -10,6 +12,7 @@ import { AuthModule } from '@shopnest/platform-auth';
 import { deadLetterTopicOf, decisionsTopicOf } from '../dlq/dead-letter-headers';
 import { DeadLettersModule } from '../dlq/dead-letters.module';
 import { NotificationsModule } from '../notifications.module';
+import { PublishModule } from '../publish/publish.module';
 import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
 import { LocalFanout } from '@shopnest/platform-fanout';
 import {
@@ -29,11 +32,12 @@ export interface NotificationWorkerShared {
 }
 
 /** Topics the worker consumes: each has a `<topic>.dlq` the dead-letter API serves. */
-const CONSUMED_TOPICS = [ORDERS_TOPIC, SUPPORT_TOPIC];
+const CONSUMED_TOPICS = [ORDERS_TOPIC, SUPPORT_TOPIC, NOTIFICATIONS_TOPIC];
 
 /**
  * The worker: Kafka in; Redis out (channel history and socket.io pushes, one script per event and
- * channel); dead letters back to Kafka; HTTP for health, metrics and the ops-only dead-letter API.
+ * channel); dead letters back to Kafka; HTTP for health, metrics, the ops-only dead-letter API and
+ * `POST /notifications` (role `service`).
  */
 @Module({})
 export class NotificationWorkerModule {
@@ -49,6 +53,7 @@ export class NotificationWorkerModule {
           topics: [
             { topic: ORDERS_TOPIC, numPartitions: ORDERS_TOPIC_PARTITIONS },
             { topic: SUPPORT_TOPIC, numPartitions: SUPPORT_TOPIC_PARTITIONS },
+            { topic: NOTIFICATIONS_TOPIC, numPartitions: NOTIFICATIONS_TOPIC_PARTITIONS },
             { topic: CANARY_TOPIC, numPartitions: 1 },
             ...CONSUMED_TOPICS.flatMap((topic) => [
               // Dead letters are rare and read by people or a replay tool: one partition keeps them in arrival order.
@@ -67,6 +72,7 @@ export class NotificationWorkerModule {
         NotificationsModule.forRoot(config.notifications),
         AuthModule.forRoot(config.jwt),
         DeadLettersModule.forRoot({ topics: CONSUMED_TOPICS }),
+        PublishModule.forRoot(config.publish, config.notifications),
       ],
     };
   }
