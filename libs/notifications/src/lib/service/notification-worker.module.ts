@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import {
   CANARY_TOPIC,
   NOTIFICATIONS_TOPIC,
@@ -21,6 +22,7 @@ import {
   HistoryModule,
   ProcessedEventsModule,
 } from '@shopnest/platform-history';
+import { ErrorBodyFilter } from '@shopnest/platform-http';
 import { ObservabilityModule } from '@shopnest/platform-observability';
 import { NotificationWorkerConfig, NOTIFICATION_WORKER } from './notification-worker.config';
 
@@ -74,6 +76,8 @@ export class NotificationWorkerModule {
         DeadLettersModule.forRoot({ topics: CONSUMED_TOPICS }),
         PublishModule.forRoot(config.publish, config.notifications),
       ],
+      // `{ code, message }` on every REST error, the body parser's too (malformed JSON 400 INVALID, 413).
+      providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],
     };
   }
 }
