@@ -179,6 +179,31 @@ test('the edge asks the order-tracking Service, which admits edges through its N
   assert.equal(find(polling, 'NetworkPolicy', 'order-tracking'), undefined);
 });
 
+test('notification-worker: PUBLISH_ALLOWLIST from values, and only publishFrom (besides metrics) reaches POST /notifications', () => {
+  const payments = { namespaceSelector: { matchLabels: { team: 'payments' } } };
+  const objects = render(
+    '--set',
+    'notificationWorker.publishAllowlist=payments=user:*',
+    '--set-json',
+    `networkPolicy.publishFrom=${JSON.stringify([payments])}`,
+  );
+  const env = envOf(/** @type {K8sObject} */ (find(objects, 'Deployment', 'notification-worker')));
+  assert.equal(env.PUBLISH_ALLOWLIST.value, 'payments=user:*');
+  assert.equal(
+    envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', 'notification-worker'))).PUBLISH_ALLOWLIST.value,
+    '',
+  );
+  const peers = find(objects, 'NetworkPolicy', 'notification-worker')?.spec.ingress.flatMap(
+    (/** @type {any} */ r) => r.from,
+  );
+  assert.ok(peers.some((/** @type {any} */ p) => p.namespaceSelector?.matchLabels.team === 'payments'));
+  assert.ok(
+    !peers.some(
+      (/** @type {any} */ p) => p.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'ingress-nginx',
+    ),
+  );
+});
+
 test('support-desk: the orders database in a schema of its own, order look-ups to the order-tracking Service', () => {
   const env = envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', 'support-desk')));
   assert.equal(env.PORT.value, '3003');

@@ -8,3 +8,7 @@ export * from './lib/service/notification-worker.module';
 export * from './lib/dlq/dead-letter-headers';
 export * from './lib/dlq/dead-letters.service';
 export * from './lib/dlq/dead-letters.module';
+export * from './lib/publish/publish-allowlist';
+export * from './lib/publish/publish.config';
+export * from './lib/publish/publish.module';
+export * from './lib/publish/notification-publisher.service';

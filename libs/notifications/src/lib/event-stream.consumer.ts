@@ -44,7 +44,7 @@ import { z } from 'zod';
 /** One topic the worker consumes: the schema its events must pass and the routing table they go through. */
 export interface EventStream<E extends Envelope = Envelope> {
   /** Names the stream in logs; the support stream's consumer group is the worker's group + `.support`. */
-  name: 'orders' | 'support' | 'canary';
+  name: 'orders' | 'support' | 'canary' | 'notifications';
   topic: string;
   schema: z.ZodType<E>;
   route(event: E): Route[];

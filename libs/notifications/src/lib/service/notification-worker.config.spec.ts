@@ -35,7 +35,23 @@ describe('notificationWorkerEnvSchema', () => {
         retry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 5_000 },
         canaryIntervalMs: 5_000,
       },
+      // No service may publish until PUBLISH_ALLOWLIST names it.
+      publish: { allowlist: new Map() },
     });
+  });
+
+  it('reads PUBLISH_ALLOWLIST and names its bad entries with the other bad keys', () => {
+    const config = parseEnv(notificationWorkerEnvSchema, { ...required, PUBLISH_ALLOWLIST: 'payments=user:*' });
+    expect(config.publish.allowlist).toEqual(new Map([['payments', ['user:*']]]));
+    expect(() =>
+      parseEnv(notificationWorkerEnvSchema, {
+        ...required,
+        PUBLISH_ALLOWLIST: 'x=support:agents',
+        RETRY_ATTEMPTS: '0',
+      }),
+    ).toThrow(
+      /PUBLISH_ALLOWLIST: x: "support:agents": internal channels cannot be published to[\s\S]*RETRY_ATTEMPTS|RETRY_ATTEMPTS[\s\S]*PUBLISH_ALLOWLIST: x: "support:agents"/,
+    );
   });
 
   it('reads the retry policy, the lag interval and the history limits', () => {

@@ -10,6 +10,7 @@ import {
   DEFAULT_RETRY,
   NotificationsConfig,
 } from '../notifications.config';
+import { PublishConfig, publishEnvSchema } from '../publish/publish.config';
 import { z } from 'zod';
 
 export const NOTIFICATION_WORKER = 'notification-worker';
@@ -22,6 +23,8 @@ export interface NotificationWorkerConfig extends ServiceSettings {
   fanout: FanoutConfig;
   history: HistoryConfig;
   notifications: NotificationsConfig;
+  /** Who may notify which channels through `POST /notifications` and `shopnest.notifications.v1`. */
+  publish: PublishConfig;
 }
 
 const consumerEnvSchema = z
@@ -49,7 +52,7 @@ const consumerEnvSchema = z
 /**
  * The notification worker's environment: service settings (HTTP for `/health/*`, `/metrics` and
  * the ops-only dead-letter API, `PORT` default 3002), JWT verification (`JWT_*`), the event bus, the fanout (`FANOUT`, `REDIS_URL`, `SOCKET_IO_KEY`),
- * channel history, the consumer group and retries.
+ * channel history, the consumer group and retries, and `PUBLISH_ALLOWLIST`.
  */
 export const notificationWorkerEnvSchema = envFragments({
   service: serviceEnv(3002),
@@ -58,14 +61,16 @@ export const notificationWorkerEnvSchema = envFragments({
   fanout: fanoutEnvSchema,
   history: historyEnvSchema,
   notifications: consumerEnvSchema,
+  publish: publishEnvSchema,
 }).transform(
-  ({ service, jwt, eventBus, fanout, history, notifications }): NotificationWorkerConfig => ({
+  ({ service, jwt, eventBus, fanout, history, notifications, publish }): NotificationWorkerConfig => ({
     ...service,
     jwt,
     eventBus,
     fanout,
     history,
     notifications,
+    publish,
   }),
 );
 

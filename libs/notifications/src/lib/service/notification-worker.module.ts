@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import {
   CANARY_TOPIC,
+  NOTIFICATIONS_TOPIC,
+  NOTIFICATIONS_TOPIC_PARTITIONS,
   ORDERS_TOPIC,
   ORDERS_TOPIC_PARTITIONS,
   SUPPORT_TOPIC,
@@ -10,6 +13,7 @@ import { AuthModule } from '@shopnest/platform-auth';
 import { deadLetterTopicOf, decisionsTopicOf } from '../dlq/dead-letter-headers';
 import { DeadLettersModule } from '../dlq/dead-letters.module';
 import { NotificationsModule } from '../notifications.module';
+import { PublishModule } from '../publish/publish.module';
 import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
 import { LocalFanout } from '@shopnest/platform-fanout';
 import {
@@ -18,6 +22,7 @@ import {
   HistoryModule,
   ProcessedEventsModule,
 } from '@shopnest/platform-history';
+import { ErrorBodyFilter } from '@shopnest/platform-http';
 import { ObservabilityModule } from '@shopnest/platform-observability';
 import { NotificationWorkerConfig, NOTIFICATION_WORKER } from './notification-worker.config';
 
@@ -29,11 +34,12 @@ export interface NotificationWorkerShared {
 }
 
 /** Topics the worker consumes: each has a `<topic>.dlq` the dead-letter API serves. */
-const CONSUMED_TOPICS = [ORDERS_TOPIC, SUPPORT_TOPIC];
+const CONSUMED_TOPICS = [ORDERS_TOPIC, SUPPORT_TOPIC, NOTIFICATIONS_TOPIC];
 
 /**
  * The worker: Kafka in; Redis out (channel history and socket.io pushes, one script per event and
- * channel); dead letters back to Kafka; HTTP for health, metrics and the ops-only dead-letter API.
+ * channel); dead letters back to Kafka; HTTP for health, metrics, the ops-only dead-letter API and
+ * `POST /notifications` (role `service`).
  */
 @Module({})
 export class NotificationWorkerModule {
@@ -49,6 +55,7 @@ export class NotificationWorkerModule {
           topics: [
             { topic: ORDERS_TOPIC, numPartitions: ORDERS_TOPIC_PARTITIONS },
             { topic: SUPPORT_TOPIC, numPartitions: SUPPORT_TOPIC_PARTITIONS },
+            { topic: NOTIFICATIONS_TOPIC, numPartitions: NOTIFICATIONS_TOPIC_PARTITIONS },
             { topic: CANARY_TOPIC, numPartitions: 1 },
             ...CONSUMED_TOPICS.flatMap((topic) => [
               // Dead letters are rare and read by people or a replay tool: one partition keeps them in arrival order.
@@ -67,7 +74,10 @@ export class NotificationWorkerModule {
         NotificationsModule.forRoot(config.notifications),
         AuthModule.forRoot(config.jwt),
         DeadLettersModule.forRoot({ topics: CONSUMED_TOPICS }),
+        PublishModule.forRoot(config.publish, config.notifications),
       ],
+      // `{ code, message }` on every REST error, the body parser's too (malformed JSON 400 INVALID, 413).
+      providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],
     };
   }
 }
