@@ -685,6 +685,8 @@ describe('ShopNestClient.followOrder', () => {
     expect(resume.payload).toEqual({ channel: CHANNEL, since: '5-0' });
     resume.answer({ ok: true, channel: CHANNEL, recovered: false });
     await settle();
+    socket().take('unsubscribe').answer({ ok: true, channel: CHANNEL });
+    await settle();
     const again = socket().take('subscribe');
     expect(again.payload).toEqual({ channel: CHANNEL, snapshot: true });
     snapshot(socket(), '9-0', state('shipped', 4));

@@ -695,10 +695,14 @@ export class ShopNestClient {
     state.refusals = 0;
     if (state.snapshot) {
       state.snapshot.wanted = false;
-      // The gap of a resume is filled by a new snapshot instead of a REST refetch.
+      // The gap of a resume is filled by a new snapshot instead of a REST refetch. Out of the room
+      // first: every event seen until then is in the new snapshot, so none after it was seen (and
+      // dropped as a duplicate by id).
       if (!fromSnapshot && ack.recovered === false) {
         state.snapshot.wanted = true;
-        void this.sendSubscribe(state);
+        void this.sendUnsubscribe(channel).then(() => {
+          if (generation === this.generation && this.channels.get(channel) === state) void this.sendSubscribe(state);
+        });
         return;
       }
     }
