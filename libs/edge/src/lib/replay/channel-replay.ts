@@ -23,12 +23,12 @@ export interface ReplaySocket {
   emit(event: string, ...args: unknown[]): boolean;
 }
 
-/** A live SSE-style subscription: deliveries flow to the sink until `close()`. */
 /** How a `subscribe { snapshot: true }` ended: the snapshot's offset, or `null` when the channel has none. */
 export interface SnapshotReplayResult extends ReplayResult {
   snapshot: { offset: string } | null;
 }
 
+/** A live SSE-style subscription: deliveries flow to the sink until `close()`. */
 export interface ChannelStream extends ReplayResult {
   close(): void;
 }
