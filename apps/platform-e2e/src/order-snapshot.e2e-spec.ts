@@ -58,16 +58,19 @@ describe('order snapshot + deltas (followOrder)', () => {
     });
     clients.push(watcher);
     const assigned = new Set<string>();
-    for (const id of orderIds)
-      watcher.subscribe(orderChannel(id), ({ event }) => {
-        if (event.type === 'order.courier_assigned') assigned.add(id);
-      });
+    const watching = orderIds.map(
+      (id) =>
+        watcher.subscribe(orderChannel(id), ({ event }) => {
+          if (event.type === 'order.courier_assigned') assigned.add(id);
+        }).ready,
+    );
     await watcher.connect();
+    expect((await Promise.all(watching)).filter((result) => !result.ok)).toEqual([]);
     for (const orderId of orderIds)
       await restOk(`${ordersUrl}/orders/${orderId}/courier`, 'POST', OPS_TOKEN, { courierId: courier }, 200);
     // Generous: the worker's first consumer-group join takes long on a loaded machine.
     await waitFor(() => assigned.size === ORDERS, 90_000).catch(() => {
-      throw new Error(`courier assignments did not all arrive\n${platform.output()}`);
+      throw new Error(`${assigned.size}/${ORDERS} courier assignments arrived\n${platform.output()}`);
     });
     watcher.close();
 
