@@ -4,6 +4,7 @@ export * from './lib/envelope';
 export * from './lib/errors';
 export * from './lib/internal-api';
 export * from './lib/order-events';
+export * from './lib/order-snapshot';
 export * from './lib/session-protocol';
 export * from './lib/socket-protocol';
 export * from './lib/presence-protocol';

@@ -1,6 +1,7 @@
 import { ShopNestDelivery, ShopNestClient, ShopNestClientOptions } from './shopnest-client';
 import { ClientSocket, ClientSocketHandlers, ClientSocketSetup } from './client-socket';
 import { ShopNestClientError } from './client-error';
+import { OrderStatus } from '@shopnest/contracts';
 import { RetryInfo } from './shopnest-client';
 
 /** A scripted socket: records what the client does; the test decides how the server answers. */
@@ -623,5 +624,94 @@ describe('ShopNestClient presence and typing', () => {
     restore.answer({ ok: false, error: { code: 'CONFLICT', message: 'not yet' } });
     await settle();
     expect(errors.map((e) => e.code)).toEqual(['CONFLICT']);
+  });
+});
+
+describe('ShopNestClient.followOrder', () => {
+  const CHANNEL = 'order:o1';
+  const state = (status: string, version: number) => ({
+    id: 'o1',
+    customerId: 'u1',
+    itemsSummary: '1 × tea',
+    totalCents: 300,
+    status,
+    courierId: null,
+    position: null,
+    version,
+    createdAt: '2026-11-23T09:00:00.000Z',
+    updatedAt: '2026-11-23T09:00:00.000Z',
+  });
+  /** A status change of o1 to `to`, as version `sequence`, at `offset`. */
+  const changed = (offset: string, sequence: number, to: OrderStatus): ShopNestDelivery => {
+    const d = delivery(CHANNEL, offset, crypto.randomUUID()); // the reducer takes only valid order events
+    const data = { orderId: 'o1', customerId: 'u1', from: 'placed' as const, to };
+    return { ...d, event: { ...d.event, type: 'order.status_changed', sequence, data } };
+  };
+  const snapshot = (socket: FakeSocket, offset: string, value: object) =>
+    socket.handlers.event('order.snapshot', [{ channel: CHANNEL, offset, state: value }]);
+
+  it('asks for the snapshot, reports it, then the state after each event; a late or repeated one changes nothing', async () => {
+    const { client, socket } = await connected();
+    const states: unknown[] = [];
+    const following = client.followOrder('o1', (s) => states.push(s));
+
+    const request = socket().take('subscribe');
+    expect(request.payload).toEqual({ channel: CHANNEL, snapshot: true });
+    snapshot(socket(), '5-0', state('confirmed', 2));
+    socket().deliver(changed('6-0', 3, 'packed'));
+    request.answer({ ok: true, channel: CHANNEL, recovered: true, snapshot: { offset: '5-0' } });
+    await expect(following.ready).resolves.toEqual({ ok: true, recovered: true });
+    socket().deliver(changed('7-0', 2, 'confirmed')); // older than the state: ignored
+
+    expect(states).toEqual([state('confirmed', 2), { ...state('packed', 3), updatedAt: expect.any(String) }]);
+    expect(client.lastOffset(CHANNEL)).toBe('7-0');
+  });
+
+  it('resumes with since after a reconnect, and starts over from a new snapshot when the gap cannot be replayed', async () => {
+    const { client, socket } = await connected();
+    const states: { status: string }[] = [];
+    const gaps: string[] = [];
+    client.on('gap', (channel) => gaps.push(channel));
+    client.followOrder('o1', (s) => states.push(s));
+    const first = socket().take('subscribe');
+    snapshot(socket(), '5-0', state('confirmed', 2));
+    first.answer({ ok: true, channel: CHANNEL, recovered: true, snapshot: { offset: '5-0' } });
+    await settle();
+
+    socket().drop();
+    await jest.advanceTimersByTimeAsync(1_000);
+    socket().accept();
+    const resume = socket().take('subscribe');
+    expect(resume.payload).toEqual({ channel: CHANNEL, since: '5-0' });
+    resume.answer({ ok: true, channel: CHANNEL, recovered: false });
+    await settle();
+    socket().take('unsubscribe').answer({ ok: true, channel: CHANNEL });
+    await settle();
+    const again = socket().take('subscribe');
+    expect(again.payload).toEqual({ channel: CHANNEL, snapshot: true });
+    snapshot(socket(), '9-0', state('shipped', 4));
+    again.answer({ ok: true, channel: CHANNEL, recovered: true, snapshot: { offset: '9-0' } });
+    await settle();
+
+    expect(states.map((s) => s.status)).toEqual(['confirmed', 'shipped']);
+    expect(gaps).toEqual([]);
+  });
+
+  it('reports a gap when the order has no snapshot, so the app fetches it over REST', async () => {
+    const { client, socket } = await connected();
+    const gaps: number[] = [];
+    const following = client.followOrder('o1', () => undefined, { onGap: () => gaps.push(1) });
+    socket().take('subscribe').answer({ ok: true, channel: CHANNEL, snapshot: null });
+    await expect(following.ready).resolves.toEqual({ ok: true, recovered: false });
+    expect(gaps).toEqual([1]);
+  });
+
+  it('refuses to follow an order whose channel this client already subscribed (CONFLICT)', async () => {
+    const { client } = await connected();
+    client.subscribe(CHANNEL, () => undefined);
+    await expect(client.followOrder('o1', () => undefined).ready).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
   });
 });

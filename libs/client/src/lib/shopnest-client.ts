@@ -4,7 +4,11 @@ import {
   AuthRefreshRequest,
   CLIENT_EVENTS,
   Delivery,
+  ORDER_SNAPSHOT_EVENT,
+  orderChannel,
   OrderEvent,
+  OrderSnapshot,
+  OrderSnapshotDelivery,
   PRESENCE_CLIENT_EVENTS,
   PRESENCE_SERVER_EVENTS,
   PresenceDiff,
@@ -12,6 +16,7 @@ import {
   PresenceState,
   PresenceStatus,
   PresenceStatusRequest,
+  reduceOrderSnapshot,
   SESSION_CLIENT_EVENTS,
   SESSION_SERVER_EVENTS,
   SubscribeAck,
@@ -153,6 +158,12 @@ interface ChannelState {
   refusals: number;
   /** The pending resubscribe after such a refusal, on the same connection. */
   retryTimer?: ReturnType<typeof setTimeout>;
+  /** Set by `followOrder`: the channel starts from the order's snapshot, and starts over from a new one after a gap. */
+  snapshot?: {
+    onSnapshot: (delivery: OrderSnapshotDelivery) => void;
+    /** The next subscribe asks for a snapshot rather than resuming with `since`. */
+    wanted: boolean;
+  };
 }
 
 /** Refusals that will not change by asking again on the same terms. */
@@ -304,11 +315,57 @@ export class ShopNestClient {
    * stop();
    */
   subscribe(channel: string, handler: DeliveryHandler, options: SubscribeOptions = {}): Subscription {
+    return this.listen(channel, handler, options);
+  }
+
+  /**
+   * Follows an order's state with no REST call and no race: `onState` gets the order's snapshot
+   * (the state `GET /orders/:id` returns, as of a channel offset), then the state after each event
+   * that changes it (folded with `reduceOrderSnapshot` from `@shopnest/contracts`). After a
+   * reconnect it resumes with `since`; when the gap cannot be replayed it starts again from a new
+   * snapshot. When the order has no snapshot yet (no events in the channel's history), `onGap` and
+   * the `gap` event fire: fetch the order over REST. It must be the order channel's first
+   * subscription in this client (otherwise `ready` resolves with `CONFLICT`).
+   *
+   * @example
+   * const stop = client.followOrder(orderId, (order) => render(order.status, order.position), { onGap: refetchOrder });
+   * await stop.ready;
+   */
+  followOrder(orderId: string, onState: (state: OrderSnapshot) => void, options: SubscribeOptions = {}): Subscription {
+    const channel = orderChannel(orderId);
+    if (this.channels.has(channel)) {
+      const error = new ShopNestClientError('CONFLICT', `followOrder: ${channel} is already subscribed`, channel);
+      return Object.assign(() => undefined, { ready: Promise.resolve<SubscribeResult>({ ok: false, error }) });
+    }
+    let current: OrderSnapshot | null = null;
+    const onSnapshot = (delivery: OrderSnapshotDelivery) => {
+      current = delivery.state;
+      onState(current);
+    };
+    return this.listen(
+      channel,
+      ({ event }) => {
+        const next = reduceOrderSnapshot(current, event);
+        if (next === current || next === null) return;
+        current = next;
+        onState(next);
+      },
+      options,
+      { onSnapshot, wanted: true },
+    );
+  }
+
+  private listen(
+    channel: string,
+    handler: DeliveryHandler,
+    options: SubscribeOptions,
+    snapshot?: ChannelState['snapshot'],
+  ): Subscription {
     const listener: Listener = { onDelivery: handler, options };
     let state = this.channels.get(channel);
     const isNew = !state;
     if (!state) {
-      state = { channel, listeners: new Set(), established: false, waiters: [], refusals: 0 };
+      state = { channel, listeners: new Set(), established: false, waiters: [], refusals: 0, snapshot };
       this.channels.set(channel, state);
     }
     state.listeners.add(listener);
@@ -508,6 +565,10 @@ export class ShopNestClient {
       return;
     }
     if (this.onPresenceEvent(name, payload)) return;
+    if (name === ORDER_SNAPSHOT_EVENT) {
+      this.onSnapshot(payload);
+      return;
+    }
     if (!isDelivery(payload)) return;
     const state = this.channels.get(payload.channel);
     if (!state) return;
@@ -528,6 +589,15 @@ export class ShopNestClient {
         );
       }
     }
+  }
+
+  /** An `order.snapshot` for a channel that asked for one: the state, and the offset to resume from. */
+  private onSnapshot(payload: unknown): void {
+    if (!isSnapshotDelivery(payload)) return;
+    const state = this.channels.get(payload.channel);
+    if (!state?.snapshot) return;
+    state.lastOffset = payload.offset;
+    this.callSafely(state.snapshot.onSnapshot, payload);
   }
 
   /** Presence and typing events: true when `name` was one (handled, or dropped as malformed). */
@@ -582,10 +652,15 @@ export class ShopNestClient {
   private async sendSubscribe(state: ChannelState): Promise<void> {
     const generation = this.generation;
     const { channel } = state;
+    // A followed order starts (and starts over after a gap) from its snapshot rather than resuming.
+    const fromSnapshot = state.snapshot !== undefined && (state.snapshot.wanted || state.lastOffset === undefined);
     // Established in an earlier session but never given an offset: events of the outage cannot be named.
-    const resumingBlind = state.established && state.lastOffset === undefined;
-    const request: SubscribeRequest =
-      state.lastOffset === undefined ? { channel } : { channel, since: state.lastOffset };
+    const resumingBlind = !fromSnapshot && state.established && state.lastOffset === undefined;
+    const request: SubscribeRequest = fromSnapshot
+      ? { channel, snapshot: true }
+      : state.lastOffset === undefined
+        ? { channel }
+        : { channel, since: state.lastOffset };
     let raw: unknown;
     try {
       raw = await this.socket.emitWithAck(CLIENT_EVENTS.subscribe, request, this.ackTimeoutMs);
@@ -618,7 +693,22 @@ export class ShopNestClient {
     }
     state.established = true;
     state.refusals = 0;
-    const recovered = ack.recovered ?? (resumingBlind ? false : undefined);
+    if (state.snapshot) {
+      state.snapshot.wanted = false;
+      // The gap of a resume is filled by a new snapshot instead of a REST refetch. Out of the room
+      // first: every event seen until then is in the new snapshot, so none after it was seen (and
+      // dropped as a duplicate by id).
+      if (!fromSnapshot && ack.recovered === false) {
+        state.snapshot.wanted = true;
+        void this.sendUnsubscribe(channel).then(() => {
+          if (generation === this.generation && this.channels.get(channel) === state) void this.sendSubscribe(state);
+        });
+        return;
+      }
+    }
+    // Asked for a snapshot and the order has none: the app gets the state over REST.
+    const noSnapshot = fromSnapshot && ack.snapshot === null;
+    const recovered = noSnapshot ? false : (ack.recovered ?? (resumingBlind ? false : undefined));
     if (recovered === false) {
       this.emitter.emit('gap', channel);
       for (const listener of [...state.listeners]) this.callSafely(listener.options.onGap, channel);
@@ -789,6 +879,12 @@ export class ShopNestClient {
 
 function isAck(value: unknown): boolean {
   return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
+}
+
+function isSnapshotDelivery(value: unknown): value is OrderSnapshotDelivery {
+  if (typeof value !== 'object' || value === null) return false;
+  const { channel, offset, state } = value as Record<string, unknown>;
+  return typeof channel === 'string' && typeof offset === 'string' && typeof state === 'object' && state !== null;
 }
 
 function isDelivery(value: unknown): value is ShopNestDelivery {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelNameSchema } from './channels';
+import { channelNameSchema, parseChannel } from './channels';
 import { Envelope } from './envelope';
 import { ErrorBody, ErrorCode } from './errors';
 
@@ -13,11 +13,28 @@ export const CLIENT_EVENTS = {
   unsubscribe: 'unsubscribe',
 } as const;
 
-export const subscribeRequestSchema = z.strictObject({
-  channel: channelNameSchema,
-  /** The last channel offset the client saw; the edge replays what history holds after it. */
-  since: z.string().max(64).optional(),
-});
+export const subscribeRequestSchema = z
+  .strictObject({
+    channel: channelNameSchema,
+    /** The last channel offset the client saw; the edge replays what history holds after it. */
+    since: z.string().max(64).optional(),
+    /**
+     * `order:{id}` only, without `since`: send the order's state first (an `order.snapshot` message),
+     * then only the events after it. See docs/protocol.md, "Order snapshot + deltas".
+     */
+    snapshot: z.boolean().optional(),
+  })
+  .superRefine((request, ctx) => {
+    if (request.snapshot !== true) return;
+    if (parseChannel(request.channel)?.kind !== 'order')
+      ctx.addIssue({ code: 'custom', path: ['snapshot'], message: 'only order:{id} channels have a snapshot' });
+    if (request.since !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snapshot'],
+        message: 'cannot be combined with since (resume with since alone)',
+      });
+  });
 export type SubscribeRequest = z.infer<typeof subscribeRequestSchema>;
 
 export const unsubscribeRequestSchema = z.strictObject({ channel: channelNameSchema });
@@ -37,7 +54,16 @@ export const ackError = (code: ErrorCode, message: string): Ack<never> => ({
  * (before this ack, in order), false when `since` fell out of history, so the client must
  * refetch state over REST. Absent when no `since` was given.
  */
-export type SubscribeAck = Ack<{ channel: string; recovered?: boolean }>;
+export type SubscribeAck = Ack<{
+  channel: string;
+  recovered?: boolean;
+  /**
+   * Answers `snapshot: true`: the offset of the `order.snapshot` message sent before this ack, or
+   * `null` when the order has no snapshot (no events in history): the subscription is then a plain
+   * live one and the client gets the state elsewhere (REST). Absent when no snapshot was asked for.
+   */
+  snapshot?: { offset: string } | null;
+}>;
 export type UnsubscribeAck = Ack<{ channel: string }>;
 
 /**

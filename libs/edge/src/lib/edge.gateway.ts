@@ -50,7 +50,7 @@ import { EDGE_LIMITS, EdgeRateLimits, LimitRefusal } from './limits/edge-rate-li
 import { watchOutboundBacklog } from './limits/outbound-backlog';
 import { EdgePresence, hasPresence } from './presence/edge-presence';
 import { EdgeTyping } from './presence/edge-typing';
-import { ChannelReplay } from './replay/channel-replay';
+import { ChannelReplay, ReplayResult } from './replay/channel-replay';
 import { DeliveryFeed } from './replay/delivery-feed';
 import { SessionExpiry } from './session/session-expiry';
 
@@ -341,14 +341,16 @@ export class EdgeGateway
   }
 
   /**
-   * Joins an authorised socket to its channel and, with `since`, replays what followed it before
-   * the ack (see {@link ChannelReplay}: live deliveries are held back meanwhile, so the client
+   * Joins an authorised socket to its channel and, with `since` (or `snapshot`: the order's state,
+   * then `since` its offset), replays what followed it before the ack (see {@link ChannelReplay}: live deliveries are held back meanwhile, so the client
    * sees replay then live, with no gap and no duplicate at the seam).
    */
   private async attach(socket: EdgeSocket, request: SubscribeRequest): Promise<SubscribeAck> {
     // The lookup may have outlived the socket; joining now would leave a dead id in the room.
     if (socket.disconnected) return ackError('INTERNAL', 'disconnected before the subscription completed');
-    const result = await this.replay.subscribeSocket(socket, request.channel, request.since);
+    const result: ReplayResult & { snapshot?: { offset: string } | null } = request.snapshot
+      ? await this.replay.subscribeSocketFromSnapshot(socket, request.channel)
+      : await this.replay.subscribeSocket(socket, request.channel, request.since);
     this.replayed.inc(result.replayed);
     this.seamDrops.inc(result.droppedAtSeam);
     if (result.overflowed) {
@@ -357,7 +359,11 @@ export class EdgeGateway
         `subscribe ${request.channel}: live deliveries held back during the replay outgrew the limit; acked recovered: false`,
       );
     }
-    return ackOk({ channel: request.channel, ...(result.recovered !== undefined && { recovered: result.recovered }) });
+    return ackOk({
+      channel: request.channel,
+      ...(result.recovered !== undefined && { recovered: result.recovered }),
+      ...(result.snapshot !== undefined && { snapshot: result.snapshot }),
+    });
   }
 
   /** Handshake middleware: cheap per-IP limit, then the token, then the user's connection count. */

@@ -302,12 +302,12 @@ export class EventStreamConsumer<E extends Envelope = Envelope>
    * One `publish <channel>` span per route, child of the `process` span; the pushed event carries
    * its context (`traceparent`), so the edges' delivery spans continue the trace.
    */
-  private push({ channel, event, volatile }: Route): Promise<void> {
+  private push({ channel, event, volatile, snapshot }: Route): Promise<void> {
     const attributes = eventSpanAttributes(event, channel, 'publish');
     return inSpan(tracer, `publish ${channel}`, SpanKind.PRODUCER, context.active(), attributes, async (span) => {
       const traced = withTraceContext(event, span);
-      if (volatile) await this.publisher.publishVolatile(channel, traced);
-      else if (!(await this.publisher.publish(channel, traced)).added) return; // pushed by an earlier delivery
+      if (volatile) await this.publisher.publishVolatile(channel, traced, { snapshot });
+      else if (!(await this.publisher.publish(channel, traced, { snapshot })).added) return; // pushed by an earlier delivery
       this.metrics.pushed.inc({ channel_kind: parseChannel(channel)?.kind ?? 'unknown' });
     });
   }

@@ -163,6 +163,28 @@ describe('OrderEventsConsumer', () => {
     expect(await metric('events_pushed_total', { channel_kind: 'ops' })).toBe(1);
   });
 
+  it('keeps the order channel’s snapshot with the offset of its last event; only the order channel has one', async () => {
+    const ref = { orderId: 'o-snap', customerId: 'u-snap' };
+    const created = orderEvent('order.created', ref, 1);
+    const changed = orderEvent('order.status_changed', ref, 2);
+    const position = orderEvent('order.location_updated', ref, 2);
+    await publish(created, changed, position);
+    await waitFor(() => pushesOf('o-snap').length === 6);
+
+    const { events } = await history.readSince('order:o-snap');
+    expect(await history.snapshot('order:o-snap')).toEqual({
+      offset: events[1]?.offset,
+      state: expect.objectContaining({
+        id: 'o-snap',
+        status: 'out_for_delivery',
+        version: 2,
+        position: { lat: 52.52, lng: 13.405, at: position.time },
+      }),
+    });
+    expect(await history.snapshot('user:u-snap')).toBeNull();
+    expect(await history.snapshot('ops:orders')).toBeNull();
+  });
+
   it('keeps a location update as the latest volatile event only, and pushes it volatile without an offset', async () => {
     const first = orderEvent('order.location_updated', { orderId: 'o-2' }, 1);
     const second = orderEvent('order.location_updated', { orderId: 'o-2' }, 2);

@@ -5,8 +5,11 @@ import {
   OrderEventOf,
   OrderEventType,
   orderChannel,
+  OrderSnapshot,
+  reduceOrderSnapshot,
   userChannel,
 } from '@shopnest/contracts';
+import { SnapshotReducer } from '@shopnest/platform-history';
 import { orderStatusNotification } from './order-status-notification';
 
 /** One push: the event to send, the channel (socket.io room) it goes to, and whether it may be dropped. */
@@ -16,6 +19,8 @@ export interface Route {
   event: Envelope;
   /** Latest-wins data (positions): not kept in history beyond the latest, may be dropped for a slow client. */
   volatile: boolean;
+  /** Folds the event into the channel's snapshot, in the same atomic step as its append (`order:` channels). */
+  snapshot?: SnapshotReducer<OrderSnapshot>;
 }
 
 /** Names a channel from the fields every order event carries. */
@@ -26,6 +31,8 @@ interface RouteRule<E extends OrderEvent> {
   to: ChannelRule;
   send: (event: E) => Envelope;
   volatile?: boolean;
+  /** The channel keeps the order's snapshot (see `reduceOrderSnapshot`). */
+  snapshot?: true;
 }
 
 const theOrder: ChannelRule = (ref) => orderChannel(ref.orderId);
@@ -42,17 +49,17 @@ const asIs = <E extends OrderEvent>(event: E): Envelope => event;
 export const ORDER_EVENT_ROUTES: { readonly [T in OrderEventType]: readonly RouteRule<OrderEventOf<T>>[] } = {
   // The ops board shows an order from its creation, not from its first status change.
   'order.created': [
-    { to: theOrder, send: asIs },
+    { to: theOrder, send: asIs, snapshot: true },
     { to: opsBoard, send: asIs },
   ],
   'order.status_changed': [
-    { to: theOrder, send: asIs },
+    { to: theOrder, send: asIs, snapshot: true },
     { to: itsCustomer, send: asIs },
     { to: itsCustomer, send: orderStatusNotification },
     { to: opsBoard, send: asIs },
   ],
-  'order.courier_assigned': [{ to: theOrder, send: asIs }],
-  'order.location_updated': [{ to: theOrder, send: asIs, volatile: true }],
+  'order.courier_assigned': [{ to: theOrder, send: asIs, snapshot: true }],
+  'order.location_updated': [{ to: theOrder, send: asIs, volatile: true, snapshot: true }],
 };
 
 /**
@@ -69,5 +76,6 @@ export function routeEvent(event: OrderEvent): Route[] {
     channel: rule.to(event.data),
     event: rule.send(event),
     volatile: rule.volatile ?? false,
+    ...(rule.snapshot && { snapshot: (previous: OrderSnapshot | null) => reduceOrderSnapshot(previous, event) }),
   }));
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ORDER_SNAPSHOT_EVENT, OrderSnapshot, OrderSnapshotDelivery } from '@shopnest/contracts';
 import { ChannelHistory } from '@shopnest/platform-history';
 import { DeliveryFeed, DeliverySink } from './delivery-feed';
 import { EdgeLimits } from '../limits/edge-limits';
@@ -20,6 +21,11 @@ export interface ReplaySocket {
   id: string;
   join(room: string): Promise<void> | void;
   emit(event: string, ...args: unknown[]): boolean;
+}
+
+/** How a `subscribe { snapshot: true }` ended: the snapshot's offset, or `null` when the channel has none. */
+export interface SnapshotReplayResult extends ReplayResult {
+  snapshot: { offset: string } | null;
 }
 
 /** A live SSE-style subscription: deliveries flow to the sink until `close()`. */
@@ -73,6 +79,23 @@ export class ChannelReplay {
     } finally {
       unlisten();
     }
+  }
+
+  /**
+   * `subscribe { channel: 'order:{id}', snapshot: true }`: sends the channel's snapshot as an
+   * `order.snapshot` message, then subscribes exactly as with `since` = the snapshot's offset. No
+   * gap and no duplicate between the two: the snapshot holds every event up to its offset (the
+   * worker writes both in one step), and the `since` replay with its seam sends every event after
+   * it, including one appended while the snapshot was being read. Without a snapshot, a plain live
+   * subscribe (`snapshot: null`).
+   */
+  async subscribeSocketFromSnapshot(socket: ReplaySocket, channel: string): Promise<SnapshotReplayResult> {
+    const snapshot = await this.history.snapshot(channel);
+    if (!snapshot) return { ...(await this.subscribeSocket(socket, channel, undefined)), snapshot: null };
+    const message: OrderSnapshotDelivery = { channel, offset: snapshot.offset, state: snapshot.state as OrderSnapshot };
+    // Before any replayed or live delivery of the channel: the socket is not in the room yet.
+    socket.emit(ORDER_SNAPSHOT_EVENT, message);
+    return { ...(await this.subscribeSocket(socket, channel, snapshot.offset)), snapshot: { offset: snapshot.offset } };
   }
 
   /** Replays after `since` into `sink`, then keeps sending live deliveries until `close()`. */

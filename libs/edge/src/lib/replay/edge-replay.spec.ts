@@ -1,7 +1,15 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Ack, Delivery, Envelope } from '@shopnest/contracts';
-import { ChannelHistory, HistoryRead, InMemoryHistory } from '@shopnest/platform-history';
+import {
+  Delivery,
+  Envelope,
+  ORDER_SNAPSHOT_EVENT,
+  OrderSnapshot,
+  OrderSnapshotDelivery,
+  reduceOrderSnapshot,
+  SubscribeAck,
+} from '@shopnest/contracts';
+import { ChannelHistory, ChannelSnapshot, HistoryRead, InMemoryHistory } from '@shopnest/platform-history';
 import { signTestToken, waitFor } from '@shopnest/testing';
 import { io, Socket as ClientSocket } from 'socket.io-client';
 import { EdgeModule } from '../edge.module';
@@ -12,9 +20,18 @@ import {
   RecordingIoAdapter,
 } from '../testing/edge.fixture';
 
-/** In-memory history that lets a test act in the middle of a replay read, as a busy worker would. */
+/** In-memory history that lets a test act in the middle of a replay or snapshot read, as a busy worker would. */
 class SteppedHistory extends InMemoryHistory {
   duringRead?: { before?: () => Promise<void>; after?: () => Promise<void> };
+  afterSnapshotRead?: () => Promise<void>;
+
+  override async snapshot(channel: string): Promise<ChannelSnapshot | null> {
+    const read = await super.snapshot(channel);
+    const hook = this.afterSnapshotRead;
+    this.afterSnapshotRead = undefined;
+    await hook?.();
+    return read;
+  }
 
   override async readSince(channel: string, since?: string): Promise<HistoryRead> {
     const hooks = this.duringRead;
@@ -27,9 +44,13 @@ class SteppedHistory extends InMemoryHistory {
 }
 
 const CHANNEL = 'order:o-alice';
-/** What a socket saw, in arrival order: deliveries by sequence, and where the subscribe ack fell. */
+/** What a socket saw, in arrival order: deliveries by sequence, snapshots, and where the subscribe ack fell. */
 interface Seen {
-  log: Array<{ kind: 'delivery'; sequence: number; offset?: string } | { kind: 'ack' }>;
+  log: Array<
+    | { kind: 'delivery'; sequence: number; offset?: string }
+    | { kind: 'snapshot'; state: OrderSnapshot; offset: string }
+    | { kind: 'ack' }
+  >;
   sequences(): number[];
 }
 
@@ -64,8 +85,11 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
       log: [],
       sequences: () => seen.log.flatMap((entry) => (entry.kind === 'delivery' ? [entry.sequence] : [])),
     };
-    socket.onAny((_name: string, delivery: Delivery) => {
-      if (delivery?.channel === CHANNEL)
+    socket.onAny((name: string, delivery: Delivery | OrderSnapshotDelivery) => {
+      if (delivery?.channel !== CHANNEL) return;
+      if (name === ORDER_SNAPSHOT_EVENT && 'state' in delivery)
+        seen.log.push({ kind: 'snapshot', state: delivery.state, offset: delivery.offset });
+      else if ('event' in delivery)
         seen.log.push({ kind: 'delivery', sequence: delivery.event.sequence, offset: delivery.offset });
     });
     await new Promise<void>((resolve, reject) => {
@@ -78,13 +102,9 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
   async function subscribe(
     client: { socket: ClientSocket; seen: Seen },
     since?: string,
-  ): Promise<Ack<{ channel: string; recovered?: boolean }>> {
-    const ack = (await client.socket
-      .timeout(5_000)
-      .emitWithAck('subscribe', { channel: CHANNEL, ...(since !== undefined && { since }) })) as Ack<{
-      channel: string;
-      recovered?: boolean;
-    }>;
+    request: object = { channel: CHANNEL, ...(since !== undefined && { since }) },
+  ): Promise<SubscribeAck> {
+    const ack = (await client.socket.timeout(5_000).emitWithAck('subscribe', request)) as SubscribeAck;
     client.seen.log.push({ kind: 'ack' });
     return ack;
   }
@@ -209,5 +229,92 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
     const alice = await connect();
     await expect(subscribe(alice, '1-0')).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     await expect(subscribe(alice, '1-0')).resolves.toMatchObject({ ok: true, recovered: false });
+  });
+  describe('with snapshot: true', () => {
+    const ref = { orderId: 'o-alice', customerId: 'alice' };
+    const STATUSES = ['placed', 'confirmed', 'packed', 'shipped', 'out_for_delivery', 'delivered'] as const;
+    let version = 0;
+    const snapshotOf = { channel: CHANNEL, snapshot: true };
+
+    /** The worker: append with the order's snapshot in one step, then push with the offset. */
+    async function publishOrder(e: Envelope): Promise<string> {
+      const { offset } = history.appendReporting(CHANNEL, e, (state: OrderSnapshot | null) =>
+        reduceOrderSnapshot(state, e),
+      );
+      await adapter.localFanout.emit({ channel: CHANNEL, offset, event: e } satisfies Delivery);
+      return offset;
+    }
+
+    function orderEvent(type: string, data: object): Envelope {
+      return { ...event(type), sequence: ++version, data: { ...ref, ...data } };
+    }
+    const created = () =>
+      orderEvent('order.created', { status: 'placed', itemsSummary: '1 × coffee', totalCents: 450 });
+    const nextStatus = () => orderEvent('order.status_changed', { from: STATUSES[version - 1], to: STATUSES[version] });
+
+    beforeEach(() => {
+      version = 0;
+    });
+
+    it('sends the state first, then only the events after its offset (one appended during the read too), then live', async () => {
+      await publishOrder(created());
+      const snapshotOffset = await publishOrder(nextStatus());
+      const alice = await connect();
+      let racing = '';
+      history.afterSnapshotRead = async () => void (racing = await publishOrder(nextStatus())); // version 3
+
+      const ack = await subscribe(alice, undefined, snapshotOf);
+      const live = await publishOrder(nextStatus()); // version 4
+
+      expect(ack).toEqual({ ok: true, channel: CHANNEL, recovered: true, snapshot: { offset: snapshotOffset } });
+      await waitFor(() => alice.seen.log.length === 4);
+      expect(alice.seen.log).toEqual([
+        {
+          kind: 'snapshot',
+          offset: snapshotOffset,
+          state: expect.objectContaining({ id: 'o-alice', status: 'confirmed', version: 2 }),
+        },
+        { kind: 'delivery', sequence: 3, offset: racing },
+        { kind: 'ack' },
+        { kind: 'delivery', sequence: 4, offset: live },
+      ]);
+    });
+
+    it('says snapshot: null when the order has none, and still delivers live events', async () => {
+      const alice = await connect();
+
+      const ack = await subscribe(alice, undefined, snapshotOf);
+      await publishOrder(created());
+
+      expect(ack).toEqual({ ok: true, channel: CHANNEL, snapshot: null });
+      await waitFor(() => alice.seen.log.length === 2);
+      expect(alice.seen.log[1]).toMatchObject({ kind: 'delivery', sequence: 1 });
+    });
+
+    it('refuses snapshot on a channel other than order:{id} as INVALID, naming the field', async () => {
+      const alice = await connect();
+
+      const ack = await subscribe(alice, undefined, { channel: 'user:alice', snapshot: true });
+
+      expect(ack).toEqual({
+        ok: false,
+        error: {
+          code: 'INVALID',
+          message: expect.stringContaining('snapshot: only order:{id} channels have a snapshot'),
+        },
+      });
+    });
+
+    it('refuses another customer’s order as FORBIDDEN without sending its state', async () => {
+      await publishOrder(created());
+      const mallory = await connect('mallory');
+
+      const ack = await subscribe(mallory, undefined, snapshotOf);
+      await publishOrder(nextStatus());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      expect(ack).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(mallory.seen.log).toEqual([{ kind: 'ack' }]);
+    });
   });
 });

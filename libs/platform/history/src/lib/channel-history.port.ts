@@ -20,6 +20,16 @@ export interface HistoryRead {
   recovered: boolean;
 }
 
+/**
+ * A channel's state as a reduction of its events, and the offset of the last event it includes
+ * (every event after `offset` is not in `state`). Written only by a {@link ChannelPublisher} that is
+ * given a snapshot reducer, in the same atomic step as the append.
+ */
+export interface ChannelSnapshot<S = unknown> {
+  state: S;
+  offset: string;
+}
+
 /** How much each channel keeps; every adapter takes these. */
 export interface HistoryLimits {
   /** Most events kept per channel; older ones are trimmed on append (exactly, not approximately). */
@@ -62,6 +72,10 @@ export const DEFAULT_HISTORY_KEY_PREFIX = 'history:';
  * - Volatile events (positions) are not appended: `keepLatestVolatile` keeps only the newest one
  *   per channel, outside the offset sequence, for `maxAgeMs`.
  * - Events come back deep-equal to what was appended, never the same objects.
+ * - `snapshot` reads the channel's {@link ChannelSnapshot} (written by `ChannelPublisher.publish`
+ *   with a reducer) in one atomic read: the state and the offset it corresponds to. It expires with
+ *   the channel's history (`maxAgeMs` after the last append), so its offset is always replayable
+ *   while it exists.
  * - `close()` releases connections; it is idempotent, and every other call after it rejects.
  *
  * Adapters: `RedisStreamsHistory` (a Redis Stream per channel; shared by every worker and edge)
@@ -84,5 +98,7 @@ export abstract class ChannelHistory {
   abstract keepLatestVolatile(channel: string, event: Envelope): Promise<void>;
   /** The newest volatile event kept by {@link keepLatestVolatile}, or `null`. */
   abstract latestVolatile(channel: string): Promise<Envelope | null>;
+  /** The channel's snapshot and its offset, or `null` when none was written (or it expired). */
+  abstract snapshot(channel: string): Promise<ChannelSnapshot | null>;
   abstract close(): Promise<void>;
 }

@@ -26,7 +26,7 @@ const JOIN = 'contract:join';
  * The behaviour every {@link ChannelPublisher} promises, over real socket.io servers and clients:
  * append and push together with the same offset, on every edge; idempotent by id; live
  * deliveries of one channel in offset order with several publishers racing; volatile events;
- * idempotent `close()`.
+ * snapshots written with the append, without lost updates; idempotent `close()`.
  *
  * @example
  * describeChannelPublisherContract('local', async () => ({ publishers: [publisher], history, servers: [io], cleanup }));
@@ -134,6 +134,59 @@ export function describeChannelPublisherContract(name: string, factory: () => Pr
       expect((await harness.history.readSince(channel)).events).toEqual([]);
     });
 
+    it('stores the reduced snapshot with the event’s offset, in the same step as the append', async () => {
+      const channel = `order:${randomUUID()}`;
+      const publisher = harness.publishers[0] as ChannelPublisher;
+      expect(await harness.history.snapshot(channel)).toBeNull();
+
+      const first = await publisher.publish(channel, event(1), { snapshot: counted });
+      expect(await harness.history.snapshot(channel)).toEqual({ offset: first.offset, state: { count: 1 } });
+      const second = await publisher.publish(channel, event(2), { snapshot: counted });
+      expect(await harness.history.snapshot(channel)).toEqual({ offset: second.offset, state: { count: 2 } });
+    });
+
+    it('reduces nothing for a duplicate id, and leaves the snapshot alone without a reducer or when it gives null', async () => {
+      const channel = `order:${randomUUID()}`;
+      const [publisher, other = publisher] = harness.publishers as [ChannelPublisher, ChannelPublisher?];
+      const sent = event(1);
+      const first = await publisher.publish(channel, sent, { snapshot: counted });
+
+      await other.publish(channel, sent, { snapshot: counted });
+      await publisher.publish(channel, event(2));
+      await publisher.publish(channel, event(3), { snapshot: () => null });
+
+      expect(await harness.history.snapshot(channel)).toEqual({ offset: first.offset, state: { count: 1 } });
+      expect((await harness.history.readSince(channel)).events).toHaveLength(3);
+    });
+
+    it('loses no snapshot update while every publisher publishes to the channel at once (3 × 40 events)', async () => {
+      const channel = `order:${randomUUID()}`;
+      // Each publisher in order, as a worker replica handles one partition; the replicas race each other.
+      await Promise.all(
+        harness.publishers.map(async (publisher) => {
+          for (let i = 0; i < 40; i++) await publisher.publish(channel, event(i), { snapshot: counted });
+        }),
+      );
+
+      const { events } = await harness.history.readSince(channel);
+      expect(await harness.history.snapshot(channel)).toEqual({
+        offset: events[events.length - 1]?.offset,
+        state: { count: 40 * harness.publishers.length },
+      });
+    });
+
+    it('updates the snapshot’s state from a volatile event and keeps its offset; writes none when there is none', async () => {
+      const channel = `order:${randomUUID()}`;
+      const publisher = harness.publishers[0] as ChannelPublisher;
+      await publisher.publishVolatile(channel, event(1), { snapshot: counted });
+      expect(await harness.history.snapshot(channel)).toBeNull();
+
+      const { offset } = await publisher.publish(channel, event(2), { snapshot: counted });
+      await publisher.publishVolatile(channel, event(3), { snapshot: counted });
+
+      expect(await harness.history.snapshot(channel)).toEqual({ offset, state: { count: 2 } });
+    });
+
     it('closes idempotently, and refuses to publish afterwards', async () => {
       const publisher = harness.publishers[0] as ChannelPublisher;
       await publisher.close();
@@ -142,6 +195,9 @@ export function describeChannelPublisherContract(name: string, factory: () => Pr
     });
   });
 }
+
+/** A reducer that counts the events it saw: a lost or repeated update shows in the count. */
+const counted = (previous: { count: number } | null) => ({ count: (previous?.count ?? 0) + 1 });
 
 function event(sequence: number): Envelope {
   return {

@@ -9,6 +9,18 @@ export interface Published {
 }
 
 /**
+ * The channel's next snapshot state from the current one (`null`: none yet), or `null` to leave the
+ * snapshot as it is. Pure and quick: an adapter may call it more than once for one publish (when
+ * another publisher wrote the snapshot meanwhile, it reduces again from the newer state).
+ */
+export type SnapshotReducer<S = unknown> = (previous: S | null) => S | null;
+
+export interface PublishOptions<S = unknown> {
+  /** Also update the channel's snapshot (see `ChannelHistory.snapshot`), in the same atomic step. */
+  snapshot?: SnapshotReducer<S>;
+}
+
+/**
  * Publishes channel events: appends each to the channel's history and pushes it, with its
  * offset, to the channel's sockets on every edge, as one atomic step (Centrifugo's "history and
  * publish atomic per channel").
@@ -22,6 +34,10 @@ export interface Published {
  *   appends and pushes nothing and returns the first offset (`added: false`).
  * - Volatile events (`publishVolatile`): kept as the channel's latest (no offset, not in
  *   `readSince`) and pushed volatile in one step; latest wins, no idempotency.
+ * - Snapshots (`options.snapshot`): the channel's state is reduced and stored with the event's offset
+ *   in the same atomic step as the append, never for a duplicate id, and without lost updates when
+ *   publishers race (each write builds on the snapshot it replaces). A volatile event with a reducer
+ *   updates the state and keeps its offset (volatile events have none); it needs a snapshot to exist.
  * - `close()` releases what the publisher opened; idempotent; publishing after it rejects.
  *
  * Adapters: `RedisChannelPublisher` (one Redis script: stream append + PUBLISH of the socket.io
@@ -31,9 +47,10 @@ export interface Published {
  * @example
  * const { offset } = await publisher.publish('order:42', event); // in history, and pushed with offset
  * await publisher.publishVolatile('order:42', positionEvent);      // latest wins
+ * await publisher.publish('order:42', event, { snapshot: (state) => reduceOrderSnapshot(state, event) });
  */
 export abstract class ChannelPublisher {
-  abstract publish(channel: string, event: Envelope): Promise<Published>;
-  abstract publishVolatile(channel: string, event: Envelope): Promise<void>;
+  abstract publish<S>(channel: string, event: Envelope, options?: PublishOptions<S>): Promise<Published>;
+  abstract publishVolatile<S>(channel: string, event: Envelope, options?: PublishOptions<S>): Promise<void>;
   abstract close(): Promise<void>;
 }

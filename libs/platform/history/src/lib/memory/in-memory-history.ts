@@ -1,6 +1,8 @@
 import { Envelope } from '@shopnest/contracts';
+import { SnapshotReducer } from '../channel-publisher.port';
 import {
   ChannelHistory,
+  ChannelSnapshot,
   DEFAULT_HISTORY_LIMITS,
   HistoryEntry,
   HistoryLimits,
@@ -24,6 +26,7 @@ interface Channel {
   /** Event id → offset and when the memory of it ends; insertion order is expiry order. */
   ids: Map<string, { offset: string; expiresAt: number }>;
   volatile?: string;
+  snapshot?: Kept;
   last: { ms: number; seq: number };
   lastAppendAt: number;
 }
@@ -54,8 +57,15 @@ export class InMemoryHistory extends ChannelHistory {
     return this.appendReporting(channelName, event).offset;
   }
 
-  /** {@link append}, also saying whether the event was added (false: its id was appended before). */
-  appendReporting(channelName: string, event: Envelope): { offset: string; added: boolean } {
+  /**
+   * {@link append}, also saying whether the event was added (false: its id was appended before);
+   * with `reduce`, stores the channel's next snapshot with the new offset in the same step.
+   */
+  appendReporting<S>(
+    channelName: string,
+    event: Envelope,
+    reduce?: SnapshotReducer<S>,
+  ): { offset: string; added: boolean } {
     this.assertOpen();
     const now = this.now();
     const channel = this.channel(channelName, now, true) as Channel;
@@ -72,6 +82,8 @@ export class InMemoryHistory extends ChannelHistory {
     channel.entries.push({ offset, json: JSON.stringify(event) });
     channel.ids.set(event.id, { offset, expiresAt: now + this.limits.dedupeTtlMs });
     channel.lastAppendAt = now;
+    const next = reduce?.(parsedState<S>(channel.snapshot));
+    if (next !== undefined && next !== null) channel.snapshot = { offset, json: JSON.stringify(next) };
 
     const oldestKeptMs = BigInt(now - this.limits.maxAgeMs);
     const tooOld = channel.entries.findIndex((e) => (parseOffset(e.offset) as [bigint, bigint])[0] >= oldestKeptMs);
@@ -82,14 +94,18 @@ export class InMemoryHistory extends ChannelHistory {
 
   /**
    * Withdraws the channel's newest entry if it is `eventId`, and forgets that id: the one-process
-   * publisher's rollback when the push that belongs to an append fails.
+   * publisher's rollback when the push that belongs to an append fails; the snapshot goes back to
+   * `snapshotBefore` (what {@link snapshotSync} returned before the append).
    */
-  withdrawLatest(channelName: string, eventId: string): void {
+  withdrawLatest(channelName: string, eventId: string, snapshotBefore: ChannelSnapshot | null = null): void {
     const channel = this.channels.get(channelName);
     const last = channel?.entries[channel.entries.length - 1];
     if (!channel || !last || channel.ids.get(eventId)?.offset !== last.offset) return;
     channel.entries.pop();
     channel.ids.delete(eventId);
+    channel.snapshot = snapshotBefore
+      ? { offset: snapshotBefore.offset, json: JSON.stringify(snapshotBefore.state) }
+      : undefined;
   }
 
   async readSince(channelName: string, since?: string): Promise<HistoryRead> {
@@ -112,11 +128,30 @@ export class InMemoryHistory extends ChannelHistory {
   }
 
   async keepLatestVolatile(channelName: string, event: Envelope): Promise<void> {
+    this.keepLatestVolatileReducing(channelName, event);
+  }
+
+  /** {@link keepLatestVolatile}, synchronously; with `reduce`, also updates an existing snapshot's state (its offset stays). */
+  keepLatestVolatileReducing<S>(channelName: string, event: Envelope, reduce?: SnapshotReducer<S>): void {
     this.assertOpen();
     const now = this.now();
     const channel = this.channel(channelName, now, true) as Channel;
     channel.volatile = JSON.stringify(event);
     channel.lastAppendAt = now;
+    const { snapshot } = channel;
+    const next = snapshot && reduce?.(parsedState<S>(snapshot));
+    if (snapshot && next !== undefined && next !== null) channel.snapshot = { ...snapshot, json: JSON.stringify(next) };
+  }
+
+  async snapshot(channelName: string): Promise<ChannelSnapshot | null> {
+    return this.snapshotSync(channelName);
+  }
+
+  /** {@link snapshot}, synchronously (for the one-process publisher's rollback). */
+  snapshotSync(channelName: string): ChannelSnapshot | null {
+    this.assertOpen();
+    const kept = this.channel(channelName, this.now(), false)?.snapshot;
+    return kept ? { offset: kept.offset, state: JSON.parse(kept.json) as unknown } : null;
   }
 
   async latestVolatile(channelName: string): Promise<Envelope | null> {
@@ -136,6 +171,7 @@ export class InMemoryHistory extends ChannelHistory {
     if (channel && now - channel.lastAppendAt >= this.limits.maxAgeMs) {
       channel.entries = [];
       channel.volatile = undefined;
+      channel.snapshot = undefined;
       if (channel.ids.size === 0 || now - channel.lastAppendAt >= this.limits.dedupeTtlMs) {
         this.channels.delete(name);
         channel = undefined;
@@ -155,6 +191,10 @@ export class InMemoryHistory extends ChannelHistory {
 
 function toEntry(kept: Kept): HistoryEntry {
   return { offset: kept.offset, event: JSON.parse(kept.json) as Envelope };
+}
+
+function parsedState<S>(kept: Kept | undefined): S | null {
+  return kept ? (JSON.parse(kept.json) as S) : null;
 }
 
 function isAfter(offset: string, since: [bigint, bigint]): boolean {

@@ -23,18 +23,22 @@ describeChannelPublisherContract('LocalChannelPublisher → this process’s soc
 });
 
 describe('LocalChannelPublisher', () => {
-  it('withdraws the append when its push fails, so a retry appends and pushes afresh', async () => {
+  it('withdraws the append and its snapshot when its push fails, so a retry appends, reduces and pushes afresh', async () => {
     const history = new InMemoryHistory();
     const fanout = new LocalFanout(); // never attached: every emit rejects
     const publisher = new LocalChannelPublisher(history, fanout);
     const event = testEnvelope('o-1', 1);
 
-    await expect(publisher.publish('order:1', event)).rejects.toThrow(/no socket.io server/);
+    const counted = (previous: { count: number } | null) => ({ count: (previous?.count ?? 0) + 1 });
+
+    await expect(publisher.publish('order:1', event, { snapshot: counted })).rejects.toThrow(/no socket.io server/);
     expect(await history.readSince('order:1')).toEqual({ events: [], recovered: true });
+    expect(await history.snapshot('order:1')).toBeNull();
 
     const server = new Server(); // not listening: nothing to close
     fanout.attach(server);
-    await expect(publisher.publish('order:1', event)).resolves.toMatchObject({ added: true });
+    const { offset } = await publisher.publish('order:1', event, { snapshot: counted });
     expect((await history.readSince('order:1')).events).toHaveLength(1);
+    expect(await history.snapshot('order:1')).toEqual({ offset, state: { count: 1 } });
   });
 });

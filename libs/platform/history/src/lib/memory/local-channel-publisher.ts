@@ -1,6 +1,6 @@
 import { Envelope } from '@shopnest/contracts';
 import { Fanout } from '@shopnest/platform-fanout';
-import { ChannelPublisher, Published } from '../channel-publisher.port';
+import { ChannelPublisher, PublishOptions, Published } from '../channel-publisher.port';
 import { InMemoryHistory } from './in-memory-history';
 
 /**
@@ -23,24 +23,25 @@ export class LocalChannelPublisher extends ChannelPublisher {
     super();
   }
 
-  publish(channel: string, event: Envelope): Promise<Published> {
+  publish<S>(channel: string, event: Envelope, options: PublishOptions<S> = {}): Promise<Published> {
     return this.serially(async () => {
-      const published = this.history.appendReporting(channel, event);
+      const before = this.history.snapshotSync(channel);
+      const published = this.history.appendReporting(channel, event, options.snapshot);
       if (!published.added) return published;
       try {
         await this.fanout.emit({ channel, offset: published.offset, event });
       } catch (error) {
-        // Both or neither: a retry appends and pushes afresh.
-        this.history.withdrawLatest(channel, event.id);
+        // Both or neither: a retry appends, reduces and pushes afresh.
+        this.history.withdrawLatest(channel, event.id, before);
         throw error;
       }
       return published;
     });
   }
 
-  publishVolatile(channel: string, event: Envelope): Promise<void> {
+  publishVolatile<S>(channel: string, event: Envelope, options: PublishOptions<S> = {}): Promise<void> {
     return this.serially(async () => {
-      await this.history.keepLatestVolatile(channel, event);
+      this.history.keepLatestVolatileReducing(channel, event, options.snapshot);
       await this.fanout.emit({ channel, event }, { volatile: true });
     });
   }

@@ -1,7 +1,7 @@
 import { Envelope } from '@shopnest/contracts';
 import { DEFAULT_SOCKET_IO_KEY, emitterMessage } from '@shopnest/platform-fanout';
 import { randomBytes } from 'node:crypto';
-import { ChannelPublisher, Published } from '../channel-publisher.port';
+import { ChannelPublisher, PublishOptions, Published } from '../channel-publisher.port';
 import { OFFSET_PLACEHOLDER_LENGTH, RedisStreamsHistory } from './redis-streams-history';
 
 export interface RedisChannelPublisherOptions {
@@ -32,20 +32,21 @@ export class RedisChannelPublisher extends ChannelPublisher {
     this.key = options.socketIoKey ?? DEFAULT_SOCKET_IO_KEY;
   }
 
-  async publish(channel: string, event: Envelope): Promise<Published> {
+  async publish<S>(channel: string, event: Envelope, options: PublishOptions<S> = {}): Promise<Published> {
     this.assertOpen();
     // A random placeholder cannot occur in the event by chance; the script replaces it with the offset.
     const placeholder = randomBytes(OFFSET_PLACEHOLDER_LENGTH / 2).toString('hex');
     const push = emitterMessage(this.key, channel, event.type, { channel, offset: placeholder, event });
-    return this.history.appendAndPush(channel, event, { ...push, placeholder });
+    return this.history.appendAndPush(channel, event, { ...push, placeholder }, options.snapshot);
   }
 
-  async publishVolatile(channel: string, event: Envelope): Promise<void> {
+  async publishVolatile<S>(channel: string, event: Envelope, options: PublishOptions<S> = {}): Promise<void> {
     this.assertOpen();
     await this.history.keepLatestVolatileAndPush(
       channel,
       event,
       emitterMessage(this.key, channel, event.type, { channel, event }, true),
+      options.snapshot,
     );
   }
 

@@ -1,8 +1,10 @@
 import { Envelope } from '@shopnest/contracts';
 import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-redis';
 import Redis from 'ioredis';
+import { SnapshotReducer } from '../channel-publisher.port';
 import {
   ChannelHistory,
+  ChannelSnapshot,
   DEFAULT_HISTORY_KEY_PREFIX,
   DEFAULT_HISTORY_LIMITS,
   HistoryEntry,
@@ -17,10 +19,13 @@ export interface RedisStreamsHistoryOptions extends Partial<HistoryLimits> {
 }
 
 /**
- * KEYS: stream, event-id key. ARGV: event id, event JSON, max length, max age ms, dedupe TTL ms,
- * and, to push in the same step, a Redis channel, a message and the placeholder in it to replace
- * with the offset (empty strings: append only). Returns `{ offset, 1 }`, or `{ first offset, 0 }`
- * for an id already appended (then nothing is pushed: the first append pushed it).
+ * KEYS: stream, event-id key, snapshot hash. ARGV: event id, event JSON, max length, max age ms,
+ * dedupe TTL ms, and, to push in the same step, a Redis channel, a message and the placeholder in it
+ * to replace with the offset (empty strings: append only); then the snapshot revision the new state
+ * was reduced from ('0': none) and the new state's JSON (empty: leave the snapshot alone). Returns
+ * `{ offset, 1 }`, `{ first offset, 0 }` for an id already appended (then nothing is pushed: the
+ * first append pushed it), or `{ '', 2 }` when the snapshot moved on since it was read (nothing is
+ * written: reduce again from the newer one).
  *
  * One script, so the id check, the append, the trims, the id record and the PUBLISH are atomic:
  * two writers appending the same event cannot both add it, and a channel's pushes leave Redis in
@@ -34,6 +39,7 @@ export interface RedisStreamsHistoryOptions extends Partial<HistoryLimits> {
 const APPEND_SCRIPT = `
 local existing = redis.call('GET', KEYS[2])
 if existing then return {existing, 0} end
+if ARGV[10] ~= '' and (redis.call('HGET', KEYS[3], 'r') or '0') ~= ARGV[9] then return {'', 2} end
 local at
 if ARGV[6] ~= '' then
   at = string.find(ARGV[7], ARGV[8], 1, true)
@@ -47,6 +53,10 @@ local minId = ms - tonumber(ARGV[4])
 if minId > 0 then redis.call('XTRIM', KEYS[1], 'MINID', string.format('%.0f', minId)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('SET', KEYS[2], offset, 'PX', ARGV[5])
+if ARGV[10] ~= '' then
+  redis.call('HSET', KEYS[3], 'o', offset, 's', ARGV[10], 'r', tonumber(ARGV[9]) + 1)
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+end
 if at then
   local header = #offset < 32 and string.char(0xa0 + #offset) or string.char(0xd9, #offset)
   redis.call('PUBLISH', ARGV[6], string.sub(ARGV[7], 1, at - 3) .. header .. offset .. string.sub(ARGV[7], at + 32))
@@ -54,8 +64,17 @@ end
 return {offset, 1}
 `;
 
-/** KEYS: volatile key. ARGV: event JSON, max age ms, Redis channel, message. Keeps the latest and pushes it, in one step. */
+/**
+ * KEYS: volatile key, snapshot hash. ARGV: event JSON, max age ms, Redis channel, message, snapshot
+ * revision and new state JSON (as for the append; the offset stays, and no snapshot yet means no
+ * write). Keeps the latest and pushes it, in one step; returns 2, writing nothing, on a moved snapshot.
+ */
 const VOLATILE_SCRIPT = `
+if ARGV[6] ~= '' then
+  local rev = redis.call('HGET', KEYS[2], 'r') or '0'
+  if rev ~= ARGV[5] then return 2 end
+  if rev ~= '0' then redis.call('HSET', KEYS[2], 's', ARGV[6], 'r', tonumber(rev) + 1) end
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
@@ -74,13 +93,29 @@ export const OFFSET_PLACEHOLDER_LENGTH = 32;
 
 type StreamEntry = [id: string, fields: string[]];
 
+/** Rounds of read-reduce-write a publish tries when other writers keep moving the snapshot on. */
+const MAX_SNAPSHOT_ATTEMPTS = 20;
+
+/** A random pause that grows with the attempts, so racing writers stop colliding in lockstep. */
+const contentionPause = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)));
+
+const snapshotContended = (channel: string) =>
+  new Error(
+    `${channel}: the snapshot kept changing under ${MAX_SNAPSHOT_ATTEMPTS} attempts to publish; nothing was written`,
+  );
+
 interface HistoryCommands {
   shopnestHistoryAppend(
     stream: string,
     idKey: string,
     ...args: (string | number | Buffer)[]
-  ): Promise<[offset: string, added: 0 | 1]>;
-  shopnestHistoryVolatile(volatileKey: string, ...args: (string | number | Buffer)[]): Promise<number>;
+  ): Promise<[offset: string, added: 0 | 1 | 2]>;
+  shopnestHistoryVolatile(
+    volatileKey: string,
+    snapshotKey: string,
+    ...args: (string | number | Buffer)[]
+  ): Promise<number>;
 }
 
 /**
@@ -90,7 +125,8 @@ interface HistoryCommands {
  * Keys, per channel `c` (the `{c}` hash tag keeps them in one Redis Cluster slot):
  * `<prefix>{c}:stream` (the events; `MAXLEN` and `MINID` trimmed exactly on each append, expires
  * `maxAgeMs` after the last append), `<prefix>{c}:volatile` (latest volatile event, same expiry),
- * `<prefix>{c}:id:<eventId>` (offset of an appended id, for `dedupeTtlMs`). Exact rather than
+ * `<prefix>{c}:id:<eventId>` (offset of an appended id, for `dedupeTtlMs`), `<prefix>{c}:snapshot`
+ * (hash: state `s`, offset `o`, revision `r` for compare-and-set; expires with the stream). Exact rather than
  * `~` trimming: the caps are guarantees a client can rely on, and at ~1000 entries per stream
  * the extra cost per append is small.
  *
@@ -116,8 +152,8 @@ export class RedisStreamsHistory extends ChannelHistory {
     this.limits = { ...DEFAULT_HISTORY_LIMITS, ...limits };
     this.prefix = keyPrefix ?? DEFAULT_HISTORY_KEY_PREFIX;
     // defineCommand sends EVALSHA, falling back to EVAL once per connection when the script is not cached.
-    redis.defineCommand('shopnestHistoryAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
-    redis.defineCommand('shopnestHistoryVolatile', { numberOfKeys: 1, lua: VOLATILE_SCRIPT });
+    redis.defineCommand('shopnestHistoryAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
+    redis.defineCommand('shopnestHistoryVolatile', { numberOfKeys: 2, lua: VOLATILE_SCRIPT });
     this.commands = redis as unknown as HistoryCommands;
   }
 
@@ -132,48 +168,84 @@ export class RedisStreamsHistory extends ChannelHistory {
 
   /**
    * Appends `event` and, in the same Redis script, sends `push` with the new offset in place of
-   * its placeholder (see `RedisChannelPublisher`). An id appended before returns its first offset,
-   * `added: false`, and pushes nothing.
+   * its placeholder (see `RedisChannelPublisher`) and, with `reduce`, stores the channel's next
+   * snapshot with that offset. An id appended before returns its first offset, `added: false`, and
+   * pushes nothing. A snapshot written by another writer between the read and the script makes the
+   * script write nothing; the state is then reduced again from the newer snapshot.
    */
-  async appendAndPush(
+  async appendAndPush<S>(
     channel: string,
     event: Envelope,
     push?: AtomicPush,
+    reduce?: SnapshotReducer<S>,
   ): Promise<{ offset: string; added: boolean }> {
     this.assertOpen();
     const keys = this.keys(channel);
     if (push && Buffer.byteLength(push.placeholder) !== OFFSET_PLACEHOLDER_LENGTH) {
       throw new Error(`appendAndPush: the placeholder must be ${OFFSET_PLACEHOLDER_LENGTH} bytes`);
     }
-    const [offset, added] = await this.commands.shopnestHistoryAppend(
-      keys.stream,
-      keys.id(event.id),
-      event.id,
-      JSON.stringify(event),
-      this.limits.maxLength,
-      this.limits.maxAgeMs,
-      this.limits.dedupeTtlMs,
-      push?.channel ?? '',
-      push?.message ?? '',
-      push?.placeholder ?? '',
-    );
-    return { offset, added: added === 1 };
+    for (let attempt = 1; ; attempt++) {
+      const [revision, state] = await this.nextSnapshot(keys.snapshot, reduce);
+      const [offset, added] = await this.commands.shopnestHistoryAppend(
+        keys.stream,
+        keys.id(event.id),
+        keys.snapshot,
+        event.id,
+        JSON.stringify(event),
+        this.limits.maxLength,
+        this.limits.maxAgeMs,
+        this.limits.dedupeTtlMs,
+        push?.channel ?? '',
+        push?.message ?? '',
+        push?.placeholder ?? '',
+        revision,
+        state,
+      );
+      if (added !== 2) return { offset, added: added === 1 };
+      if (attempt >= MAX_SNAPSHOT_ATTEMPTS) throw snapshotContended(channel);
+      await contentionPause(attempt);
+    }
   }
 
-  /** Keeps `event` as the channel's latest volatile event and sends `push`, in one Redis script. */
-  async keepLatestVolatileAndPush(
+  /** Keeps `event` as the channel's latest volatile event and sends `push`, in one Redis script; with `reduce`, updates the snapshot's state too. */
+  async keepLatestVolatileAndPush<S>(
     channel: string,
     event: Envelope,
     push: Omit<AtomicPush, 'placeholder'>,
+    reduce?: SnapshotReducer<S>,
   ): Promise<void> {
     this.assertOpen();
-    await this.commands.shopnestHistoryVolatile(
-      this.keys(channel).volatile,
-      JSON.stringify(event),
-      this.limits.maxAgeMs,
-      push.channel,
-      push.message,
-    );
+    const keys = this.keys(channel);
+    for (let attempt = 1; ; attempt++) {
+      const [revision, state] = await this.nextSnapshot(keys.snapshot, reduce);
+      const written = await this.commands.shopnestHistoryVolatile(
+        keys.volatile,
+        keys.snapshot,
+        JSON.stringify(event),
+        this.limits.maxAgeMs,
+        push.channel,
+        push.message,
+        revision,
+        state,
+      );
+      if (written !== 2) return;
+      if (attempt >= MAX_SNAPSHOT_ATTEMPTS) throw snapshotContended(channel);
+      await contentionPause(attempt);
+    }
+  }
+
+  async snapshot(channel: string): Promise<ChannelSnapshot | null> {
+    this.assertOpen();
+    const [offset, state] = await this.redis.hmget(this.keys(channel).snapshot, 'o', 's');
+    return offset && state ? { offset, state: JSON.parse(state) as unknown } : null;
+  }
+
+  /** The script's snapshot arguments: the revision read and the reduced state's JSON ('' without `reduce` or when it gives `null`). */
+  private async nextSnapshot<S>(key: string, reduce?: SnapshotReducer<S>): Promise<[revision: string, json: string]> {
+    if (!reduce) return ['0', ''];
+    const [revision, state] = await this.redis.hmget(key, 'r', 's');
+    const next = reduce(state ? (JSON.parse(state) as S) : null);
+    return [revision ?? '0', next === null ? '' : JSON.stringify(next)];
   }
 
   async readSince(channel: string, since?: string): Promise<HistoryRead> {
@@ -231,6 +303,7 @@ export class RedisStreamsHistory extends ChannelHistory {
     return {
       stream: `${tag}:stream`,
       volatile: `${tag}:volatile`,
+      snapshot: `${tag}:snapshot`,
       id: (eventId: string) => `${tag}:id:${eventId}`,
     };
   }
