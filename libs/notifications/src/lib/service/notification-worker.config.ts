@@ -11,17 +11,20 @@ import {
   NotificationsConfig,
 } from '../notifications.config';
 import { z } from 'zod';
+import { InboxConfig, inboxEnvSchema } from '../inbox/inbox.config';
 
 export const NOTIFICATION_WORKER = 'notification-worker';
 
 /** The worker's typed config; nothing else in the process reads `process.env`. */
 export interface NotificationWorkerConfig extends ServiceSettings {
-  /** Verifies the tokens of the dead-letter API's callers (role `ops`). */
+  /** Verifies the tokens of the dead-letter API's callers (role `ops`) and of the inbox's (any role). */
   jwt: JwtVerifyConfig;
   eventBus: EventBusConfig;
   fanout: FanoutConfig;
   history: HistoryConfig;
   notifications: NotificationsConfig;
+  /** Users' notification inboxes: their database and retention. */
+  inbox: InboxConfig;
 }
 
 const consumerEnvSchema = z
@@ -49,7 +52,7 @@ const consumerEnvSchema = z
 /**
  * The notification worker's environment: service settings (HTTP for `/health/*`, `/metrics` and
  * the ops-only dead-letter API, `PORT` default 3002), JWT verification (`JWT_*`), the event bus, the fanout (`FANOUT`, `REDIS_URL`, `SOCKET_IO_KEY`),
- * channel history, the consumer group and retries.
+ * channel history, the consumer group and retries, and the inbox (`DATABASE_*`, schema `inbox`; `INBOX_*`).
  */
 export const notificationWorkerEnvSchema = envFragments({
   service: serviceEnv(3002),
@@ -58,14 +61,16 @@ export const notificationWorkerEnvSchema = envFragments({
   fanout: fanoutEnvSchema,
   history: historyEnvSchema,
   notifications: consumerEnvSchema,
+  inbox: inboxEnvSchema,
 }).transform(
-  ({ service, jwt, eventBus, fanout, history, notifications }): NotificationWorkerConfig => ({
+  ({ service, jwt, eventBus, fanout, history, notifications, inbox }): NotificationWorkerConfig => ({
     ...service,
     jwt,
     eventBus,
     fanout,
     history,
     notifications,
+    inbox,
   }),
 );
 

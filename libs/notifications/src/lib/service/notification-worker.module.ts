@@ -9,6 +9,7 @@ import {
 import { AuthModule } from '@shopnest/platform-auth';
 import { deadLetterTopicOf, decisionsTopicOf } from '../dlq/dead-letter-headers';
 import { DeadLettersModule } from '../dlq/dead-letters.module';
+import { InboxModule } from '../inbox/inbox.module';
 import { NotificationsModule } from '../notifications.module';
 import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
 import { LocalFanout } from '@shopnest/platform-fanout';
@@ -33,7 +34,7 @@ const CONSUMED_TOPICS = [ORDERS_TOPIC, SUPPORT_TOPIC];
 
 /**
  * The worker: Kafka in; Redis out (channel history and socket.io pushes, one script per event and
- * channel); dead letters back to Kafka; HTTP for health, metrics and the ops-only dead-letter API.
+ * channel); dead letters back to Kafka; HTTP for health, metrics, the ops-only dead-letter API and every user's inbox.
  */
 @Module({})
 export class NotificationWorkerModule {
@@ -67,6 +68,7 @@ export class NotificationWorkerModule {
         NotificationsModule.forRoot(config.notifications),
         AuthModule.forRoot(config.jwt),
         DeadLettersModule.forRoot({ topics: CONSUMED_TOPICS }),
+        InboxModule.forRoot(config.inbox),
       ],
     };
   }
