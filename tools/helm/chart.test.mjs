@@ -212,6 +212,15 @@ test('support-desk: the orders database in a schema of its own, order look-ups t
   assert.equal(find(defaults, 'Ingress', 'support-desk'), undefined);
 });
 
+test("notification-worker: users' inboxes in the orders database, in a schema of their own", () => {
+  const env = envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', 'notification-worker')));
+  assert.deepEqual(env.DATABASE_URL.valueFrom.secretKeyRef, { name: 'shopnest-postgres', key: 'DATABASE_URL' });
+  assert.equal(env.DATABASE_SCHEMA.value, 'inbox');
+  const shared = tryRender('--set', 'notificationWorker.databaseSchema=support');
+  assert.notEqual(shared.status, 0);
+  assert.match(shared.stderr, /notificationWorker.databaseSchema must differ/);
+});
+
 test('the edge asks the support-desk Service whose ticket it is, and support-desk admits edges', () => {
   const edgeEnv = envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', 'connection-edge')));
   assert.equal(
