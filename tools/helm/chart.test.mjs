@@ -219,6 +219,13 @@ test("notification-worker: users' inboxes in the orders database, in a schema of
   const shared = tryRender('--set', 'notificationWorker.databaseSchema=support');
   assert.notEqual(shared.status, 0);
   assert.match(shared.stderr, /notificationWorker.databaseSchema must differ/);
+  // Its Ingress serves /inbox only; without one, its NetworkPolicy admits none of networkPolicy.ingressFrom.
+  const ingress = find(websocketOnly, 'Ingress', 'notification-worker');
+  assert.deepEqual(
+    ingress?.spec.rules[0].http.paths.map((/** @type {any} */ p) => [p.path, p.backend.service.name]),
+    [['/inbox', find(websocketOnly, 'Service', 'notification-worker')?.metadata.name]],
+  );
+  assert.equal(find(defaults, 'Ingress', 'notification-worker'), undefined);
 });
 
 test('the edge asks the support-desk Service whose ticket it is, and support-desk admits edges', () => {
