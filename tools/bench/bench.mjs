@@ -119,6 +119,8 @@ async function main() {
       ...kafka,
       REDIS_URL: redisUrl,
       SOCKET_IO_KEY: platformKey,
+      // The users' inboxes, in the worker's own schema (default `inbox`) of the run's database.
+      DATABASE_URL: databaseUrl,
       CONSUMER_FROM_BEGINNING: 'true',
       CONSUMER_GROUP: `bench-${run}`,
       ...profileEnv('e2e-notification-worker'),

@@ -237,6 +237,22 @@ test('support-desk: the orders database in a schema of its own, order look-ups t
   assert.equal(find(defaults, 'Ingress', 'support-desk'), undefined);
 });
 
+test("notification-worker: users' inboxes in the orders database, in a schema of their own", () => {
+  const env = envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', 'notification-worker')));
+  assert.deepEqual(env.DATABASE_URL.valueFrom.secretKeyRef, { name: 'shopnest-postgres', key: 'DATABASE_URL' });
+  assert.equal(env.DATABASE_SCHEMA.value, 'inbox');
+  const shared = tryRender('--set', 'notificationWorker.databaseSchema=support');
+  assert.notEqual(shared.status, 0);
+  assert.match(shared.stderr, /notificationWorker.databaseSchema must differ/);
+  // Its Ingress serves /inbox only; without one, its NetworkPolicy admits none of networkPolicy.ingressFrom.
+  const ingress = find(websocketOnly, 'Ingress', 'notification-worker');
+  assert.deepEqual(
+    ingress?.spec.rules[0].http.paths.map((/** @type {any} */ p) => [p.path, p.backend.service.name]),
+    [['/inbox', find(websocketOnly, 'Service', 'notification-worker')?.metadata.name]],
+  );
+  assert.equal(find(defaults, 'Ingress', 'notification-worker'), undefined);
+});
+
 test('the edge asks the support-desk Service whose ticket it is, and support-desk admits edges', () => {
   const edgeEnv = envOf(/** @type {K8sObject} */ (find(defaults, 'Deployment', 'connection-edge')));
   assert.equal(

@@ -22,6 +22,7 @@ describe('embeddedEnvSchema', () => {
       eventBus: { driver: 'memory' },
       fanout: { driver: 'local' },
       history: { driver: 'memory' },
+      inbox: { store: { driver: 'pglite', schema: 'inbox', dataDir: `${DEFAULT_DATA_DIR}-inbox` } },
     });
   });
 

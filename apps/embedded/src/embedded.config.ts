@@ -105,7 +105,13 @@ export const embeddedEnvSchema = refusing(
         DATABASE: env['DATABASE'] ?? 'pglite',
         PGLITE_DATA_DIR: env['PGLITE_DATA_DIR'] ?? DEFAULT_DATA_DIR,
       });
-      const worker = notificationWorkerEnvSchema.safeParse({ ...base, PORT: String(e.WORKER_PORT) });
+      const worker = notificationWorkerEnvSchema.safeParse({
+        ...base,
+        PORT: String(e.WORKER_PORT),
+        DATABASE: env['DATABASE'] ?? 'pglite',
+        // The users' inboxes: a PGlite directory of their own beside the orders' and the tickets'.
+        PGLITE_DATA_DIR: `${env['PGLITE_DATA_DIR'] ?? DEFAULT_DATA_DIR}-inbox`,
+      });
       const serviceToken = env['SERVICE_TOKEN'] ?? mintServiceToken(env);
       const webOrigin = `http://${e.HOST}:${e.WEB_PORT}`;
       const edge = connectionEdgeEnvSchema.safeParse({

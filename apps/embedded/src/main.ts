@@ -51,7 +51,8 @@ runMain(EMBEDDED, async () => {
       },
       {
         module: NotificationWorkerModule.forRoot(config.worker, { eventBus, history, fanout }),
-        spec: { service: NOTIFICATION_WORKER, http: config.worker.http, portVariable: 'WORKER_PORT' },
+        // The inbox's REST API is called from the console's origin too.
+        spec: { service: NOTIFICATION_WORKER, http: config.worker.http, portVariable: 'WORKER_PORT', configure: cors },
       },
       {
         module: OrderTrackingModule.forRoot(config.orders, { eventBus }),

@@ -17,7 +17,7 @@ export function readyBanner(config: EmbeddedConfig, elapsedMs: number): string {
     `  connection-edge      ${url(config.edge)}   socket.io, SSE at /sse/channels/:channel`,
     `  order-tracking       ${url(config.orders)}   REST, OpenAPI at /docs; orders in ${orders}`,
     `  support-desk         ${url(config.support)}   tickets and chat over REST, OpenAPI at /docs`,
-    `  notification-worker  ${url(config.worker)}   /health/ready, /metrics`,
+    `  notification-worker  ${url(config.worker)}   users' inboxes at /inbox; /health/ready, /metrics`,
     'Follow an order live:  node tools/dev/follow-order.mjs',
     'Mint a token:          node tools/dev/token.mjs <userId> [roles]',
     `ready in ${(elapsedMs / 1000).toFixed(1)} s; Ctrl-C stops it`,

@@ -1,6 +1,7 @@
 import { ShopNestClient, ShopNestDelivery } from '@shopnest/client';
 import { orderChannel, OrderStatus } from '@shopnest/contracts';
 import { freePort, runId, ServiceProcess, signTestToken, startService, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
+import { inboxDatabaseEnv } from './support/platform';
 
 /**
  * The issue's resilience run: status and position events over many orders while the worker is
@@ -105,6 +106,7 @@ describe(`resilience: ${EVENTS} events over ${ORDERS} orders through worker cras
     ...TEST_JWT_ENV,
     ...kafka,
     ...redis,
+    ...inboxDatabaseEnv(run),
     CONSUMER_FROM_BEGINNING: 'true',
     CONSUMER_GROUP: `e2e-${run}`,
     KAFKA_SESSION_TIMEOUT_MS: '6000',

@@ -9,6 +9,7 @@ import {
 } from '@shopnest/contracts';
 import { freePort, runId, ServiceProcess, signTestToken, startService, TEST_JWT_ENV } from '@shopnest/testing';
 import { io, Socket } from 'socket.io-client';
+import { inboxDatabaseEnv } from './support/platform';
 
 /**
  * The walking skeleton: a status change made over REST on order-tracking travels through
@@ -50,6 +51,7 @@ describe('an order status change reaches its shopper on every edge, and no one e
           ...TEST_JWT_ENV,
           ...kafka,
           ...redis,
+          ...inboxDatabaseEnv(run),
           CONSUMER_FROM_BEGINNING: 'true',
           CONSUMER_GROUP: `e2e-${run}`,
           KAFKA_SESSION_TIMEOUT_MS: '6000',

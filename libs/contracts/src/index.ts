@@ -15,3 +15,4 @@ export * from './lib/support-events';
 export * from './lib/dead-letters-api';
 export * from './lib/canary';
 export * from './lib/published-notifications';
+export * from './lib/inbox';

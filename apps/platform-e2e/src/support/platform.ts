@@ -34,6 +34,16 @@ export interface PlatformInfra {
   workerEnv?: Record<string, string>;
 }
 
+/**
+ * The notification-worker's inbox database of a run: a schema of its own on the shared PostgreSQL
+ * (the int-test setup's `DATABASE_URL`), or PGlite in memory without one.
+ */
+export function inboxDatabaseEnv(run: string, databaseUrl = process.env['DATABASE_URL']): Record<string, string> {
+  return databaseUrl
+    ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `e2e_${run.replace(/\W/g, '_').toLowerCase()}_inbox` }
+    : { DATABASE: 'pglite' };
+}
+
 /** The environment of each service of a run: a fresh Kafka namespace, Redis prefix and schema of `run`. */
 export function platformEnv(run: string, infra: PlatformInfra = {}) {
   const kafka = {
@@ -68,6 +78,7 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
       ...TEST_JWT_ENV,
       ...kafka,
       ...redis,
+      ...inboxDatabaseEnv(run, infra.databaseUrl),
       CONSUMER_FROM_BEGINNING: 'true',
       CONSUMER_GROUP: `e2e-${run}`,
       KAFKA_SESSION_TIMEOUT_MS: '6000',

@@ -4,11 +4,14 @@ import {
   AuthRefreshRequest,
   CLIENT_EVENTS,
   Delivery,
+  InboxCountsEvent,
+  InboxItemEvent,
   ORDER_SNAPSHOT_EVENT,
   orderChannel,
   OrderEvent,
   OrderSnapshot,
   OrderSnapshotDelivery,
+  OrderStatusNotification,
   PRESENCE_CLIENT_EVENTS,
   PRESENCE_SERVER_EVENTS,
   PresenceDiff,
@@ -49,8 +52,16 @@ import { TypedEmitter } from './typed-emitter';
  */
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
 
-/** Every event the platform delivers; narrow on `type` to get typed `data`. */
-export type ShopNestEvent = OrderEvent;
+/**
+ * Every event the platform delivers; narrow on `type` to get typed `data`. `user:{id}` carries
+ * notifications and the inbox's `inbox.item` / `inbox.counts` (docs/protocol.md, "Inbox").
+ *
+ * @example
+ * client.subscribe(`user:${me}`, ({ event }) => {
+ *   if (event.type === 'inbox.counts') setBadge(event.data.unread);
+ * });
+ */
+export type ShopNestEvent = OrderEvent | OrderStatusNotification | InboxItemEvent | InboxCountsEvent;
 export type ShopNestDelivery = Delivery<ShopNestEvent>;
 
 export interface ShopNestClientOptions {

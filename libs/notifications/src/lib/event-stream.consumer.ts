@@ -36,6 +36,7 @@ import {
   withTraceContext,
 } from '@shopnest/platform-tracing';
 import { deadLetterTopicOf, DLQ_HEADERS, redriveCountOf, withoutFailureHeaders } from './dlq/dead-letter-headers';
+import { InboxService } from './inbox/inbox.service';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
 import { Route, routeEvent } from './routing';
 import { routeSupportEvent } from './support-routing';
@@ -138,6 +139,11 @@ export class EventStreamConsumer<E extends Envelope = Envelope>
   private consumption: Consumption | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /**
+   * Keeps each notification pushed to a user's channel in their inbox. Injected as a property, so
+   * every stream's consumer gets it without a constructor argument; absent without `InboxModule`.
+   */
+  @Optional() @Inject(InboxService) private readonly inbox?: InboxService;
 
   constructor(
     private readonly stream: EventStream<E>,
@@ -307,7 +313,12 @@ export class EventStreamConsumer<E extends Envelope = Envelope>
     return inSpan(tracer, `publish ${channel}`, SpanKind.PRODUCER, context.active(), attributes, async (span) => {
       const traced = withTraceContext(event, span);
       if (volatile) await this.publisher.publishVolatile(channel, traced, { snapshot });
-      else if (!(await this.publisher.publish(channel, traced, { snapshot })).added) return; // pushed by an earlier delivery
+      else {
+        const { added } = await this.publisher.publish(channel, traced, { snapshot });
+        // Even when an earlier delivery pushed it (and crashed before its item): the inbox is idempotent.
+        await this.inbox?.keep(channel, event);
+        if (!added) return; // pushed by an earlier delivery
+      }
       this.metrics.pushed.inc({ channel_kind: parseChannel(channel)?.kind ?? 'unknown' });
     });
   }

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Envelope, ORDERS_DLQ_TOPIC, ORDERS_TOPIC, OrderEvent } from '@shopnest/contracts';
+import { ORDERS_DLQ_TOPIC, ORDERS_TOPIC, OrderEvent } from '@shopnest/contracts';
 import { IncomingMessage, InMemoryEventBus } from '@shopnest/platform-event-bus';
 import { InMemoryHistory, InMemoryProcessedEvents } from '@shopnest/platform-history';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
@@ -10,7 +10,7 @@ import { NotificationsModule } from './notifications.module';
 import { DLQ_HEADERS } from './dlq/dead-letter-headers';
 import { OrderEventsConsumer } from './event-stream.consumer';
 import { routeEvent } from './routing';
-import { orderEvent } from './testing/order-event.fixture';
+import { orderEvent, orderMessage } from './testing/order-event.fixture';
 import { platformFixture } from './testing/platform.fixture';
 import { RecordingFanout } from './testing/recording-fanout.fixture';
 
@@ -90,15 +90,7 @@ describe('OrderEventsConsumer', () => {
         volatile: e.volatile,
       }));
 
-  const message = (event: Envelope): IncomingMessage => ({
-    kind: 'event',
-    topic: ORDERS_TOPIC,
-    partition: 0,
-    offset: '0',
-    key: event.subject,
-    event,
-    raw: { value: Buffer.from(JSON.stringify(event)), headers: {} },
-  });
+  const message = orderMessage;
 
   async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
     const values = (await metrics.registry.getSingleMetric(`shopnest_${name}`)?.get())?.values ?? [];

@@ -5,12 +5,13 @@ const required = {
   JWT_SECRET: 'a-test-secret-of-at-least-32-characters',
   KAFKA_BROKERS: '127.0.0.1:19092',
   REDIS_URL: 'redis://127.0.0.1:6379',
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/shopnest',
 };
 
 const problems = (env: NodeJS.ProcessEnv): string[] => envProblems(notificationWorkerEnvSchema, env);
 
 describe('notificationWorkerEnvSchema', () => {
-  it('needs only a JWT key, the brokers and Redis, and defaults the rest', () => {
+  it('needs only a JWT key, the brokers, Redis and the inbox database, and defaults the rest', () => {
     expect(parseEnv(notificationWorkerEnvSchema, required)).toEqual({
       http: { host: '127.0.0.1', port: 3002 },
       logLevel: 'info',
@@ -37,6 +38,16 @@ describe('notificationWorkerEnvSchema', () => {
       },
       // No service may publish until PUBLISH_ALLOWLIST names it.
       publish: { allowlist: new Map() },
+      inbox: {
+        store: {
+          driver: 'postgres',
+          url: required.DATABASE_URL,
+          schema: 'inbox',
+          poolMax: 10,
+          timeoutMs: 5_000,
+        },
+        retention: { days: 90, intervalMs: 3_600_000, batchSize: 1_000 },
+      },
     });
   });
 
@@ -112,11 +123,42 @@ describe('notificationWorkerEnvSchema', () => {
     ]);
   });
 
-  it('requires REDIS_URL: the worker pushes through Redis and keeps history there', () => {
-    expect(problems({ JWT_SECRET: required.JWT_SECRET, KAFKA_BROKERS: required.KAFKA_BROKERS })).toEqual([
-      'REDIS_URL: required when FANOUT=redis',
-      'REDIS_URL: required when HISTORY=redis',
+  it('reads the inbox database and retention, and names every bad inbox key', () => {
+    const config = parseEnv(notificationWorkerEnvSchema, {
+      ...required,
+      DATABASE: 'pglite',
+      DATABASE_SCHEMA: 'inbox_blue',
+      INBOX_RETENTION_DAYS: '0',
+      INBOX_PRUNE_INTERVAL_MS: '60000',
+      INBOX_PRUNE_BATCH_SIZE: '50',
+    });
+    expect(config.inbox).toEqual({
+      store: { driver: 'pglite', schema: 'inbox_blue' },
+      retention: { days: 0, intervalMs: 60_000, batchSize: 50 },
+    });
+    const found = problems({
+      ...required,
+      DATABASE_URL: undefined,
+      INBOX_RETENTION_DAYS: '-1',
+      INBOX_PRUNE_INTERVAL_MS: 'soon',
+      INBOX_PRUNE_BATCH_SIZE: '0',
+    }).map((p) => p.split(':')[0]);
+    expect(found).toEqual([
+      'DATABASE_URL',
+      'INBOX_RETENTION_DAYS',
+      'INBOX_PRUNE_INTERVAL_MS',
+      'INBOX_PRUNE_BATCH_SIZE',
     ]);
+  });
+
+  it('requires REDIS_URL: the worker pushes through Redis and keeps history there', () => {
+    expect(
+      problems({
+        JWT_SECRET: required.JWT_SECRET,
+        KAFKA_BROKERS: required.KAFKA_BROKERS,
+        DATABASE_URL: required.DATABASE_URL,
+      }),
+    ).toEqual(['REDIS_URL: required when FANOUT=redis', 'REDIS_URL: required when HISTORY=redis']);
   });
 
   it('as its own process, refuses every in-process adapter, saying why', () => {
@@ -126,6 +168,7 @@ describe('notificationWorkerEnvSchema', () => {
         EVENT_BUS: 'memory',
         FANOUT: 'local',
         HISTORY: 'memory',
+        DATABASE: 'pglite',
       }).map((p) => p.split(' is refused')[0]),
     ).toEqual(['EVENT_BUS: memory', 'FANOUT: local', 'HISTORY: memory']);
     expect(envProblems(notificationWorkerProcessEnvSchema, required)).toEqual([]);

@@ -12,12 +12,13 @@ import {
 } from '../notifications.config';
 import { PublishConfig, publishEnvSchema } from '../publish/publish.config';
 import { z } from 'zod';
+import { InboxConfig, inboxEnvSchema } from '../inbox/inbox.config';
 
 export const NOTIFICATION_WORKER = 'notification-worker';
 
 /** The worker's typed config; nothing else in the process reads `process.env`. */
 export interface NotificationWorkerConfig extends ServiceSettings {
-  /** Verifies the tokens of the dead-letter API's callers (role `ops`). */
+  /** Verifies the tokens of the dead-letter API's callers (role `ops`) and of the inbox's (any role). */
   jwt: JwtVerifyConfig;
   eventBus: EventBusConfig;
   fanout: FanoutConfig;
@@ -25,6 +26,8 @@ export interface NotificationWorkerConfig extends ServiceSettings {
   notifications: NotificationsConfig;
   /** Who may notify which channels through `POST /notifications` and `shopnest.notifications.v1`. */
   publish: PublishConfig;
+  /** Users' notification inboxes: their database and retention. */
+  inbox: InboxConfig;
 }
 
 const consumerEnvSchema = z
@@ -52,7 +55,7 @@ const consumerEnvSchema = z
 /**
  * The notification worker's environment: service settings (HTTP for `/health/*`, `/metrics` and
  * the ops-only dead-letter API, `PORT` default 3002), JWT verification (`JWT_*`), the event bus, the fanout (`FANOUT`, `REDIS_URL`, `SOCKET_IO_KEY`),
- * channel history, the consumer group and retries, and `PUBLISH_ALLOWLIST`.
+ * channel history, the consumer group and retries, `PUBLISH_ALLOWLIST`, and the inbox (`DATABASE_*`, schema `inbox`; `INBOX_*`).
  */
 export const notificationWorkerEnvSchema = envFragments({
   service: serviceEnv(3002),
@@ -62,8 +65,9 @@ export const notificationWorkerEnvSchema = envFragments({
   history: historyEnvSchema,
   notifications: consumerEnvSchema,
   publish: publishEnvSchema,
+  inbox: inboxEnvSchema,
 }).transform(
-  ({ service, jwt, eventBus, fanout, history, notifications, publish }): NotificationWorkerConfig => ({
+  ({ service, jwt, eventBus, fanout, history, notifications, publish, inbox }): NotificationWorkerConfig => ({
     ...service,
     jwt,
     eventBus,
@@ -71,6 +75,7 @@ export const notificationWorkerEnvSchema = envFragments({
     history,
     notifications,
     publish,
+    inbox,
   }),
 );
 

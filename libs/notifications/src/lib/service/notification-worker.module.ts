@@ -12,6 +12,7 @@ import {
 import { AuthModule } from '@shopnest/platform-auth';
 import { deadLetterTopicOf, decisionsTopicOf } from '../dlq/dead-letter-headers';
 import { DeadLettersModule } from '../dlq/dead-letters.module';
+import { InboxModule } from '../inbox/inbox.module';
 import { NotificationsModule } from '../notifications.module';
 import { PublishModule } from '../publish/publish.module';
 import { EventBus, EventBusModule } from '@shopnest/platform-event-bus';
@@ -38,8 +39,8 @@ const CONSUMED_TOPICS = [ORDERS_TOPIC, SUPPORT_TOPIC, NOTIFICATIONS_TOPIC];
 
 /**
  * The worker: Kafka in; Redis out (channel history and socket.io pushes, one script per event and
- * channel); dead letters back to Kafka; HTTP for health, metrics, the ops-only dead-letter API and
- * `POST /notifications` (role `service`).
+ * channel); dead letters back to Kafka; HTTP for health, metrics, the ops-only dead-letter API,
+ * `POST /notifications` (role `service`) and every user's inbox.
  */
 @Module({})
 export class NotificationWorkerModule {
@@ -75,6 +76,7 @@ export class NotificationWorkerModule {
         AuthModule.forRoot(config.jwt),
         DeadLettersModule.forRoot({ topics: CONSUMED_TOPICS }),
         PublishModule.forRoot(config.publish, config.notifications),
+        InboxModule.forRoot(config.inbox),
       ],
       // `{ code, message }` on every REST error, the body parser's too (malformed JSON 400 INVALID, 413).
       providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ORDER_TRACKING_SOURCE, OrderEvent, OrderEventOf, OrderEventType } from '@shopnest/contracts';
+import {
+  Envelope,
+  ORDER_TRACKING_SOURCE,
+  ORDERS_TOPIC,
+  OrderEvent,
+  OrderEventOf,
+  OrderEventType,
+} from '@shopnest/contracts';
+import { IncomingMessage } from '@shopnest/platform-event-bus';
 
 const DATA: {
   [T in OrderEventType]: (ref: { orderId: string; customerId: string }) => OrderEventOf<T>['data'];
@@ -45,3 +53,14 @@ export function orderEvent<T extends OrderEventType>(
   } as OrderEvent;
   return event as OrderEventOf<T>;
 }
+
+/** `event` as the bus hands it to a consumer of the orders topic (tests only). */
+export const orderMessage = (event: Envelope): IncomingMessage => ({
+  kind: 'event',
+  topic: ORDERS_TOPIC,
+  partition: 0,
+  offset: '0',
+  key: event.subject,
+  event,
+  raw: { value: Buffer.from(JSON.stringify(event)), headers: {} },
+});

@@ -1,0 +1,183 @@
+import { InboxCounts, InboxFilter, InboxItem, InboxNotification } from '@shopnest/contracts';
+import { SqlExecutor } from '@shopnest/platform-sql';
+import { v7 as uuidv7 } from 'uuid';
+import { InboxItemChange, InboxStore, InboxUpdate } from './inbox-store.port';
+
+interface ItemRow {
+  id: string;
+  event_id: string;
+  event_type: string;
+  event_subject: string;
+  event_time: Date | string;
+  text: string;
+  data: unknown;
+  created_at: Date | string;
+  seen_at: Date | string | null;
+  read_at: Date | string | null;
+  archived_at: Date | string | null;
+}
+
+const COLUMNS =
+  'id, event_id, event_type, event_subject, event_time, text, data, created_at, seen_at, read_at, archived_at';
+
+const FILTERS: Readonly<Record<InboxFilter | 'default', string>> = {
+  default: 'archived_at IS NULL',
+  unread: 'archived_at IS NULL AND read_at IS NULL',
+  unseen: 'archived_at IS NULL AND seen_at IS NULL',
+  archived: 'archived_at IS NOT NULL',
+  all: 'TRUE',
+};
+
+const iso = (value: Date | string): string => new Date(value).toISOString();
+const isoOrNull = (value: Date | string | null): string | null => (value === null ? null : iso(value));
+
+function toItem(row: ItemRow): InboxItem {
+  return {
+    id: row.id,
+    createdAt: iso(row.created_at),
+    notification: {
+      eventId: row.event_id,
+      type: row.event_type,
+      text: row.text,
+      subject: row.event_subject,
+      time: iso(row.event_time),
+      data: row.data ?? null,
+    },
+    seenAt: isoOrNull(row.seen_at),
+    readAt: isoOrNull(row.read_at),
+    archivedAt: isoOrNull(row.archived_at),
+  };
+}
+
+/** A timestamp column set by `true` (keeping an earlier time), cleared by `false`, left alone when absent. */
+function setClause(column: string, value: boolean | undefined, now: string): string | null {
+  if (value === undefined) return null;
+  return value ? `${column} = COALESCE(${column}, ${now})` : `${column} = NULL`;
+}
+
+/** Whether `column` would change under `value`. */
+function changesClause(column: string, value: boolean | undefined): string | null {
+  if (value === undefined) return null;
+  return value ? `${column} IS NULL` : `${column} IS NOT NULL`;
+}
+
+/**
+ * {@link InboxStore} in SQL: the same statements on PostgreSQL (`pg`) and embedded PGlite, in the
+ * schema of the `SqlDatabase` it is given (migrated with `INBOX_MIGRATIONS`).
+ */
+export class SqlInboxStore extends InboxStore {
+  constructor(private readonly db: SqlExecutor) {
+    super();
+  }
+
+  async add(userId: string, notification: InboxNotification, now = new Date()): Promise<InboxItem | null> {
+    const rows = await this.db.query<ItemRow>(
+      `INSERT INTO inbox_items (id, user_id, event_id, event_type, event_subject, event_time, text, data, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (user_id, event_id) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [
+        // The clock's UUIDv7 (monotonic in this process), so a page's order is the order of arrival.
+        uuidv7(),
+        userId,
+        notification.eventId,
+        notification.type,
+        notification.subject,
+        notification.time,
+        notification.text,
+        JSON.stringify(notification.data ?? null),
+        now.toISOString(),
+      ],
+    );
+    return rows[0] ? toItem(rows[0]) : null;
+  }
+
+  async list(
+    userId: string,
+    query: { cursor?: string; limit: number; filter?: InboxFilter },
+  ): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
+    const params: unknown[] = [userId, query.limit + 1];
+    const cursor = query.cursor ? `AND id < $${params.push(query.cursor)}` : '';
+    const rows = await this.db.query<ItemRow>(
+      `SELECT ${COLUMNS} FROM inbox_items
+       WHERE user_id = $1 AND ${FILTERS[query.filter ?? 'default']} ${cursor}
+       ORDER BY id DESC LIMIT $2`,
+      params,
+    );
+    const items = rows.slice(0, query.limit).map(toItem);
+    return { items, nextCursor: rows.length > query.limit ? (items.at(-1)?.id ?? null) : null };
+  }
+
+  async get(userId: string, id: string): Promise<InboxItem | null> {
+    const rows = await this.db.query<ItemRow>(`SELECT ${COLUMNS} FROM inbox_items WHERE user_id = $1 AND id = $2`, [
+      userId,
+      id,
+    ]);
+    return rows[0] ? toItem(rows[0]) : null;
+  }
+
+  async update(userId: string, id: string, change: InboxItemChange, now = new Date()): Promise<InboxUpdate> {
+    // Reading marks seen too; unreading leaves seen as it was.
+    const seen = change.seen ?? (change.read === true ? true : undefined);
+    const sets = [
+      setClause('read_at', change.read, '$3'),
+      setClause('seen_at', seen, '$3'),
+      setClause('archived_at', change.archived, '$3'),
+    ].filter((clause): clause is string => clause !== null);
+    const changes = [
+      changesClause('read_at', change.read),
+      changesClause('seen_at', seen),
+      changesClause('archived_at', change.archived),
+    ].filter((clause): clause is string => clause !== null);
+    if (sets.length === 0) {
+      const item = await this.get(userId, id);
+      return item && { item, changed: false };
+    }
+    const rows = await this.db.query<ItemRow>(
+      `UPDATE inbox_items SET ${sets.join(', ')}
+       WHERE user_id = $1 AND id = $2 AND (${changes.join(' OR ')})
+       RETURNING ${COLUMNS}`,
+      // A clearing-only change names no time: a parameter PostgreSQL would not expect.
+      sets.some((clause) => clause.includes('$3')) ? [userId, id, now.toISOString()] : [userId, id],
+    );
+    if (rows[0]) return { item: toItem(rows[0]), changed: true };
+    const item = await this.get(userId, id);
+    return item && { item, changed: false };
+  }
+
+  async markAllRead(userId: string, now = new Date()): Promise<number> {
+    const rows = await this.db.query(
+      `UPDATE inbox_items SET read_at = $2, seen_at = COALESCE(seen_at, $2)
+       WHERE user_id = $1 AND read_at IS NULL RETURNING id`,
+      [userId, now.toISOString()],
+    );
+    return rows.length;
+  }
+
+  async markAllSeen(userId: string, now = new Date()): Promise<number> {
+    const rows = await this.db.query(
+      `UPDATE inbox_items SET seen_at = $2 WHERE user_id = $1 AND seen_at IS NULL RETURNING id`,
+      [userId, now.toISOString()],
+    );
+    return rows.length;
+  }
+
+  async counts(userId: string): Promise<InboxCounts> {
+    const [row] = await this.db.query<{ unseen: number | string; unread: number | string }>(
+      `SELECT count(*) FILTER (WHERE seen_at IS NULL) AS unseen, count(*) FILTER (WHERE read_at IS NULL) AS unread
+       FROM inbox_items WHERE user_id = $1 AND archived_at IS NULL`,
+      [userId],
+    );
+    return { unseen: Number(row?.unseen ?? 0), unread: Number(row?.unread ?? 0) };
+  }
+
+  async prune(before: Date, limit: number): Promise<number> {
+    const rows = await this.db.query(
+      `DELETE FROM inbox_items WHERE id IN (
+         SELECT id FROM inbox_items WHERE created_at < $1 ORDER BY created_at LIMIT $2
+       ) RETURNING id`,
+      [before.toISOString(), limit],
+    );
+    return rows.length;
+  }
+}
