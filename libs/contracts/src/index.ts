@@ -13,3 +13,4 @@ export * from './lib/admin-api';
 export * from './lib/support-events';
 export * from './lib/dead-letters-api';
 export * from './lib/canary';
+export * from './lib/ops-stats';
