@@ -1,3 +1,4 @@
 export * from './lib/error-body.filter';
 export * from './lib/zod-validation.pipe';
 export * from './lib/openapi';
+export * from './lib/cors';

@@ -13,6 +13,7 @@ import {
   tokenRevocationEnvSchema,
 } from '@shopnest/platform-auth';
 import { FanoutConfig, fanoutEnvSchema } from '@shopnest/platform-fanout';
+import { corsOriginsSchema } from '@shopnest/platform-http';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
 import { PresenceConfig, presenceEnvSchema } from '@shopnest/platform-presence';
 import { RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
@@ -48,12 +49,7 @@ const edgeEnv = z.object({
   /** Unset: no support-desk to ask, so customers are refused `ticket:{id}` (agents are never looked up). */
   SUPPORT_DESK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   TICKET_ACCESS_TIMEOUT_MS: positiveInt(2_000),
-  CORS_ORIGINS: z
-    .union([
-      z.literal('*'),
-      csv().pipe(z.array(z.url({ error: 'each origin must be a URL such as https://shop.example' }))),
-    ])
-    .optional(),
+  CORS_ORIGINS: corsOriginsSchema.optional(),
   SOCKET_TRANSPORTS: csv()
     .pipe(z.array(z.enum(['websocket', 'polling'])))
     .default(['websocket', 'polling']),
