@@ -4,7 +4,9 @@ import {
   AuthRefreshRequest,
   CLIENT_EVENTS,
   Delivery,
+  OpsStatsEvent,
   OrderEvent,
+  OrderStatusNotification,
   PRESENCE_CLIENT_EVENTS,
   PRESENCE_SERVER_EVENTS,
   PresenceDiff,
@@ -17,6 +19,7 @@ import {
   SubscribeAck,
   SubscribeRequest,
   SUPPORT_AGENTS_CHANNEL,
+  SupportEvent,
   TypingEvent,
   TypingRequest,
   UnsubscribeRequest,
@@ -44,8 +47,17 @@ import { TypedEmitter } from './typed-emitter';
  */
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
 
-/** Every event the platform delivers; narrow on `type` to get typed `data`. */
-export type ShopNestEvent = OrderEvent;
+/**
+ * Every event the platform delivers on a channel: order events, the shopper's notifications,
+ * support (ticket, message, read, unread) events and the ops board's `ops.stats`. Narrow on
+ * `type` to get typed `data`.
+ *
+ * @example
+ * client.subscribe(ticketChannel(id), ({ event }) => {
+ *   if (event.type === 'message.created') render(event.data.message.text);
+ * });
+ */
+export type ShopNestEvent = OrderEvent | OrderStatusNotification | SupportEvent | OpsStatsEvent;
 export type ShopNestDelivery = Delivery<ShopNestEvent>;
 
 export interface ShopNestClientOptions {
