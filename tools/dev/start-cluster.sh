@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `npm run start:cluster`: provisions Kafka, Redis and PostgreSQL (tools/infra), builds the four
 # services and runs them as four processes in the foreground with tools/dev/dev.env, as a
-# deployment runs them. Ctrl-C stops them gracefully. (`npm start` is the one-process mode.)
+# deployment runs them, and the web console on WEB_PORT (tools/dev/serve-web.mjs: the static build,
+# its config and development sign-in), whose origin the edge and REST services allow (CORS_ORIGINS).
+# Ctrl-C stops them gracefully. (`npm start` is the one-process mode.)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
@@ -15,8 +17,9 @@ export EVENT_BUS=kafka
 export SERVICE_TOKEN="${SERVICE_TOKEN:-$(node tools/dev/token.mjs connection-edge service 31536000)}"
 export ORDER_TRACKING_URL="http://127.0.0.1:${ORDERS_PORT:-3001}"
 export SUPPORT_DESK_URL="http://127.0.0.1:${SUPPORT_PORT:-3003}"
+export CORS_ORIGINS="${CORS_ORIGINS:-http://127.0.0.1:${WEB_PORT:-3004}}"
 
-npx nx run-many -t build -p connection-edge order-tracking support-desk notification-worker --outputStyle=static
+npx nx run-many -t build -p connection-edge order-tracking support-desk notification-worker web --outputStyle=static
 
 pids=()
 start() { # start NAME PORT
@@ -34,6 +37,9 @@ start order-tracking "${ORDERS_PORT:-3001}"
 start support-desk "${SUPPORT_PORT:-3003}"
 start notification-worker "${WORKER_PORT:-3002}"
 start connection-edge "${EDGE_PORT:-3000}"
+EDGE_URL="http://127.0.0.1:${EDGE_PORT:-3000}" ORDERS_URL="$ORDER_TRACKING_URL" SUPPORT_URL="$SUPPORT_DESK_URL" \
+  node tools/dev/serve-web.mjs &
+pids+=("$!")
 
 for url in "http://127.0.0.1:${ORDERS_PORT:-3001}" "http://127.0.0.1:${SUPPORT_PORT:-3003}" "http://127.0.0.1:${WORKER_PORT:-3002}" "http://127.0.0.1:${EDGE_PORT:-3000}"; do
   for _ in $(seq 1 100); do
@@ -44,11 +50,13 @@ done
 cat <<EOT
 
 ShopNest Live is running as a cluster (Kafka, Redis, PostgreSQL):
+  web console          http://127.0.0.1:${WEB_PORT:-3004}/   sign in as a demo user (development only)
   connection-edge      http://127.0.0.1:${EDGE_PORT:-3000}   (socket.io; /health/ready, /metrics)
   order-tracking       http://127.0.0.1:${ORDERS_PORT:-3001}   (REST, OpenAPI at /docs)
   support-desk         http://127.0.0.1:${SUPPORT_PORT:-3003}   (tickets and chat over REST, OpenAPI at /docs)
   notification-worker  http://127.0.0.1:${WORKER_PORT:-3002}   (/health/ready, /metrics; /admin/dead-letters for role ops)
 Follow an order live:  node tools/dev/follow-order.mjs
+Keep every screen busy: node tools/dev/simulate.mjs [--orders N] [--duration S]
 Mint a token:          node tools/dev/token.mjs <userId> [roles]
 Ctrl-C stops the services (infrastructure keeps running; tools/infra/down stops it).
 

@@ -323,7 +323,15 @@ test('the dashboard and the alert rules use only metrics the services export', a
 test('every variable docker-compose.yml gives a service, the chart gives it too', () => {
   const compose = parseAllDocuments(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true })[0].toJS();
   // Set what the chart leaves out while empty, so only a real omission shows.
-  const objects = render('--set', 'jwt.issuer=shopnest', '--set', 'connectionEdge.corsOrigins=https://shop.example');
+  const objects = render(
+    ...['--set', 'jwt.issuer=shopnest', '--set', 'connectionEdge.corsOrigins=https://shop.example'],
+    ...[
+      '--set',
+      'orderTracking.corsOrigins=https://shop.example',
+      '--set',
+      'supportDesk.corsOrigins=https://shop.example',
+    ],
+  );
   const built = Object.entries(compose.services).filter(([, service]) => /** @type {any} */ (service).build);
   assert.deepEqual(built.map(([name]) => name).sort(), [...COMPONENTS].sort());
   for (const [name, service] of built) {

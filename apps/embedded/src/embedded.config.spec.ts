@@ -86,13 +86,17 @@ describe('embeddedEnvSchema', () => {
     expect(config.web).toMatchObject({
       http: { host: '127.0.0.1', port: 4004 },
       distDir: 'dist/apps/web',
-      corsOrigins: ['http://127.0.0.1:4004'],
       urls: { edge: 'http://127.0.0.1:3000', orders: 'http://127.0.0.1:4001', support: 'http://127.0.0.1:3003' },
       devTokens: null,
     });
     expect(config.edge.socket.corsOrigins).toEqual(['http://127.0.0.1:4004']);
+    expect([config.orders.cors, config.support.cors]).toEqual([['http://127.0.0.1:4004'], ['http://127.0.0.1:4004']]);
     const configured = parseEnv(embeddedEnvSchema, { ...TEST_JWT_ENV, CORS_ORIGINS: 'https://console.example' });
-    expect(configured.web.corsOrigins).toEqual(['https://console.example']);
+    expect([configured.edge.socket.corsOrigins, configured.orders.cors, configured.support.cors]).toEqual([
+      ['https://console.example'],
+      ['https://console.example'],
+      ['https://console.example'],
+    ]);
   });
 
   it('signs development tokens only with DEV_TOKENS=true, with the services’ secret, issuer and audience', () => {

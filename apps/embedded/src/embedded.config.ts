@@ -24,8 +24,6 @@ export interface WebConsoleConfig {
   logLevel: string;
   /** The built apps/web (index.html and its assets). */
   distDir: string;
-  /** Origins allowed by the edge and by the REST services' CORS (the console's own by default). */
-  corsOrigins: readonly string[] | '*';
   /** What `GET /config.json` tells the browser: where the edge and the REST services are. */
   urls: { edge: string; orders: string; support: string };
   /** Development sign-in (`DEV_TOKENS=true`): how `POST /dev/token` signs; null when off. */
@@ -91,9 +89,12 @@ export const embeddedEnvSchema = refusing(
       const own = embeddedEnv.safeParse(env);
       if (!own.success) report(own.error.issues);
       const e = own.data ?? embeddedEnv.parse({});
+      const webOrigin = `http://${e.HOST}:${e.WEB_PORT}`;
       const base = {
         ...env,
         ...IN_PROCESS,
+        // The web console is served from its own origin: the edge and the REST services allow it by default, never `*`.
+        CORS_ORIGINS: env['CORS_ORIGINS'] ?? webOrigin,
         HOST: e.HOST,
         SHUTDOWN_TIMEOUT_MS: String(e.SHUTDOWN_TIMEOUT_MS),
         PORT: undefined,
@@ -113,12 +114,9 @@ export const embeddedEnvSchema = refusing(
         PGLITE_DATA_DIR: `${env['PGLITE_DATA_DIR'] ?? DEFAULT_DATA_DIR}-inbox`,
       });
       const serviceToken = env['SERVICE_TOKEN'] ?? mintServiceToken(env);
-      const webOrigin = `http://${e.HOST}:${e.WEB_PORT}`;
       const edge = connectionEdgeEnvSchema.safeParse({
         ...base,
         PORT: String(e.EDGE_PORT),
-        // The web console is served from its own origin: allowed by default, never by `*`.
-        CORS_ORIGINS: env['CORS_ORIGINS'] ?? webOrigin,
         ORDER_TRACKING_URL: `http://${e.HOST}:${e.ORDERS_PORT}`,
         SUPPORT_DESK_URL: `http://${e.HOST}:${e.SUPPORT_PORT}`,
         // Without a token of its own, a stand-in keeps the edge schema from repeating the JWT problem.
@@ -179,7 +177,6 @@ export const embeddedEnvSchema = refusing(
           http: { host: e.HOST, port: e.WEB_PORT },
           logLevel: edge.data.logLevel,
           distDir: e.WEB_DIST_DIR,
-          corsOrigins: edge.data.socket.corsOrigins ?? [webOrigin],
           urls: { edge: url(e.EDGE_PORT), orders: url(e.ORDERS_PORT), support: url(e.SUPPORT_PORT) },
           devTokens:
             e.DEV_TOKENS && env['JWT_SECRET']

@@ -2,6 +2,7 @@ import { CONNECTION_EDGE, ConnectionEdgeModule, useEdgeSocketAdapter } from '@sh
 import { NOTIFICATION_WORKER, NotificationWorkerModule } from '@shopnest/notifications';
 import { ORDER_TRACKING, OrderTrackingModule, serveOpenApi } from '@shopnest/orders';
 import { parseEnv } from '@shopnest/platform-config';
+import { allowCorsOrigins } from '@shopnest/platform-http';
 import { InMemoryEventBus } from '@shopnest/platform-event-bus';
 import { LocalFanout } from '@shopnest/platform-fanout';
 import { InMemoryHistory } from '@shopnest/platform-history';
@@ -10,7 +11,7 @@ import { startTracing } from '@shopnest/platform-tracing';
 import { serveSupportOpenApi, SUPPORT_DESK, SupportDeskModule } from '@shopnest/support';
 import { EMBEDDED, embeddedEnvSchema } from './embedded.config';
 import { readyBanner } from './ready-banner';
-import { allowConsoleOrigins, serveWebConsole, WEB_CONSOLE, WebConsoleModule } from './web-console/web-console.module';
+import { serveWebConsole, WEB_CONSOLE, WebConsoleModule } from './web-console/web-console.module';
 
 /**
  * The one-process mode (`npm start`): connection-edge, notification-worker, order-tracking and
@@ -28,7 +29,6 @@ runMain(EMBEDDED, async () => {
   const eventBus = new InMemoryEventBus();
   const history = new InMemoryHistory(config.worker.history.limits);
   const fanout = new LocalFanout();
-  const cors = allowConsoleOrigins(config.web);
   await runServices(
     [
       {
@@ -61,7 +61,7 @@ runMain(EMBEDDED, async () => {
           http: config.orders.http,
           portVariable: 'ORDERS_PORT',
           configure: (app) => {
-            cors(app);
+            allowCorsOrigins(config.orders.cors)(app);
             serveOpenApi(app);
           },
         },
@@ -73,7 +73,7 @@ runMain(EMBEDDED, async () => {
           http: config.support.http,
           portVariable: 'SUPPORT_PORT',
           configure: (app) => {
-            cors(app);
+            allowCorsOrigins(config.support.cors)(app);
             serveSupportOpenApi(app);
           },
         },

@@ -19,6 +19,11 @@ export function readyBanner(config: EmbeddedConfig, elapsedMs: number): string {
     `  support-desk         ${url(config.support)}   tickets and chat over REST, OpenAPI at /docs`,
     `  notification-worker  ${url(config.worker)}   users' inboxes at /inbox; /health/ready, /metrics`,
     'Follow an order live:  node tools/dev/follow-order.mjs',
+    ...(config.web.devTokens
+      ? [
+          'Keep every screen busy: node tools/dev/simulate.mjs [--orders N] [--duration S] (or "Start simulator" on the ops page)',
+        ]
+      : []),
     'Mint a token:          node tools/dev/token.mjs <userId> [roles]',
     `ready in ${(elapsedMs / 1000).toFixed(1)} s; Ctrl-C stops it`,
     '',

@@ -1,5 +1,6 @@
 import { ORDER_TRACKING, OrderTrackingModule, orderTrackingProcessEnvSchema, serveOpenApi } from '@shopnest/orders';
 import { parseEnv } from '@shopnest/platform-config';
+import { allowCorsOrigins } from '@shopnest/platform-http';
 import { runMain, runService } from '@shopnest/platform-observability';
 import { startTracing } from '@shopnest/platform-tracing';
 
@@ -11,6 +12,9 @@ runMain(ORDER_TRACKING, async () => {
     service: ORDER_TRACKING,
     release: () => tracing.shutdown(),
     ...config,
-    configure: serveOpenApi,
+    configure: (app) => {
+      allowCorsOrigins(config.cors)(app);
+      serveOpenApi(app);
+    },
   });
 });

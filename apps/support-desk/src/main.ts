@@ -1,4 +1,5 @@
 import { parseEnv } from '@shopnest/platform-config';
+import { allowCorsOrigins } from '@shopnest/platform-http';
 import { runMain, runService } from '@shopnest/platform-observability';
 import { startTracing } from '@shopnest/platform-tracing';
 import { SUPPORT_DESK, SupportDeskModule, supportDeskProcessEnvSchema, serveSupportOpenApi } from '@shopnest/support';
@@ -11,6 +12,9 @@ runMain(SUPPORT_DESK, async () => {
     service: SUPPORT_DESK,
     release: () => tracing.shutdown(),
     ...config,
-    configure: serveSupportOpenApi,
+    configure: (app) => {
+      allowCorsOrigins(config.cors)(app);
+      serveSupportOpenApi(app);
+    },
   });
 });

@@ -94,8 +94,10 @@ describe('the web console in Chromium', () => {
     await shopper.getByLabel('Message').press('Enter');
     await agent.locator('.msg--theirs').filter({ hasText: 'Thanks!' }).waitFor({ timeout: 5_000 });
 
+    // The agent has "Thanks!" on screen, so it is read; after a reload the tick comes from REST, not a live event.
+    await shopper.locator('.msg').filter({ hasText: 'Thanks!' }).getByLabel('Seen').waitFor({ timeout: 5_000 });
     await shopper.reload();
-    await shopper.locator('.msg').filter({ hasText: 'Thanks!' }).waitFor();
+    await shopper.locator('.msg').filter({ hasText: 'Thanks!' }).getByLabel('Seen').waitFor({ timeout: 5_000 });
     expect(await shopper.locator('.chat').textContent()).not.toContain('depot');
     expect(await shopper.locator('[data-visibility="internal"]').count()).toBe(0);
     await screenshots(agent, 'agent-ticket');
@@ -103,7 +105,7 @@ describe('the web console in Chromium', () => {
     expect([...problems(shopper), ...problems(agent)]).toEqual([]);
   });
 
-  it('moves an order across the ops board as its status changes, advances it, and fills the board with the simulator', async () => {
+  it('moves an order across the ops board as its status changes, advances it, counts the clients per edge and transport, and fills the board with the simulator', async () => {
     const ops = await fixture.signIn('ops');
     const count = (status: string) => ops.getByTestId(`count-${status}`).textContent();
     expect(await count('confirmed')).toBe('0');
@@ -120,9 +122,30 @@ describe('the web console in Chromium', () => {
     await ops.getByTestId('count-packed').filter({ hasText: '1' }).waitFor({ timeout: 5_000 });
     expect(await count('confirmed')).toBe('0');
 
+    // The processes' own reports (ops.stats): this page's connection, then one more on long-polling.
+    const stat = (id: string) =>
+      ops.evaluate((testId) => Number(document.querySelector(`[data-testid="${testId}"]`)?.textContent ?? 'NaN'), id);
+    const statAbove = (id: string, n: number) =>
+      ops.waitForFunction(
+        ([testId, min]) => Number(document.querySelector(`[data-testid="${testId}"]`)?.textContent) > min,
+        [id, n] as const,
+        { timeout: 10_000 },
+      );
+    await statAbove('stat-clients', 0);
+    const clients = await stat('stat-clients');
+    await fixture.signIn('shopper', '?transports=polling');
+    await statAbove('stat-clients', clients);
+    await statAbove('stat-transport-polling', 0);
+    expect(await ops.getByTestId('edge-row').count()).toBe(1);
+    expect(await stat('stat-lag')).toBeGreaterThanOrEqual(0);
+    expect(await stat('stat-dead-letters')).toBe(0);
+
     // The simulator (development sign-in only) places orders as demo shoppers and moves them on.
     await ops.getByRole('button', { name: 'Start simulator' }).click();
     await ops.locator('.board__card').nth(3).waitFor({ timeout: 20_000 });
+    await ops.waitForFunction(() => Number(document.querySelector('[data-testid="stat-events"]')?.textContent) > 0, {
+      timeout: 10_000,
+    });
     await ops.getByRole('button', { name: 'Stop simulator' }).click();
     await screenshots(ops, 'ops-board');
     expect(problems(ops)).toEqual([]);

@@ -7,6 +7,8 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
 const ROOT = join(__dirname, '..', '..', '..');
 export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+/** Screenshots are committed files: a run rewrites them only when asked (`WEB_SCREENSHOTS=1`), so a test run leaves the tree clean. */
+const WRITE_SCREENSHOTS = process.env['WEB_SCREENSHOTS'] === '1';
 /** Debian's Chromium (tools/infra/infra.sh tools); CHROMIUM_PATH points elsewhere. */
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
@@ -144,17 +146,22 @@ export class ConsoleFixture {
   }
 }
 
-/** Writes docs/screenshots/<name>-desktop.png and <name>-phone.png (390 px wide) of the page as it is. */
+/**
+ * Checks the page fits a 390-px phone and, with `WEB_SCREENSHOTS=1`, writes
+ * docs/screenshots/<name>-desktop.png and <name>-phone.png of the page as it is.
+ */
 export async function screenshots(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   const viewport = page.viewportSize() ?? { width: 1280, height: 800 };
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}-desktop.png`) });
+  if (WRITE_SCREENSHOTS) {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-desktop.png`) });
+  }
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(150);
   // Readable on a phone: nothing wider than the viewport.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   if (overflow > 0) throw new Error(`${name}: the page is ${overflow} px wider than a 390-px phone`);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
+  if (WRITE_SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize(viewport);
 }
 

@@ -16,3 +16,4 @@ export * from './lib/dead-letters-api';
 export * from './lib/canary';
 export * from './lib/published-notifications';
 export * from './lib/inbox';
+export * from './lib/ops-stats';

@@ -93,13 +93,3 @@ export function serveWebConsole(config: WebConsoleConfig) {
     (app as NestExpressApplication).useStaticAssets(dir, { index: 'index.html', maxAge: 0 });
   };
 }
-
-/** CORS for a REST service: the console's origin (CORS_ORIGINS), never `*` unless configured so. */
-export function allowConsoleOrigins(config: WebConsoleConfig) {
-  return (app: INestApplication): void => {
-    app.enableCors({
-      origin: config.corsOrigins === '*' ? '*' : [...config.corsOrigins],
-      exposedHeaders: ['ETag', 'Location'],
-    });
-  };
-}

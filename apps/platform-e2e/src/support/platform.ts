@@ -60,6 +60,9 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
     ? { DATABASE_URL: infra.databaseUrl, DATABASE_SCHEMA: `e2e_${run}` }
     : { DATABASE: 'pglite' };
   const serviceToken = signTestToken('connection-edge', { roles: ['service'] });
+  // The processes' ops.stats reports would count as deliveries on ops:orders, which these tests count
+  // exactly; a test of the reports turns them on through `env` or `workerEnv`.
+  const quiet = { OPS_STATS_INTERVAL_MS: '0' };
   const extra = infra.env ?? {};
   return {
     orders: { ...TEST_JWT_ENV, ...kafka, ...database, ...extra },
@@ -74,6 +77,7 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
     }),
     // A fresh topic per run, so reading it from the beginning sees exactly this run's events.
     worker: {
+      ...quiet,
       ...extra,
       ...TEST_JWT_ENV,
       ...kafka,
@@ -85,6 +89,7 @@ export function platformEnv(run: string, infra: PlatformInfra = {}) {
       ...infra.workerEnv,
     },
     edge: (ordersUrl: string, supportUrl?: string) => ({
+      ...quiet,
       ...extra,
       ...TEST_JWT_ENV,
       ...redis,

@@ -26,19 +26,25 @@ export function Chat({ ticketId }: { ticketId: string }) {
   const now = useTicker(typing.size > 0, 1000);
 
   const add = (incoming: TicketMessage[]) => setMessages((current) => mergeMessages(current, incoming));
+  const raiseOtherRead = (seq: number) => setOtherReadSeq((s) => Math.max(s, seq));
   const loadLatest = () =>
-    support<{ messages: TicketMessage[] }>('GET', `/tickets/${ticketId}/messages?limit=50`).then(
-      ({ messages: page }) => {
-        add(page);
-        setHasOlder(page.length === 50);
-      },
-      (e: Error) => setError(e.message),
-    );
+    Promise.all([
+      support<{ messages: TicketMessage[] }>('GET', `/tickets/${ticketId}/messages?limit=50`).then(
+        ({ messages: page }) => {
+          add(page);
+          setHasOlder(page.length === 50);
+        },
+      ),
+      // The other side's read pointer as it is now; live `ticket.read` events move it on from there.
+      support<{ otherSideReadSeq: number }>('GET', `/tickets/${ticketId}`).then((t) =>
+        raiseOtherRead(t.otherSideReadSeq),
+      ),
+    ]).catch((e: Error) => setError(e.message));
   const onEvent = (event: AnyEvent) => {
     if (event.type.startsWith('message.')) add([event.data['message'] as TicketMessage]);
     if (event.type === 'ticket.read') {
       const reader = event.data['readerRole'] as string;
-      if ((reader === 'agent') !== isAgent) setOtherReadSeq((s) => Math.max(s, event.data['upToSeq'] as number));
+      if ((reader === 'agent') !== isAgent) raiseOtherRead(event.data['upToSeq'] as number);
     }
   };
   useEffect(() => void loadLatest(), [ticketId]);

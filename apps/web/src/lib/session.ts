@@ -34,9 +34,12 @@ export function saveSession(storage: Pick<Storage, 'setItem' | 'removeItem'>, se
   else storage.removeItem(KEY);
 }
 
-/** Development sign-in: a token for a demo user, from the console's `POST /dev/token` (DEV_TOKENS only). */
-export async function devSignIn(persona: Persona, userId?: string): Promise<Session> {
-  const response = await fetch('dev/token', {
+/**
+ * Development sign-in: a token for a demo user, from the console's `POST /dev/token` (DEV_TOKENS only).
+ * `consoleUrl` (ending in `/`) is for callers outside the page, such as tools/dev/simulate.mjs.
+ */
+export async function devSignIn(persona: Persona, userId?: string, consoleUrl = ''): Promise<Session> {
+  const response = await fetch(`${consoleUrl}dev/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ persona, ...(userId && { userId }) }),
@@ -46,8 +49,8 @@ export async function devSignIn(persona: Persona, userId?: string): Promise<Sess
   return { token: body.token, userId: body.userId, roles: body.roles, persona };
 }
 
-export async function loadConfig(): Promise<ConsoleConfig> {
-  const response = await fetch('config.json');
+export async function loadConfig(consoleUrl = ''): Promise<ConsoleConfig> {
+  const response = await fetch(`${consoleUrl}config.json`);
   if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
   return (await response.json()) as ConsoleConfig;
 }

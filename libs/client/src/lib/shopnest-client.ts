@@ -6,11 +6,13 @@ import {
   Delivery,
   InboxCountsEvent,
   InboxItemEvent,
+  OpsStatsEvent,
   ORDER_SNAPSHOT_EVENT,
   orderChannel,
   OrderEvent,
   OrderSnapshot,
   OrderSnapshotDelivery,
+  PublishedNotification,
   OrderStatusNotification,
   PRESENCE_CLIENT_EVENTS,
   PRESENCE_SERVER_EVENTS,
@@ -25,6 +27,7 @@ import {
   SubscribeAck,
   SubscribeRequest,
   SUPPORT_AGENTS_CHANNEL,
+  SupportEvent,
   TypingEvent,
   TypingRequest,
   UnsubscribeRequest,
@@ -53,15 +56,25 @@ import { TypedEmitter } from './typed-emitter';
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
 
 /**
- * Every event the platform delivers; narrow on `type` to get typed `data`. `user:{id}` carries
- * notifications and the inbox's `inbox.item` / `inbox.counts` (docs/protocol.md, "Inbox").
+/**
+ * Every event the platform delivers on a channel: order events, the shopper's notifications (and
+ * other services' `notification.published`), the inbox's `inbox.item` / `inbox.counts` on
+ * `user:{id}` (docs/protocol.md, "Inbox"), support (ticket, message, read, unread) events and the
+ * ops board's `ops.stats`. Narrow on `type` to get typed `data`.
  *
  * @example
  * client.subscribe(`user:${me}`, ({ event }) => {
  *   if (event.type === 'inbox.counts') setBadge(event.data.unread);
  * });
  */
-export type ShopNestEvent = OrderEvent | OrderStatusNotification | InboxItemEvent | InboxCountsEvent;
+export type ShopNestEvent =
+  | OrderEvent
+  | OrderStatusNotification
+  | PublishedNotification
+  | InboxItemEvent
+  | InboxCountsEvent
+  | SupportEvent
+  | OpsStatsEvent;
 export type ShopNestDelivery = Delivery<ShopNestEvent>;
 
 export interface ShopNestClientOptions {

@@ -40,7 +40,6 @@ import {
 } from '@shopnest/contracts';
 import { HandshakeAuthenticator, HandshakeRefused } from '@shopnest/platform-auth';
 import { MetricsService } from '@shopnest/platform-observability';
-import { hostname } from 'node:os';
 import { Counter, Gauge } from 'prom-client';
 import { DefaultEventsMap, Server, Socket } from 'socket.io';
 import { ZodError } from 'zod';
@@ -50,6 +49,8 @@ import { EDGE_LIMITS, EdgeRateLimits, LimitRefusal } from './limits/edge-rate-li
 import { watchOutboundBacklog } from './limits/outbound-backlog';
 import { EdgePresence, hasPresence } from './presence/edge-presence';
 import { EdgeTyping } from './presence/edge-typing';
+import { EDGE_ID } from './edge-id';
+import { EdgeOpsStats } from './ops-stats/edge-ops-stats';
 import { ChannelReplay, ReplayResult } from './replay/channel-replay';
 import { DeliveryFeed } from './replay/delivery-feed';
 import { SessionExpiry } from './session/session-expiry';
@@ -61,8 +62,6 @@ export interface EdgeSocketData {
   session?: { edge: string; connectedAt: number; transport: 'websocket' | 'polling' };
 }
 
-/** This edge process, as operators see it: `host:pid`. */
-const EDGE_ID = `${hostname()}:${process.pid}`;
 export type EdgeSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, EdgeSocketData>;
 export type EdgeServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, EdgeSocketData>;
 
@@ -119,6 +118,7 @@ export class EdgeGateway
     private readonly replay: ChannelReplay,
     private readonly presence: EdgePresence,
     private readonly typists: EdgeTyping,
+    private readonly opsStats: EdgeOpsStats,
     feed: DeliveryFeed,
     metrics: MetricsService,
     @Inject(EDGE_LIMITS) private readonly edgeLimits: EdgeLimits,
@@ -198,6 +198,7 @@ export class EdgeGateway
     this.server = server;
     this.presence.use(server);
     this.typists.use(server);
+    this.opsStats.use(server);
     server.use((socket, next) => {
       this.admit(socket).then(
         () => next(),

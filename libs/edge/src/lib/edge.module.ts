@@ -14,6 +14,7 @@ import { InMemoryOrderAccessLookup } from './order-access/in-memory-order-access
 import { OrderAccessLookup } from './order-access/order-access.port';
 import { EdgePresence } from './presence/edge-presence';
 import { DEFAULT_TYPING_OPTIONS, EdgeTyping, TYPING_OPTIONS, TypingOptions } from './presence/edge-typing';
+import { DEFAULT_OPS_STATS_INTERVAL_MS, EdgeOpsStats, OPS_STATS_INTERVAL } from './ops-stats/edge-ops-stats';
 import { ChannelReplay } from './replay/channel-replay';
 import { DeliveryFeed } from './replay/delivery-feed';
 import { DEFAULT_SSE_OPTIONS, SSE_OPTIONS, SseController, SseOptions } from './sse/sse.controller';
@@ -49,6 +50,8 @@ export interface EdgeModuleOptions {
   typing?: Partial<TypingOptions>;
   /** Past this age without a delivery canary, `/health/delivery` answers 503 (default 20 s). */
   canaryMaxAgeMs?: number;
+  /** How often this edge reports its connections to the ops board (`ops.stats`, default 2 s); 0: never. */
+  opsStatsIntervalMs?: number;
 }
 
 function createOrderAccessLookup(options: OrderAccessOptions): OrderAccessLookup {
@@ -103,6 +106,8 @@ export class EdgeModule {
         { provide: TYPING_OPTIONS, useValue: { ...DEFAULT_TYPING_OPTIONS, ...options.typing } },
         EdgePresence,
         EdgeTyping,
+        { provide: OPS_STATS_INTERVAL, useValue: options.opsStatsIntervalMs ?? DEFAULT_OPS_STATS_INTERVAL_MS },
+        EdgeOpsStats,
         EdgeRateLimits,
         ChannelAuthorizer,
         DeliveryFeed,

@@ -21,6 +21,8 @@ export interface NotificationsConfig {
   };
   /** How often this worker sends a delivery canary through the whole path; 0: never. */
   canaryIntervalMs: number;
+  /** How often this worker reports its lag, dead letters and event rate to the ops board (`ops.stats`); 0 or unset: never. */
+  opsStatsIntervalMs?: number;
 }
 
 /** DI token of {@link NotificationsConfig}. */
@@ -34,6 +36,9 @@ export const DEFAULT_RETRY: NotificationsConfig['retry'] = { attempts: 5, baseDe
 
 /** Default of `CANARY_INTERVAL_MS`. */
 export const DEFAULT_CANARY_INTERVAL_MS = 5_000;
+
+/** Default of `OPS_STATS_INTERVAL_MS`. */
+export const DEFAULT_OPS_STATS_INTERVAL_MS = 2_000;
 
 /** Default of `CONSUMER_LAG_INTERVAL_MS`. */
 export const DEFAULT_LAG_INTERVAL_MS = 10_000;

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
 import { CanarySender } from './canary/canary-sender';
+import { WorkerOpsStats } from './ops-stats/worker-ops-stats';
 import { CanaryEventsConsumer, OrderEventsConsumer, SupportEventsConsumer } from './event-stream.consumer';
 
 /**
@@ -19,6 +20,7 @@ export class NotificationsModule {
         SupportEventsConsumer,
         CanaryEventsConsumer,
         CanarySender,
+        WorkerOpsStats,
       ],
       exports: [OrderEventsConsumer, SupportEventsConsumer],
     };

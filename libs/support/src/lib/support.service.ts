@@ -17,6 +17,7 @@ import {
   editWindowClosed,
   Member,
   Ticket,
+  TicketDetail,
   TicketSummary,
   visibleTo,
 } from './ticket';
@@ -56,9 +57,13 @@ export class SupportService {
     });
   }
 
-  async getTicket(principal: Principal, ticketId: string): Promise<TicketSummary> {
+  async getTicket(principal: Principal, ticketId: string): Promise<TicketDetail> {
     const { ticket, member } = await this.access(principal, ticketId);
-    return { ...ticket, unread: await this.store.unread(ticketId, member) };
+    const [unread, otherSideReadSeq] = await Promise.all([
+      this.store.unread(ticketId, member),
+      this.store.otherSideReadSeq(ticketId, member),
+    ]);
+    return { ...ticket, unread, otherSideReadSeq };
   }
 
   async listTickets(

@@ -22,6 +22,12 @@ export interface TicketSummary extends Ticket {
   unread: number;
 }
 
+/** One ticket (`GET /tickets/:id`): also how far the other side has read, so "seen" ticks show on load. */
+export interface TicketDetail extends TicketSummary {
+  /** The `seq` of the last public message the other side has read (for the customer: any agent; for an agent: the customer); 0: none. */
+  otherSideReadSeq: number;
+}
+
 /** Who acts: the customer of the ticket or an agent. */
 export interface Member {
   userId: string;

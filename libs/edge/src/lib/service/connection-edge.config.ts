@@ -4,6 +4,7 @@ import { SocketServerSettings } from '../socket-server.options';
 import { DEFAULT_SSE_OPTIONS } from '../sse/sse.controller';
 import { DEFAULT_DRAIN_OPTIONS } from '../drain/edge-drain';
 import { DEFAULT_CANARY_MAX_AGE_MS } from '../canary/delivery-canary';
+import { DEFAULT_OPS_STATS_INTERVAL_MS } from '../ops-stats/edge-ops-stats';
 import { csv, envFragments, positiveInt, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import {
   jwtEnvSchema,
@@ -12,6 +13,7 @@ import {
   tokenRevocationEnvSchema,
 } from '@shopnest/platform-auth';
 import { FanoutConfig, fanoutEnvSchema } from '@shopnest/platform-fanout';
+import { corsOriginsSchema } from '@shopnest/platform-http';
 import { HistoryConfig, historyEnvSchema } from '@shopnest/platform-history';
 import { PresenceConfig, presenceEnvSchema } from '@shopnest/platform-presence';
 import { RateLimitConfig, rateLimitEnvSchema } from '@shopnest/platform-rate-limit';
@@ -47,12 +49,7 @@ const edgeEnv = z.object({
   /** Unset: no support-desk to ask, so customers are refused `ticket:{id}` (agents are never looked up). */
   SUPPORT_DESK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   TICKET_ACCESS_TIMEOUT_MS: positiveInt(2_000),
-  CORS_ORIGINS: z
-    .union([
-      z.literal('*'),
-      csv().pipe(z.array(z.url({ error: 'each origin must be a URL such as https://shop.example' }))),
-    ])
-    .optional(),
+  CORS_ORIGINS: corsOriginsSchema.optional(),
   SOCKET_TRANSPORTS: csv()
     .pipe(z.array(z.enum(['websocket', 'polling'])))
     .default(['websocket', 'polling']),
@@ -74,6 +71,7 @@ const edgeEnv = z.object({
   DRAIN_DELAY_MS: z.coerce.number().int().nonnegative().default(DEFAULT_DRAIN_OPTIONS.delayMs),
   DRAIN_WINDOW_MS: positiveInt(DEFAULT_DRAIN_OPTIONS.windowMs),
   CANARY_MAX_AGE_MS: positiveInt(DEFAULT_CANARY_MAX_AGE_MS),
+  OPS_STATS_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(DEFAULT_OPS_STATS_INTERVAL_MS),
 });
 
 /**
@@ -127,6 +125,7 @@ export const connectionEdgeEnvSchema = envFragments({
       sse: { heartbeatMs: e.SSE_HEARTBEAT_S * 1000, retryMs: e.SSE_RETRY_MS, maxBufferedBytes: e.MAX_OUTBOUND_BYTES },
       drain: { delayMs: e.DRAIN_DELAY_MS, windowMs: e.DRAIN_WINDOW_MS },
       canaryMaxAgeMs: e.CANARY_MAX_AGE_MS,
+      opsStatsIntervalMs: e.OPS_STATS_INTERVAL_MS,
     },
     socket: {
       corsOrigins: e.CORS_ORIGINS ?? null,

@@ -35,6 +35,7 @@ describe('notificationWorkerEnvSchema', () => {
         consumer: { group: 'notification-worker', fromBeginning: false, lagIntervalMs: 10_000 },
         retry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 5_000 },
         canaryIntervalMs: 5_000,
+        opsStatsIntervalMs: 2_000,
       },
       // No service may publish until PUBLISH_ALLOWLIST names it.
       publish: { allowlist: new Map() },

@@ -7,6 +7,7 @@ import {
   DEFAULT_CANARY_INTERVAL_MS,
   DEFAULT_CONSUMER_GROUP,
   DEFAULT_LAG_INTERVAL_MS,
+  DEFAULT_OPS_STATS_INTERVAL_MS,
   DEFAULT_RETRY,
   NotificationsConfig,
 } from '../notifications.config';
@@ -39,6 +40,7 @@ const consumerEnvSchema = z
     RETRY_BASE_DELAY_MS: positiveInt(DEFAULT_RETRY.baseDelayMs),
     RETRY_MAX_DELAY_MS: positiveInt(DEFAULT_RETRY.maxDelayMs),
     CANARY_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(DEFAULT_CANARY_INTERVAL_MS),
+    OPS_STATS_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(DEFAULT_OPS_STATS_INTERVAL_MS),
   })
   .transform(
     (env): NotificationsConfig => ({
@@ -49,6 +51,7 @@ const consumerEnvSchema = z
       },
       retry: { attempts: env.RETRY_ATTEMPTS, baseDelayMs: env.RETRY_BASE_DELAY_MS, maxDelayMs: env.RETRY_MAX_DELAY_MS },
       canaryIntervalMs: env.CANARY_INTERVAL_MS,
+      opsStatsIntervalMs: env.OPS_STATS_INTERVAL_MS,
     }),
   );
 

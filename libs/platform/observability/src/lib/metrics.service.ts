@@ -26,4 +26,24 @@ export class MetricsService {
   histogram(name: string, help: string, buckets: number[], labelNames: string[] = []): Histogram<string> {
     return new Histogram({ name: `shopnest_${name}`, help, buckets, labelNames, registers: [this.registry] });
   }
+
+  /**
+   * The current values of a counter or gauge registered here, summed by one label (all series
+   * under `''` without one); empty when nothing registered `name`. For reports built from the same
+   * numbers `/metrics` shows.
+   *
+   * @example
+   * await metrics.read('edge_connections_by_transport', 'transport') // { websocket: 12, polling: 3 }
+   * (await metrics.read('consumer_lag'))[''] // every partition's lag, summed
+   */
+  async read(name: string, byLabel?: string): Promise<Record<string, number>> {
+    const metric = this.registry.getSingleMetric(`shopnest_${name}`);
+    if (!metric) return {};
+    const sums: Record<string, number> = {};
+    for (const { value, labels } of (await metric.get()).values) {
+      const key = byLabel ? String(labels[byLabel] ?? '') : '';
+      sums[key] = (sums[key] ?? 0) + value;
+    }
+    return sums;
+  }
 }

@@ -210,6 +210,8 @@ export function describeTicketsApi(
         status: 200,
         body: { unread: 1 },
       });
+      // The agent sees how far Alice has read on load, not only from the live ticket.read.
+      expect((await call('GET', `/tickets/${ticket.id}`, agent)).body['otherSideReadSeq']).toBe(2);
       const events = await eventsOf(ticket.id, 'ticket.read');
       const read = events.filter((e) => e.type === 'ticket.read');
       expect(read.map((e) => e.data)).toEqual([expect.objectContaining({ readerId: 'alice', upToSeq: 2 })]);
@@ -220,6 +222,9 @@ export function describeTicketsApi(
         status: 200,
         body: { unread: 1 },
       });
+      expect((await call('GET', `/tickets/${ticket.id}`, agent)).body['otherSideReadSeq']).toBe(2);
+      // Alice sees the agents' pointer: their own messages (up to seq 3) count as read.
+      expect((await call('GET', `/tickets/${ticket.id}`, alice)).body['otherSideReadSeq']).toBe(3);
       // Sending marks your own read.
       await send(ticket.id, alice, 'thanks');
       expect((await call('GET', `/tickets/${ticket.id}`, alice)).body['unread']).toBe(0);

@@ -28,7 +28,7 @@ import { CurrentPrincipal, JwtAuthGuard, Roles } from '@shopnest/platform-auth';
 import { openApiSchema, ZodValidationPipe } from '@shopnest/platform-http';
 import { z } from 'zod';
 import { SupportService } from '../support.service';
-import { Ticket, TicketSummary } from '../ticket';
+import { Ticket, TicketDetail, TicketSummary } from '../ticket';
 import { SupportErrorFilter } from './support-error.filter';
 
 /** Message text: 1–4,000 characters after trimming. */
@@ -116,9 +116,11 @@ export class TicketsController {
 
   @Get(':id')
   @Roles('customer', 'agent')
-  @ApiOperation({ summary: 'One ticket, with the caller’s unread count' })
+  @ApiOperation({
+    summary: 'One ticket, with the caller’s unread count and how far the other side has read (`otherSideReadSeq`)',
+  })
   @ApiForbiddenResponse(error)
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<TicketSummary> {
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<TicketDetail> {
     return this.support.getTicket(principal, id);
   }
 

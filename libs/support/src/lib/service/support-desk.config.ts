@@ -1,6 +1,7 @@
 import { jwtEnvSchema, JwtVerifyConfig } from '@shopnest/platform-auth';
 import { envFragments, refusing, serviceEnv, ServiceSettings } from '@shopnest/platform-config';
 import { EventBusConfig, eventBusEnvSchema } from '@shopnest/platform-event-bus';
+import { corsEnvSchema, CorsOrigins } from '@shopnest/platform-http';
 import { SupportConfig, supportEnvSchema } from '../support.config';
 
 export const SUPPORT_DESK = 'support-desk';
@@ -10,19 +11,24 @@ export interface SupportDeskConfig extends ServiceSettings {
   jwt: JwtVerifyConfig;
   eventBus: EventBusConfig;
   support: SupportConfig;
+  /** Browser origins allowed by CORS (`CORS_ORIGINS`, e.g. the web console's); null: none. */
+  cors: CorsOrigins;
 }
 
 /**
  * The env of support-desk: service (`HOST`, `PORT` default 3003, `LOG_LEVEL`,
  * `SHUTDOWN_TIMEOUT_MS`), JWT verification (`JWT_*`), the event bus (`EVENT_BUS`, `KAFKA_*`) and
- * the ticket store, outbox and order checks (`DATABASE_*`, `OUTBOX_*`, `ORDER_TRACKING_URL`, `SERVICE_TOKEN`).
+ * the ticket store, outbox and order checks (`DATABASE_*`, `OUTBOX_*`, `ORDER_TRACKING_URL`, `SERVICE_TOKEN`), and the browser origins CORS allows (`CORS_ORIGINS`).
  */
 export const supportDeskEnvSchema = envFragments({
   service: serviceEnv(3003),
   jwt: jwtEnvSchema,
   eventBus: eventBusEnvSchema,
   support: supportEnvSchema,
-}).transform(({ service, jwt, eventBus, support }): SupportDeskConfig => ({ ...service, jwt, eventBus, support }));
+  cors: corsEnvSchema,
+}).transform(
+  ({ service, jwt, eventBus, support, cors }): SupportDeskConfig => ({ ...service, jwt, eventBus, support, cors }),
+);
 
 /** support-desk as its own process (the cluster): the in-process bus would reach no worker, so it is refused. */
 export const supportDeskProcessEnvSchema = refusing(supportDeskEnvSchema, [

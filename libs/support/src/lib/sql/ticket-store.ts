@@ -293,6 +293,16 @@ export class TicketStore {
     return rows.map((row) => ({ ...toTicket(row, reader), unread: row.unread }));
   }
 
+  /** How far the other side of `member` has read (the customer's pointer for an agent, the furthest agent's for the customer). */
+  async otherSideReadSeq(ticketId: string, member: Member): Promise<number> {
+    const [row] = await this.db.query<{ seq: number }>(
+      `SELECT coalesce(max(r.up_to_seq), 0)::int AS seq FROM ticket_reads r JOIN tickets t ON t.id = r.ticket_id
+        WHERE r.ticket_id = $1 AND (r.member_id = t.customer_id) = $2`,
+      [ticketId, member.role === 'agent'],
+    );
+    return row?.seq ?? 0;
+  }
+
   /** `member`'s unread count on one ticket. */
   async unread(ticketId: string, member: Member): Promise<number> {
     const [row] = await this.db.query<{ unread: number }>(`SELECT ${UNREAD_SQL('$1::uuid', '$2')} AS unread`, [
