@@ -24,8 +24,7 @@ interface BoardOrder {
 }
 
 /**
- * Ops: the orders whose status changed on `ops:orders` since the board opened (the channel carries
- * status changes, not creations), by status, with events per second; "→" moves one on. Above them,
+ * Ops: the orders created or moved on `ops:orders` since the board opened, by status, with events per second; "→" moves one on. Above them,
  * the platform as its processes report it on the same channel (`ops.stats`): connected clients per
  * edge and per transport, the workers' consumer lag, dead letters and events consumed per second.
  */
@@ -62,6 +61,14 @@ export function OpsBoard() {
     setBoard((current) => {
       const next = new Map(current);
       const known = next.get(id);
+      if (event.type === 'order.created') {
+        // A creation carries what the board shows; a status change that overtook it is kept.
+        const itemsSummary = String(event.data['itemsSummary'] ?? '');
+        next.set(
+          id,
+          known ? { ...known, itemsSummary } : { id, itemsSummary, status: event.data['status'] as OrderStatus },
+        );
+      }
       if (event.type === 'order.status_changed') {
         next.set(id, { id, itemsSummary: known?.itemsSummary ?? '', status: event.data['to'] as OrderStatus });
         if (!known) describe(id);
