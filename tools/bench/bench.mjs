@@ -8,6 +8,7 @@
 //   --only=1,3,5   run some scenarios (1 and 2 always run together; 6 is the support chat)
 //   --scale=0.1    development only: fewer clients
 //   --profile      write V8 CPU profiles of our services to docs/benchmarks/<mode>/profiles/
+//   --no-hops      scenario 5 without tracing (no per-hop table)
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import {
   startService,
   stopAll,
 } from './lib/processes.mjs';
+import { HopCollector } from './lib/hop-collector.mjs';
 import { createOrders, JWT, JWT_ENV, LOOSE_EDGE_LIMITS, supportDeskEnv, token } from './lib/platform.mjs';
 import { summaryTable, writeReports } from './lib/report.mjs';
 import { densityAndConnect } from './scenarios/density-connect.mjs';
@@ -34,6 +36,7 @@ const args = process.argv.slice(2);
 const full = args.includes('--full');
 const build = !args.includes('--no-build');
 const profile = args.includes('--profile');
+const hopsWanted = !args.includes('--no-hops');
 const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -57,7 +60,7 @@ const log = (/** @type {string} */ message) =>
  * @typedef {{ full: boolean, run: string, log: typeof log, scaled: (count: number) => number, jwt: typeof JWT, redisUrl: string, kafkaBrokers: string,
  *   ordersUrl: string, supportUrl: string | undefined, platformKey: string, edgeEnv: Record<string, string>, pids: Record<string, number>,
  *   services: { orders: any, worker: any, support: any }, createOrders: (owners: string[]) => Promise<string[]>,
- *   profileEnv: (name: string) => Record<string, string> }} Context
+ *   profileEnv: (name: string) => Record<string, string>, hops: HopCollector | undefined }} Context
  */
 
 async function main() {
@@ -94,6 +97,11 @@ async function main() {
     mkdirSync(profileDir, { recursive: true });
     return { BENCH_CPU_PROFILE: join(profileDir, `${name}.cpuprofile`) };
   };
+  // Per-hop times of the end-to-end scenario come from the spans our services already make
+  // (docs/benchmarks/README.md, "Per-hop times"): tracing is on in order-tracking, the worker and
+  // scenario 5's edge when that scenario runs, exporting here.
+  const hops = hopsWanted && (!only || only.includes('5')) ? await HopCollector.start() : undefined;
+  const tracing = hops?.env ?? {};
   const [ordersPort, workerPort] = [await freePort(), await freePort()];
   log('starting order-tracking and notification-worker');
   const databaseUrl = infra['DATABASE_URL'] ?? '';
@@ -102,7 +110,14 @@ async function main() {
   const pruning = { OUTBOX_RETENTION_HOURS: '0.0005', OUTBOX_PRUNE_INTERVAL_MS: '1000' };
   const orders = await startService('order-tracking', {
     port: ordersPort,
-    env: { ...JWT_ENV, ...kafka, DATABASE_URL: databaseUrl, ...pruning, ...profileEnv('e2e-order-tracking') },
+    env: {
+      ...JWT_ENV,
+      ...kafka,
+      DATABASE_URL: databaseUrl,
+      ...pruning,
+      ...tracing,
+      ...profileEnv('e2e-order-tracking'),
+    },
   });
   // support-desk only when its scenario runs, so the other scenarios measure what they always did.
   const support =
@@ -123,6 +138,7 @@ async function main() {
       DATABASE_URL: databaseUrl,
       CONSUMER_FROM_BEGINNING: 'true',
       CONSUMER_GROUP: `bench-${run}`,
+      ...tracing,
       ...profileEnv('e2e-notification-worker'),
     },
   });
@@ -142,6 +158,7 @@ async function main() {
     services: { orders, worker, support },
     createOrders: (owners) => createOrders(orders.url, owners),
     profileEnv,
+    hops,
     edgeEnv: {
       ...JWT_ENV,
       ...LOOSE_EDGE_LIMITS,
@@ -185,6 +202,7 @@ async function main() {
     }
   }
   await Promise.all([orders.stop(), worker.stop(), support?.stop()]);
+  await hops?.stop();
 
   const meta = {
     date: new Date().toISOString(),

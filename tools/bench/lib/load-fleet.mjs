@@ -99,7 +99,7 @@ export class Fleet {
       lastAt: Math.max(0, ...replies.map((r) => r.lastAt)),
       latency: /** @type {number[]} */ (replies.flatMap((r) => r.latency)),
       lastBySeq,
-      /** @type {[string, number, number][]} */
+      /** @type {[string, number, number, string][]} [key, receivedAt, event time, event id] */
       orderEvents: replies.flatMap((r) => r.orderEvents),
       /** @type {[string, string, number, string, number][]} [clientMessageId, receiving user, receivedAt, event id, event time] */
       chatMessages: replies.flatMap((r) => r.chatMessages),

@@ -29,8 +29,8 @@ function freshStats() {
     latency: new Reservoir(SAMPLE_LIMIT),
     /** seq -> latest receipt, for time to last recipient */
     lastBySeq: /** @type {Map<number, number>} */ (new Map()),
-    /** [key, receivedAt, event time] of real order events (no embedded time stamp) */
-    orderEvents: /** @type {[string, number, number][]} */ ([]),
+    /** [key, receivedAt, event time, event id] of real order events (no embedded time stamp) */
+    orderEvents: /** @type {[string, number, number, string][]} */ ([]),
     /** [clientMessageId, receiving user, receivedAt, event id, event time] of support chat messages */
     chatMessages: /** @type {[string, string, number, string, number][]} */ ([]),
     /** [ticketId, typist, receiving user, receivedAt] of typing starts */
@@ -76,7 +76,12 @@ function onDelivery(client, event, delivery) {
     stats.latency.add(t - data.sentAt);
     if (typeof data.seq === 'number') stats.lastBySeq.set(data.seq, Math.max(stats.lastBySeq.get(data.seq) ?? 0, t));
   } else if (event === 'order.status_changed' && stats.orderEvents.length < EVENT_LOG_LIMIT) {
-    stats.orderEvents.push([`${data?.orderId}|${data?.to}`, t, Date.parse(String(delivery?.event?.time))]);
+    stats.orderEvents.push([
+      `${data?.orderId}|${data?.to}`,
+      t,
+      Date.parse(String(delivery?.event?.time)),
+      String(delivery?.event?.id),
+    ]);
   } else if (event === 'message.created' && stats.chatMessages.length < EVENT_LOG_LIMIT) {
     const envelope = delivery?.event;
     stats.chatMessages.push([

@@ -27,6 +27,7 @@ export async function measureOrderPath(ctx, fleet, { users, rate, seconds, measu
   const orders = await ctx.createOrders(owners);
   await sleep(1_000);
   await fleet.reset();
+  ctx.hops?.reset();
   const window = await openWindow(measured, ctx.pids);
   /** @type {Map<string, number>} */
   const sentAt = new Map();
@@ -55,18 +56,21 @@ export async function measureOrderPath(ctx, fleet, { users, rate, seconds, measu
   const accepted = answered.filter((r) => r.status === 200).length;
   /** event time (set by order-tracking, millisecond resolution) → client, per key */
   const fromEventTime = new Map();
+  /** @type {Map<string, { eventId: string, eventTime: number }>} the first arrival's event, per key */
+  const eventOf = new Map();
   // Each order's owner holds one socket here, so a second arrival of a key is a duplicate.
   let duplicates = 0;
   const arrivals = async () => {
     /** @type {Map<string, number>} */
     const first = new Map();
     duplicates = 0;
-    for (const [key, at, eventTime] of (await fleet.report(false)).orderEvents) {
+    for (const [key, at, eventTime, eventId] of (await fleet.report(false)).orderEvents) {
       if (!sentAt.has(key)) continue;
       if (first.has(key)) duplicates++;
       else {
         first.set(key, at);
         fromEventTime.set(key, at - eventTime);
+        eventOf.set(key, { eventId, eventTime });
       }
     }
     return first;
@@ -75,6 +79,19 @@ export async function measureOrderPath(ctx, fleet, { users, rate, seconds, measu
   const usage = await window.close();
   const first = await arrivals();
   const latency = [...first].map(([key, at]) => at - (sentAt.get(key) ?? NaN));
+  let hops;
+  if (ctx.hops) {
+    // The services export their spans in batches every 200 ms: give the last ones time to arrive.
+    await sleep(1_500);
+    hops = ctx.hops.hops(
+      [...first].map(([key, clientReceived]) => ({
+        eventId: eventOf.get(key)?.eventId ?? '',
+        eventTime: eventOf.get(key)?.eventTime ?? NaN,
+        sent: sentAt.get(key) ?? NaN,
+        clientReceived,
+      })),
+    );
+  }
   return {
     run: {
       rate,
@@ -88,6 +105,7 @@ export async function measureOrderPath(ctx, fleet, { users, rate, seconds, measu
       latencyMs: percentiles(latency),
       patchResponseMs: percentiles(responseMs),
       eventTimeToClientMs: percentiles([...fromEventTime.values()]),
+      ...(hops && { hops }),
     },
     usage,
   };

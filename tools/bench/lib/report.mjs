@@ -6,7 +6,7 @@ import { barChart } from './png.mjs';
 /**
  * @typedef {{ name: string, value: string, met: boolean | null }} Target
  * @typedef {{ headers: string[], rows: unknown[][], title?: string }} Table
- * @typedef {{ id: string, title: string, scale: string, results: unknown, table: Table, extraTable?: Table, hopTable?: Table,
+ * @typedef {{ id: string, title: string, scale: string, results: unknown, table: Table, extraTable?: Table, hopTable?: Table, moreTables?: Table[],
  *   targets: Target[], panels: Parameters<typeof barChart>[2], error?: string }} ScenarioReport
  */
 
@@ -61,6 +61,7 @@ export function writeReports(dir, reports, meta) {
     else {
       lines.push(markdownTable(report.table), '');
       if (report.hopTable) lines.push(`${report.hopTable.title ?? ''}`, '', markdownTable(report.hopTable), '');
+      for (const table of report.moreTables ?? []) lines.push(`${table.title ?? ''}`, '', markdownTable(table), '');
       if (report.extraTable) lines.push(`${report.extraTable.title ?? ''}`, '', markdownTable(report.extraTable), '');
       lines.push(
         '| target | measured | result |',

@@ -4,7 +4,7 @@
 // and Kafka (the harness emits to Redis as the worker would) and a bare kafkajs hop.
 import { Fleet } from '../lib/load-fleet.mjs';
 import { measureOrderPath } from '../lib/order-path.mjs';
-import { latencyCells } from '../lib/report.mjs';
+import { latencyCells, markdownTable } from '../lib/report.mjs';
 import { emitter } from '../lib/platform.mjs';
 import { freePort, startChild, startService } from '../lib/processes.mjs';
 import { now, percentiles, sleep, until } from '../lib/stats.mjs';
@@ -19,7 +19,7 @@ export async function endToEnd(ctx) {
   const edge = await startService('connection-edge', {
     name: 'edge',
     port,
-    env: { ...ctx.edgeEnv, ...ctx.profileEnv('e2e-edge') },
+    env: { ...ctx.edgeEnv, ...ctx.hops?.env, ...ctx.profileEnv('e2e-edge') },
   });
   const fleet = await Fleet.start(clients, { ...ctx.jwt, roles: ['customer'] });
   /** @type {any[]} */
@@ -43,6 +43,8 @@ export async function endToEnd(ctx) {
         measured: [ctx.services.orders, ctx.services.worker, edge, ...fleet.workers],
       });
       runs.push(measured.run);
+      const { hops } = measured.run;
+      if (hops) ctx.log(`end-to-end: ${rate}/s per hop:\n${markdownTable(hopTable({ rate, hops }))}`);
       if (rate === 1_000) usageAt1000 = measured.usage;
       const total = rate * seconds;
 
@@ -144,6 +146,7 @@ export async function endToEnd(ctx) {
             r.eventTimeToClientMs.p99,
           ]),
       },
+      moreTables: runs.filter((r) => r.hops).map((r) => hopTable(r)),
       extraTable: {
         title: 'CPU and memory per process during the 1,000 events/s end-to-end run',
         headers: ['process', 'CPU (cores)', 'RSS MB', 'event-loop lag p99 ms'],
@@ -192,4 +195,16 @@ export async function endToEnd(ctx) {
       })),
     },
   ];
+}
+
+/**
+ * The per-hop table of one rate's full-path run (lib/hop-collector.mjs).
+ * @param {{ rate: number, hops: { traced: number, of: number, hops: { hop: string, ms: Record<string, number> }[] } }} run
+ */
+function hopTable(run) {
+  return {
+    title: `Per hop at ${run.rate} events/s (from the services' spans; ${run.hops.traced} of ${run.hops.of} delivered events had every hop traced)`,
+    headers: ['hop', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
+    rows: run.hops.hops.map((h) => [h.hop, ...latencyCells(h.ms, ['p50', 'p90', 'p99', 'max'])]),
+  };
 }

@@ -1,6 +1,9 @@
 import { csv } from '@shopnest/platform-config';
 import { z } from 'zod';
 
+/** The platform's topics have 6 partitions (`ORDERS_TOPIC_PARTITIONS`, `SUPPORT_TOPIC_PARTITIONS`): one each. */
+export const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 6;
+
 export const EVENT_BUS_DRIVERS = ['kafka', 'memory'] as const;
 export type EventBusDriver = (typeof EVENT_BUS_DRIVERS)[number];
 
@@ -16,6 +19,8 @@ export interface EventBusConfig {
     namespace?: string;
     /** How long a silent group member keeps its partitions before the broker reassigns them. */
     sessionTimeoutMs?: number;
+    /** How many partitions each consumer handles at once (one message at a time within each). */
+    consumerConcurrency?: number;
   };
 }
 
@@ -26,7 +31,8 @@ export const DEFAULT_KAFKA_CLIENT_ID = 'shopnest';
  * `EVENT_BUS=kafka|memory` (default `kafka`; anything else stops start-up), `KAFKA_BROKERS`
  * (comma-separated `host:port`, required unless `EVENT_BUS=memory`), `KAFKA_CLIENT_ID`
  * (optional), `KAFKA_TOPIC_PREFIX` (optional namespace of topics and groups) and
- * `KAFKA_SESSION_TIMEOUT_MS` (default 30000; the broker's minimum is 6000). Parses to an {@link EventBusConfig}.
+ * `KAFKA_SESSION_TIMEOUT_MS` (default 30000; the broker's minimum is 6000) and
+ * `KAFKA_CONSUMER_CONCURRENCY` (partitions handled at once per consumer, default 6, 1-64). Parses to an {@link EventBusConfig}.
  *
  * @example
  * const eventBus = parseEnv(eventBusEnvSchema, process.env);
@@ -44,6 +50,14 @@ export const eventBusEnvSchema = z
       .default(''),
     // A crashed consumer's partitions wait this long before another member takes them over.
     KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+    // One message at a time per partition either way; partitions side by side, so one slow
+    // message (Redis round trips) does not hold up the others.
+    KAFKA_CONSUMER_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY),
   })
   .superRefine((env, ctx) => {
     if (env.EVENT_BUS === 'kafka' && !env.KAFKA_BROKERS) {
@@ -65,6 +79,7 @@ export const eventBusEnvSchema = z
               clientId: env.KAFKA_CLIENT_ID ?? DEFAULT_KAFKA_CLIENT_ID,
               namespace: env.KAFKA_TOPIC_PREFIX,
               sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+              consumerConcurrency: env.KAFKA_CONSUMER_CONCURRENCY,
             },
           },
   );

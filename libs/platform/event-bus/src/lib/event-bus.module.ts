@@ -83,11 +83,15 @@ function adapterFactory(config: EventBusConfig, options: EventBusModuleOptions):
     case 'kafka': {
       const kafka = config.kafka;
       if (!kafka || kafka.brokers.length === 0) throw new Error('EventBusModule: driver kafka needs kafka.brokers');
-      const { sessionTimeoutMs, ...client } = kafka;
-      const consumer = sessionTimeoutMs
-        ? // Heartbeats a tenth of the session apart, as Kafka recommends (at most a third).
-          { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.floor(sessionTimeoutMs / 10) }
-        : undefined;
+      const { sessionTimeoutMs, consumerConcurrency, ...client } = kafka;
+      const consumer = {
+        // Heartbeats a tenth of the session apart, as Kafka recommends (at most a third).
+        ...(sessionTimeoutMs && {
+          sessionTimeout: sessionTimeoutMs,
+          heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
+        }),
+        ...(consumerConcurrency && { partitionsConsumedConcurrently: consumerConcurrency }),
+      };
       // Joining a group on a missing topic fails: the bus creates them on connect, before anyone consumes.
       const { topics, connectAtStart } = options;
       return () => new KafkaEventBus({ ...client, consumer, topics, connectAtStart, logger: new Logger('EventBus') });

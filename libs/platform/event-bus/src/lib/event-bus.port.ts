@@ -47,8 +47,9 @@ export interface ConsumeOptions {
   /** Where a group with no committed offset starts; default `latest`. */
   fromBeginning?: boolean;
   /**
-   * Called for each message, one at a time per partition, in partition order. The offset is
-   * committed only after it resolves; if it rejects, the message is delivered again.
+   * Called for each message, one at a time per partition, in partition order; messages of
+   * different partitions may be in hand at the same time. The offset is committed only after it
+   * resolves; if it rejects, the message is delivered again.
    */
   handler: (message: IncomingMessage) => Promise<void>;
 }

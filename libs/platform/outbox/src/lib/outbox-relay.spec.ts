@@ -54,6 +54,22 @@ describe('OutboxRelay', () => {
     expect((await metric('outbox_publish_latency_seconds')).some((line) => /_count\{.*\} 2$/.test(line))).toBe(true);
   });
 
+  it('ends a drain on a short batch instead of claiming again, and still drains full batches back to back', async () => {
+    jest.spyOn(bus, 'publish').mockImplementation(async (topic, events) => void sent.push({ topic, events }));
+    const claims = jest.spyOn(outbox, 'relay');
+    metrics = new MetricsService('test'); // a registry of this relay's own
+    relay = new OutboxRelay(outbox, bus, TOPIC, { sweepIntervalMs: 60_000, batchSize: 2 }, metrics);
+    // Five entries of five keys before the start: two full batches, then a short one ends the drain.
+    for (let i = 0; i < 5; i++) outbox.append(randomUUID(), testEnvelope(randomUUID(), 1));
+    await new Promise((resolve) => setImmediate(resolve)); // their commit notifications pass before the relay listens
+    await relay.start();
+    await waitFor(() => sent.flatMap((s) => s.events).length === 5, 2000);
+    await waitFor(async () => (await metric('outbox_pending')).some((line) => line.endsWith(' 0')));
+    expect(sent.map((s) => s.events.length)).toEqual([2, 2, 1]);
+    // One wake-up (the start), one drain: no fourth, empty claim after the short batch.
+    expect(await Promise.all(claims.mock.results.map((r) => r.value))).toEqual([2, 2, 1]);
+  });
+
   it('continues the trace of the request that wrote the entry: a publish span, and its traceparent on the event', async () => {
     const recorded = recordSpans();
     try {

@@ -16,6 +16,9 @@ import { Outbox, OutboxEntry } from './outbox.port';
 
 const tracer = trace.getTracer('@shopnest/platform-outbox');
 
+/** Under a steady stream of commits, the backlog gauges are still read at least this often. */
+const GAUGE_REFRESH_MS = 1000;
+
 interface RelayMetrics {
   pending: { set(value: number): void };
   lag: { set(value: number): void };
@@ -54,6 +57,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private pruning?: Promise<void>;
   private dueTimer?: NodeJS.Timeout;
   private unwatch?: () => Promise<void>;
+  /** When the backlog was last read (gauges and the due timer). */
+  private gaugesAt = 0;
 
   constructor(
     private readonly outbox: Outbox,
@@ -189,13 +194,23 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     ).catch(() => undefined); // only when stopped: the claim is released, the next start publishes it
   }
 
-  /** One try: publishes batch after batch until nothing is due; does nothing once stopped. */
+  /**
+   * One try: publishes batch after batch until nothing is due; does nothing once stopped.
+   *
+   * A short batch ends the drain without asking again: it held every entry due when it claimed,
+   * and a commit after that wakes the relay (`wakeAgain`). Asking again would cost an empty claim
+   * transaction per batch, and each round trip here delays the next commit's publish (issue 14).
+   * For the same reason the backlog query (gauges, the timer of rate-delayed entries) is skipped
+   * while another drain is already due, unless it last ran over {@link GAUGE_REFRESH_MS} ago: the
+   * next drain claims whatever came due meanwhile anyway.
+   */
   private async drain(): Promise<void> {
     if (this.stopped) return;
     while (!this.stopped) {
       const published = await this.outbox.relay(this.options.batchSize, (entries) => this.publish(entries));
-      if (published === 0) break;
+      if (published < this.options.batchSize) break;
     }
+    if (this.wakeAgain && Date.now() - this.gaugesAt < GAUGE_REFRESH_MS) return;
     await this.afterDrain();
   }
 
@@ -242,6 +257,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async updateGauges() {
+    this.gaugesAt = Date.now();
     const backlog = await this.outbox.backlog();
     this.metrics?.pending.set(backlog.pending);
     this.metrics?.lag.set((backlog.oldestAgeMs ?? 0) / 1000);

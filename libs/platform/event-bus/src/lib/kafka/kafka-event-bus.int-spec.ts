@@ -100,6 +100,43 @@ describe('KafkaEventBus consumer resilience', () => {
   });
 });
 
+describe('KafkaEventBus consumer concurrency', () => {
+  it("handles another partition's message while one partition's message is still in hand", async () => {
+    const bus = new KafkaEventBus(testOptions());
+    const topic = uniqueName('test.event-bus');
+    await bus.ensureTopics([{ topic, numPartitions: 3 }]);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let heldPartition: number | undefined;
+    const others: number[] = [];
+    await bus.consume({
+      topic,
+      group: uniqueName('g'),
+      fromBeginning: true,
+      handler: async (message) => {
+        if (heldPartition === undefined) {
+          heldPartition = message.partition;
+          await held; // only another partition's message can release it
+        } else if (message.partition !== heldPartition) {
+          others.push(message.partition);
+          release();
+        }
+      },
+    });
+    try {
+      // Ten keys: with three partitions, at least two of them receive one.
+      await bus.publish(
+        topic,
+        Array.from({ length: 10 }, (_, i) => ({ key: `order-${i}`, event: testEnvelope(`order-${i}`, 1) })),
+      );
+      await waitFor(() => others.length > 0, 15_000);
+    } finally {
+      release();
+      await bus.close();
+    }
+  });
+});
+
 describe('KafkaEventBus namespaces', () => {
   it('keeps two namespaces on one cluster apart while callers use the same topic name', async () => {
     const topic = uniqueName('test.event-bus');

@@ -13,6 +13,7 @@ import {
   ReadOptions,
   TopicSlice,
 } from '../event-bus.port';
+import { DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY } from '../event-bus.config';
 import { decodeRecord, encodeRecord, headersToStrings } from './cloudevents-binding';
 import { EventBusLogger, KAFKA_LOG_LEVELS, kafkaLogCreator, KafkaLogLevelName } from './kafka-log';
 
@@ -26,6 +27,14 @@ export interface KafkaConsumerTuning {
   heartbeatInterval?: number;
   /** ms a fetch waits on the broker for data; bounds how long `stop()` waits (default 1000; kafkajs's is 5000). */
   maxWaitTimeInMs?: number;
+  /**
+   * How many of a consumer's partitions are handled at the same time (default
+   * {@link DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY}; kafkajs's is 1). Within a partition messages
+   * still come one at a time, in order. At 1, every partition waits for each message of every
+   * other: a handler's Redis round trips then cap the whole consumer at what one message at a time
+   * allows (issue 14: events queued for seconds at 1,000 events/s on a loaded 2-core machine).
+   */
+  partitionsConsumedConcurrently?: number;
 }
 
 export interface KafkaEventBusOptions {
@@ -109,9 +118,9 @@ class HandlerFailedError extends Error {
  *   flight per broker, so retries neither duplicate nor reorder; the default (murmur2) partitioner
  *   maps a key to the same partition as the Java client does.
  * - Consume: one kafkajs consumer per `consume()` call. Messages reach the handler one at a time
- *   per partition. kafkajs resolves a message's offset only after `eachMessage` resolves and
- *   auto-commit only commits resolved offsets (at the end of each batch, on rebalance and on
- *   stop), so an offset is never committed before its handler resolved. A handler that rejects
+ *   per partition, partitions side by side (`partitionsConsumedConcurrently`). kafkajs resolves a
+ *   message's offset only after `eachMessage` resolves and auto-commit only commits resolved
+ *   offsets (at the end of each batch, on rebalance and on stop), so an offset is never committed before its handler resolved. A handler that rejects
  *   makes kafkajs re-fetch from the last resolved offset: the same message comes again (after
  *   the consumer retry backoff). A crash between handling and commit redelivers at most the
  *   current batch: at-least-once, consumers de-duplicate by `event.id`. Any handler error is
@@ -281,7 +290,8 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
    */
   async consume(options: ConsumeOptions): Promise<Consumption> {
     await this.connect();
-    const tuning = this.options.consumer ?? {};
+    const { partitionsConsumedConcurrently = DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY, ...tuning } =
+      this.options.consumer ?? {};
     const consumer = this.kafka.consumer({
       groupId: this.onBroker(options.group),
       // An idle fetch parks on the broker this long, and shutdown waits for it: keep it short.
@@ -321,6 +331,7 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
       await consumer.subscribe({ topic: this.onBroker(options.topic), fromBeginning: options.fromBeginning ?? false });
       await consumer.run({
         autoCommit: true,
+        partitionsConsumedConcurrently,
         eachMessage: async ({ topic, partition, message }) => {
           try {
             await options.handler(toIncoming(options.topic, partition, message));
