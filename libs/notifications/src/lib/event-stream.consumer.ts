@@ -131,6 +131,22 @@ function createConsumerMetrics(metrics: MetricsService) {
  *   and the bus redelivers it.
  *   Records that do not decode or validate are dead-lettered at once.
  */
+/**
+ * What every stream's consumer needs from the container, as one provider: each consumer class
+ * then names only its stream.
+ */
+@Injectable()
+export class StreamConsumerDeps {
+  constructor(
+    readonly bus: EventBus,
+    readonly publisher: ChannelPublisher,
+    readonly processed: ProcessedEvents,
+    readonly metrics: MetricsService,
+    @Inject(NOTIFICATIONS_CONFIG) readonly config: NotificationsConfig,
+    @Optional() readonly readiness?: ReadinessRegistry,
+  ) {}
+}
+
 export class EventStreamConsumer<E extends Envelope = Envelope>
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
@@ -145,16 +161,19 @@ export class EventStreamConsumer<E extends Envelope = Envelope>
    */
   @Optional() @Inject(InboxService) private readonly inbox?: InboxService;
 
+  private readonly bus: EventBus;
+  private readonly publisher: ChannelPublisher;
+  private readonly processed: ProcessedEvents;
+  private readonly config: NotificationsConfig;
+  private readonly readiness?: ReadinessRegistry;
+
   constructor(
     private readonly stream: EventStream<E>,
-    private readonly bus: EventBus,
-    private readonly publisher: ChannelPublisher,
-    private readonly processed: ProcessedEvents,
-    metrics: MetricsService,
-    private readonly config: NotificationsConfig,
-    private readonly readiness?: ReadinessRegistry,
+    deps: StreamConsumerDeps,
   ) {
-    this.metrics = consumerMetrics(metrics);
+    ({ bus: this.bus, publisher: this.publisher, processed: this.processed, config: this.config } = deps);
+    this.readiness = deps.readiness;
+    this.metrics = consumerMetrics(deps.metrics);
     this.logger = new Logger(`EventStreamConsumer(${stream.name})`);
   }
 
@@ -391,44 +410,23 @@ export const CANARY_EVENT_STREAM: EventStream<CanaryEvent> = {
 /** Order events (`shopnest.orders.v1`) into the order, user and ops channels. */
 @Injectable()
 export class OrderEventsConsumer extends EventStreamConsumer<OrderEvent> {
-  constructor(
-    bus: EventBus,
-    publisher: ChannelPublisher,
-    processed: ProcessedEvents,
-    metrics: MetricsService,
-    @Inject(NOTIFICATIONS_CONFIG) config: NotificationsConfig,
-    @Optional() readiness?: ReadinessRegistry,
-  ) {
-    super(ORDER_EVENT_STREAM, bus, publisher, processed, metrics, config, readiness);
+  constructor(deps: StreamConsumerDeps) {
+    super(ORDER_EVENT_STREAM, deps);
   }
 }
 
 /** Ticket and message events (`shopnest.support.v1`) into the ticket, queue and user channels. */
 @Injectable()
 export class SupportEventsConsumer extends EventStreamConsumer<SupportEvent> {
-  constructor(
-    bus: EventBus,
-    publisher: ChannelPublisher,
-    processed: ProcessedEvents,
-    metrics: MetricsService,
-    @Inject(NOTIFICATIONS_CONFIG) config: NotificationsConfig,
-    @Optional() readiness?: ReadinessRegistry,
-  ) {
-    super(SUPPORT_EVENT_STREAM, bus, publisher, processed, metrics, config, readiness);
+  constructor(deps: StreamConsumerDeps) {
+    super(SUPPORT_EVENT_STREAM, deps);
   }
 }
 
 /** The delivery canaries, back from Kafka: pushed to every edge. */
 @Injectable()
 export class CanaryEventsConsumer extends EventStreamConsumer<CanaryEvent> {
-  constructor(
-    bus: EventBus,
-    publisher: ChannelPublisher,
-    processed: ProcessedEvents,
-    metrics: MetricsService,
-    @Inject(NOTIFICATIONS_CONFIG) config: NotificationsConfig,
-    @Optional() readiness?: ReadinessRegistry,
-  ) {
-    super(CANARY_EVENT_STREAM, bus, publisher, processed, metrics, config, readiness);
+  constructor(deps: StreamConsumerDeps) {
+    super(CANARY_EVENT_STREAM, deps);
   }
 }

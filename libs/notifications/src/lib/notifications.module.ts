@@ -2,7 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from './notifications.config';
 import { CanarySender } from './canary/canary-sender';
 import { WorkerOpsStats } from './ops-stats/worker-ops-stats';
-import { CanaryEventsConsumer, OrderEventsConsumer, SupportEventsConsumer } from './event-stream.consumer';
+import {
+  CanaryEventsConsumer,
+  OrderEventsConsumer,
+  StreamConsumerDeps,
+  SupportEventsConsumer,
+} from './event-stream.consumer';
 
 /**
  * The notification worker's domain: order and support events in, history appends and channel pushes out.
@@ -16,6 +21,7 @@ export class NotificationsModule {
       module: NotificationsModule,
       providers: [
         { provide: NOTIFICATIONS_CONFIG, useValue: config },
+        StreamConsumerDeps,
         OrderEventsConsumer,
         SupportEventsConsumer,
         CanaryEventsConsumer,

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NOTIFICATIONS_CONFIG, NotificationsConfig } from '../notifications.config';
+import { StreamConsumerDeps } from '../event-stream.consumer';
 import { NotificationEventsConsumer } from './notification-events.consumer';
 import { NotificationPublisher } from './notification-publisher.service';
 import { PublishController } from './publish.controller';
@@ -20,6 +21,7 @@ export class PublishModule {
       providers: [
         { provide: PUBLISH_CONFIG, useValue: config },
         { provide: NOTIFICATIONS_CONFIG, useValue: notifications },
+        StreamConsumerDeps,
         NotificationPublisher,
         NotificationEventsConsumer,
       ],
