@@ -2,7 +2,7 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InMemoryOrderRepository } from './in-memory-order.repository';
 import { OrderRepository } from './order.repository.port';
 import { OrderStoreConfig } from './orders.config';
-import { describeSqlDatabase, migrate, openSqlDatabase, SqlDatabase } from '@shopnest/platform-sql';
+import { openMigratedSqlDatabase, SqlDatabase } from '@shopnest/platform-sql';
 import { MIGRATIONS } from './sql/migrations/migrations';
 import { PostgresOrderRepository } from './sql/postgres-order.repository';
 import { Outbox, PostgresOutbox } from '@shopnest/platform-outbox';
@@ -27,17 +27,8 @@ export class OrderStore implements OnApplicationShutdown {
       const memory = new InMemoryOrderRepository();
       return new OrderStore(memory, memory.outbox, undefined);
     }
-    const logger = new Logger('OrderStore');
-    const db = await openSqlDatabase(config, { applicationName: 'order-tracking' });
-    try {
-      const { applied } = await migrate(db, MIGRATIONS);
-      logger.log(
-        `orders in ${describeSqlDatabase(config)}, schema ${config.schema}; migrations applied now: ${applied.length ? applied.join(', ') : 'none'}`,
-      );
-    } catch (error) {
-      await db.close().catch(() => undefined);
-      throw error;
-    }
+    const { db, summary } = await openMigratedSqlDatabase(config, MIGRATIONS, { applicationName: 'order-tracking' });
+    new Logger('OrderStore').log(`orders in ${summary}`);
     return new OrderStore(
       new PostgresOrderRepository(db),
       new PostgresOutbox(db, ORDERS_OUTBOX),

@@ -3,7 +3,7 @@ import { SUPPORT_TOPIC } from '@shopnest/contracts';
 import { EventBus } from '@shopnest/platform-event-bus';
 import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
 import { OutboxRelay, PostgresOutbox } from '@shopnest/platform-outbox';
-import { describeSqlDatabase, migrate, openSqlDatabase, SqlDatabase } from '@shopnest/platform-sql';
+import { openMigratedSqlDatabase, SqlDatabase } from '@shopnest/platform-sql';
 import { InternalTicketsController, TicketsController } from './http/tickets.controller';
 import { HttpOrderOwnership, OrderOwnership } from './order-ownership';
 import { SUPPORT_MIGRATIONS, SUPPORT_OUTBOX } from './sql/migrations';
@@ -16,16 +16,10 @@ class SupportDatabase implements OnApplicationShutdown {
   constructor(readonly db: SqlDatabase) {}
 
   static async open(config: SupportConfig['store']): Promise<SupportDatabase> {
-    const db = await openSqlDatabase(config, { applicationName: 'support-desk' });
-    try {
-      const { applied } = await migrate(db, SUPPORT_MIGRATIONS);
-      new Logger('SupportDatabase').log(
-        `tickets in ${describeSqlDatabase(config)}, schema ${config.schema}; migrations applied now: ${applied.join(', ') || 'none'}`,
-      );
-    } catch (error) {
-      await db.close().catch(() => undefined);
-      throw error;
-    }
+    const { db, summary } = await openMigratedSqlDatabase(config, SUPPORT_MIGRATIONS, {
+      applicationName: 'support-desk',
+    });
+    new Logger('SupportDatabase').log(`tickets in ${summary}`);
     return new SupportDatabase(db);
   }
 

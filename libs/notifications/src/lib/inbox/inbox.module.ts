@@ -1,7 +1,7 @@
 import { DynamicModule, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ChannelPublisher } from '@shopnest/platform-history';
 import { ReadinessRegistry } from '@shopnest/platform-observability';
-import { describeSqlDatabase, migrate, openSqlDatabase, SqlDatabase } from '@shopnest/platform-sql';
+import { openMigratedSqlDatabase, SqlDatabase } from '@shopnest/platform-sql';
 import { InboxController } from './inbox.controller';
 import { InboxConfig } from './inbox.config';
 import { InboxRetention } from './inbox-retention';
@@ -16,16 +16,10 @@ class InboxDatabase implements OnApplicationShutdown {
   constructor(readonly db: SqlDatabase) {}
 
   static async open(config: InboxConfig['store']): Promise<InboxDatabase> {
-    const db = await openSqlDatabase(config, { applicationName: 'notification-worker' });
-    try {
-      const { applied } = await migrate(db, INBOX_MIGRATIONS);
-      new Logger('InboxDatabase').log(
-        `inbox in ${describeSqlDatabase(config)}, schema ${config.schema}; migrations applied now: ${applied.join(', ') || 'none'}`,
-      );
-    } catch (error) {
-      await db.close().catch(() => undefined);
-      throw error;
-    }
+    const { db, summary } = await openMigratedSqlDatabase(config, INBOX_MIGRATIONS, {
+      applicationName: 'notification-worker',
+    });
+    new Logger('InboxDatabase').log(`inbox in ${summary}`);
     return new InboxDatabase(db);
   }
 

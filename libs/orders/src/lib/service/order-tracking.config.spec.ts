@@ -11,7 +11,13 @@ describe('order-tracking config', () => {
     expect(config.http).toEqual({ host: '127.0.0.1', port: 3001 });
     expect(config.eventBus).toEqual({
       driver: 'kafka',
-      kafka: { brokers: ['127.0.0.1:19092'], clientId: 'shopnest', namespace: '', sessionTimeoutMs: 30_000 },
+      kafka: {
+        brokers: ['127.0.0.1:19092'],
+        clientId: 'shopnest',
+        namespace: '',
+        sessionTimeoutMs: 30_000,
+        consumerConcurrency: 6,
+      },
     });
     expect(config.jwt).toMatchObject({ algorithms: ['HS256'], issuer: TEST_JWT_ENV.JWT_ISSUER });
   });

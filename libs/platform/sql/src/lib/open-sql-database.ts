@@ -2,6 +2,8 @@ import { PgliteDatabase } from './pglite/pglite-database';
 import { PgDatabase, redactUrl } from './postgres/pg-database';
 import { SQL_DATABASE_DRIVERS, SqlDatabaseConfig } from './sql.config';
 import { SqlDatabase } from './sql-database';
+import { migrate } from './migrate';
+import { Migration } from './migration';
 
 export interface OpenSqlDatabaseOptions {
   /** Names the server connections in `pg_stat_activity` (e.g. the service's name). */
@@ -28,6 +30,36 @@ export async function openSqlDatabase(
     throw error;
   }
   return db;
+}
+
+export interface MigratedSqlDatabase {
+  db: SqlDatabase;
+  /** For the start-up log: where, which schema, and the migrations this start applied. */
+  summary: string;
+}
+
+/**
+ * {@link openSqlDatabase}, then {@link migrate}: a service's own database, ready for its stores. A
+ * failed migration closes the database again and rejects.
+ *
+ * @example
+ * const { db, summary } = await openMigratedSqlDatabase(config, MIGRATIONS, { applicationName: 'support-desk' });
+ * logger.log(`tickets in ${summary}`);
+ */
+export async function openMigratedSqlDatabase(
+  config: SqlDatabaseConfig,
+  migrations: readonly Migration[],
+  options: OpenSqlDatabaseOptions = {},
+): Promise<MigratedSqlDatabase> {
+  const db = await openSqlDatabase(config, options);
+  try {
+    const { applied } = await migrate(db, migrations);
+    const summary = `${describeSqlDatabase(config)}, schema ${config.schema}; migrations applied now: ${applied.join(', ') || 'none'}`;
+    return { db, summary };
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Where `config` keeps its data, for logs: the server's URL without its password, or PGlite's folder. */
