@@ -128,7 +128,7 @@ describe('dead letters on Kafka and Redis: a poison and a transient failure, re-
     // A poison event (fails validation, forever) and one that fails while the history is down.
     const valid = orderEvent('order.status_changed', { orderId: `poison-${run}` });
     const poison = { ...valid, data: { ...valid.data, to: 'teleported' } } as unknown as OrderEvent;
-    const transient = orderEvent('order.created', { orderId: `transient-${run}` });
+    const transient = orderEvent('order.courier_assigned', { orderId: `transient-${run}` });
     publisher.broken = true;
     await publish(poison, transient);
     await waitFor(async () => (await list()).length === 2, 60_000, 500);
@@ -146,7 +146,7 @@ describe('dead letters on Kafka and Redis: a poison and a transient failure, re-
       attempts: 3,
       error: 'history unavailable (on purpose)',
       redriveCount: 0,
-      event: { type: 'order.created', subject: transient.data.orderId },
+      event: { type: 'order.courier_assigned', subject: transient.data.orderId },
     });
     // Binary mode: the value is the event's data, so the preview shows the order.
     expect(letters.get(transient.id)?.payload?.preview).toContain(transient.data.orderId);
