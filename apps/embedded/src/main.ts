@@ -52,7 +52,12 @@ runMain(EMBEDDED, async () => {
       {
         module: NotificationWorkerModule.forRoot(config.worker, { eventBus, history, fanout }),
         // The inbox's REST API is called from the console's origin too.
-        spec: { service: NOTIFICATION_WORKER, http: config.worker.http, portVariable: 'WORKER_PORT', configure: cors },
+        spec: {
+          service: NOTIFICATION_WORKER,
+          http: config.worker.http,
+          portVariable: 'WORKER_PORT',
+          configure: allowCorsOrigins(config.worker.cors),
+        },
       },
       {
         module: OrderTrackingModule.forRoot(config.orders, { eventBus }),

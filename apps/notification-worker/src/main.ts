@@ -4,6 +4,7 @@ import {
   notificationWorkerProcessEnvSchema,
 } from '@shopnest/notifications';
 import { parseEnv } from '@shopnest/platform-config';
+import { allowCorsOrigins } from '@shopnest/platform-http';
 import { runMain, runService } from '@shopnest/platform-observability';
 import { startTracing } from '@shopnest/platform-tracing';
 
@@ -13,6 +14,8 @@ runMain(NOTIFICATION_WORKER, async () => {
   const config = parseEnv(notificationWorkerProcessEnvSchema, process.env);
   await runService(NotificationWorkerModule.forRoot(config), {
     service: NOTIFICATION_WORKER,
+    // The inbox's REST API is called from the web console's origin.
+    configure: allowCorsOrigins(config.cors),
     release: () => tracing.shutdown(),
     ...config,
   });

@@ -39,6 +39,8 @@ describe('notificationWorkerEnvSchema', () => {
       },
       // No service may publish until PUBLISH_ALLOWLIST names it.
       publish: { allowlist: new Map() },
+      // No CORS unless CORS_ORIGINS names the console's origin.
+      cors: null,
       inbox: {
         store: {
           driver: 'postgres',

@@ -12,6 +12,7 @@ import {
   NotificationsConfig,
 } from '../notifications.config';
 import { PublishConfig, publishEnvSchema } from '../publish/publish.config';
+import { corsEnvSchema, CorsOrigins } from '@shopnest/platform-http';
 import { z } from 'zod';
 import { InboxConfig, inboxEnvSchema } from '../inbox/inbox.config';
 
@@ -29,6 +30,8 @@ export interface NotificationWorkerConfig extends ServiceSettings {
   publish: PublishConfig;
   /** Users' notification inboxes: their database and retention. */
   inbox: InboxConfig;
+  /** Origins whose browsers may call the worker's REST (the inbox from the web console); null: none. */
+  cors: CorsOrigins;
 }
 
 const consumerEnvSchema = z
@@ -58,7 +61,7 @@ const consumerEnvSchema = z
 /**
  * The notification worker's environment: service settings (HTTP for `/health/*`, `/metrics` and
  * the ops-only dead-letter API, `PORT` default 3002), JWT verification (`JWT_*`), the event bus, the fanout (`FANOUT`, `REDIS_URL`, `SOCKET_IO_KEY`),
- * channel history, the consumer group and retries, `PUBLISH_ALLOWLIST`, and the inbox (`DATABASE_*`, schema `inbox`; `INBOX_*`).
+ * channel history, the consumer group and retries, `PUBLISH_ALLOWLIST`, the inbox (`DATABASE_*`, schema `inbox`; `INBOX_*`) and `CORS_ORIGINS`.
  */
 export const notificationWorkerEnvSchema = envFragments({
   service: serviceEnv(3002),
@@ -69,8 +72,9 @@ export const notificationWorkerEnvSchema = envFragments({
   notifications: consumerEnvSchema,
   publish: publishEnvSchema,
   inbox: inboxEnvSchema,
+  cors: corsEnvSchema,
 }).transform(
-  ({ service, jwt, eventBus, fanout, history, notifications, publish, inbox }): NotificationWorkerConfig => ({
+  ({ service, jwt, eventBus, fanout, history, notifications, publish, inbox, cors }): NotificationWorkerConfig => ({
     ...service,
     jwt,
     eventBus,
@@ -79,6 +83,7 @@ export const notificationWorkerEnvSchema = envFragments({
     notifications,
     publish,
     inbox,
+    cors,
   }),
 );
 
