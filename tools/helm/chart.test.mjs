@@ -330,6 +330,8 @@ test('every variable docker-compose.yml gives a service, the chart gives it too'
       'orderTracking.corsOrigins=https://shop.example',
       '--set',
       'supportDesk.corsOrigins=https://shop.example',
+      '--set',
+      'notificationWorker.corsOrigins=https://shop.example',
     ],
   );
   const built = Object.entries(compose.services).filter(([, service]) => /** @type {any} */ (service).build);
