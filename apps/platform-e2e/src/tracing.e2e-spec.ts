@@ -105,7 +105,8 @@ describe('tracing across the services', () => {
       request: inTrace().find((span) => span.service === 'order-tracking' && span.kind === SERVER),
       relay: find('order-tracking', topic),
       processing: find('notification-worker', topic),
-      push: find('notification-worker', `publish ${channel}`),
+      // The publish span whose context the delivered copy carries.
+      push: inTrace().find((span) => span.spanId === workerSpanId && span.name === `publish ${channel}`),
       delivery: find('connection-edge', `deliver ${channel}`),
     });
     const missingOf = () => Object.entries(chainOf()).filter(([, span]) => span === undefined);

@@ -52,8 +52,9 @@ export interface OrderSnapshotDelivery {
  * - `order.created` starts the state; every other event needs one (`null` stays `null`).
  * - State events (status, courier) apply only when their `sequence` is above `state.version`, so a
  *   duplicate or a late event never regresses the state.
- * - Positions carry the sequence of the state they follow (they do not advance `version`): one
- *   applies when its sequence is not below `state.version` and it is not older than the position held.
+ * - Positions do not advance `version`; one applies when it is not older (by its `time`) than the
+ *   position held, whatever its sequence: the edge sends the latest position after a replay's state
+ *   events, so it may arrive after a state change that followed it, and it is still the newest.
  * - Events of another order, unknown types and malformed events leave the state as it is (same object).
  *
  * @example
@@ -89,7 +90,6 @@ export function reduceOrderSnapshot(state: OrderSnapshot | null, event: Envelope
       if (order.sequence <= state.version) return state;
       return { ...state, courierId: order.data.courierId, version: order.sequence, updatedAt: order.time };
     case ORDER_EVENT_TYPES.locationUpdated: {
-      if (order.sequence < state.version) return state;
       if (state.position && Date.parse(order.time) < Date.parse(state.position.at)) return state;
       const { lat, lng, heading, speed } = order.data;
       const position: OrderSnapshotPosition = {

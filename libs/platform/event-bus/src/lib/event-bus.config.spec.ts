@@ -10,7 +10,7 @@ describe('eventBusEnvSchema', () => {
         clientId: 'shopnest',
         namespace: '',
         sessionTimeoutMs: 30_000,
-        consumerConcurrency: 6,
+        consumerConcurrency: 1,
       },
     });
     expect(parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: 'a:1', KAFKA_CLIENT_ID: 'edge' }).kafka?.clientId).toBe('edge');
