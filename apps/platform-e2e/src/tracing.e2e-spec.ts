@@ -84,8 +84,11 @@ describe('tracing across the services', () => {
     const socket = await clients.connect(platform.edges[0] as Platform['edges'][number], customer);
     const channel = `order:${order.id}`;
     expect(await send(socket, 'subscribe', { channel })).toMatchObject({ ok: true });
+    // The order channel's copy: the change reaches the customer's own user:{id} channel too.
     const delivered = new Promise<Delivery<OrderStatusChanged>>((resolve) =>
-      socket.on(ORDER_EVENT_TYPES.statusChanged, resolve),
+      socket.on(ORDER_EVENT_TYPES.statusChanged, (delivery: Delivery<OrderStatusChanged>) => {
+        if (delivery.channel === channel) resolve(delivery);
+      }),
     );
 
     await setStatus(platform, order.id, 'confirmed');
