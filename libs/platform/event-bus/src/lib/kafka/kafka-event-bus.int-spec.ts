@@ -102,7 +102,8 @@ describe('KafkaEventBus consumer resilience', () => {
 
 describe('KafkaEventBus consumer concurrency', () => {
   it("handles another partition's message while one partition's message is still in hand", async () => {
-    const bus = new KafkaEventBus({ ...testOptions(), partitionsConsumedConcurrently: 3 });
+    const options = testOptions();
+    const bus = new KafkaEventBus({ ...options, consumer: { ...options.consumer, partitionsConsumedConcurrently: 3 } });
     const topic = uniqueName('test.event-bus');
     await bus.ensureTopics([{ topic, numPartitions: 3 }]);
     let release: () => void = () => undefined;
