@@ -82,6 +82,11 @@ export class Fleet {
       lastResubscribedAt: Math.max(...replies.map((r) => r.lastResubscribedAt)),
       recovered: replies.reduce((s, r) => s + r.recovered, 0),
       notRecovered: replies.reduce((s, r) => s + r.notRecovered, 0),
+      /** subscribe refusals by code over every attempt ('TIMEOUT': no ack in time); retried ones included */
+      refusals: replies.reduce((sum, r) => {
+        for (const [code, count] of Object.entries(r.refusals ?? {})) sum[code] = (sum[code] ?? 0) + count;
+        return sum;
+      }, /** @type {Record<string, number>} */ ({})),
     };
   }
 

@@ -129,27 +129,53 @@ async function typing(items) {
   return {};
 }
 
+/** Refusals that asking again will not cure (as the SDK's `PERMANENT_REFUSALS`). */
+const PERMANENT_REFUSALS = new Set(['FORBIDDEN', 'INVALID', 'NOT_FOUND', 'UNAUTHENTICATED']);
+/** Subscribe refusals by code ('TIMEOUT': no ack in time), counted across every attempt. */
+let refusals = /** @type {Record<string, number>} */ ({});
+/** How often a client asks again for one channel: bounded, as every loop here. */
+const MAX_SUBSCRIBE_ATTEMPTS = 12;
+
 /**
- * Subscribes to every channel of the client, with `since` when it has seen an offset there.
+ * Subscribes to every channel of the client, with `since` when it has seen an offset there. A
+ * refusal that asking again may cure (TIMEOUT, RATE_LIMITED, UNAVAILABLE, INTERNAL) is retried
+ * after the SDK's backoff (full jitter from 500 ms, doubling, at least the refusal's
+ * `retryAfterMs`), as libs/client does, while the socket stays connected; a reconnect starts over.
  * @param {Client} client
  * @returns {Promise<boolean>} whether every subscribe was acked ok
  */
 async function subscribeAll(client) {
-  let ok = true;
+  const connection = client.connects;
   for (const channel of client.channels) {
-    const since = client.offsets.get(channel);
-    try {
-      /** @type {any} */
-      const ack = await client.socket
-        .timeout(settings.ackTimeoutMs ?? 20_000)
-        .emitWithAck('subscribe', since ? { channel, since } : { channel });
-      if (!ack?.ok) ok = false;
-      if (since && typeof ack?.recovered === 'boolean') client.recovered = ack.recovered;
-    } catch {
-      ok = false;
+    let done = false;
+    for (let attempt = 0; !done && attempt < MAX_SUBSCRIBE_ATTEMPTS; attempt++) {
+      if (!client.socket.connected || client.connects !== connection) return false;
+      const since = client.offsets.get(channel);
+      /** @type {string} */
+      let code;
+      let retryAfterMs = 0;
+      try {
+        /** @type {any} */
+        const ack = await client.socket
+          .timeout(settings.ackTimeoutMs ?? 20_000)
+          .emitWithAck('subscribe', since ? { channel, since } : { channel });
+        if (ack?.ok) {
+          if (since && typeof ack.recovered === 'boolean') client.recovered = ack.recovered;
+          done = true;
+          break;
+        }
+        code = String(ack?.error?.code ?? 'INTERNAL');
+        retryAfterMs = Number(ack?.error?.retryAfterMs) || 0;
+      } catch {
+        code = 'TIMEOUT';
+      }
+      refusals[code] = (refusals[code] ?? 0) + 1;
+      if (PERMANENT_REFUSALS.has(code)) return false;
+      await sleep(Math.max(Math.random() * Math.min(30_000, 500 * 2 ** attempt), retryAfterMs));
     }
+    if (!done) return false;
   }
-  return ok;
+  return true;
 }
 
 /**
@@ -259,7 +285,7 @@ function status() {
     if (client.recovered === true) recovered++;
     if (client.recovered === false) notRecovered++;
   }
-  return { total: clients.length, open, resubscribed, lastResubscribedAt, recovered, notRecovered };
+  return { total: clients.length, open, resubscribed, lastResubscribedAt, recovered, notRecovered, refusals };
 }
 
 function report() {
@@ -282,6 +308,7 @@ function report() {
 async function closeAll() {
   for (const client of clients) client.socket.close();
   clients = [];
+  refusals = {};
   await sleep(200);
 }
 
