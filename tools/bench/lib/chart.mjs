@@ -1,7 +1,8 @@
 // @ts-check
 // One SVG bar chart per scenario: a vega-lite spec compiled to vega and rendered headless with
 // `renderer: 'none'`, which builds the SVG as a string in pure JavaScript (no canvas, no native
-// code). Markdown viewers show SVG inline.
+// code). Markdown viewers show SVG inline. Without a canvas, vega estimates text widths (generously), so
+// label truncation is off: labels are short and the estimate would cut them early.
 import { writeFileSync } from 'node:fs';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
@@ -36,7 +37,11 @@ export function chartSpec(title, panels) {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, fontSize: 16, anchor: 'start' },
-    config: { font: 'sans-serif', axis: { labelFontSize: 12, titleFontSize: 12 }, view: { stroke: null } },
+    config: {
+      font: 'sans-serif',
+      axis: { labelFontSize: 12, titleFontSize: 12, labelLimit: 0 },
+      view: { stroke: null },
+    },
     background: 'white',
     vconcat: panels.map((panel) => ({
       title: { text: panel.title, fontSize: 13, anchor: 'start' },
@@ -54,8 +59,14 @@ export function chartSpec(title, panels) {
         {
           mark: { type: 'bar' },
           encoding: {
-            y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: 280 } },
-            x: { field: 'value', type: 'quantitative', title: panel.unit, axis: { format: '~s' } },
+            y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: 0 } },
+            // SI prefixes (40k) for rates; plain numbers below 10,000 (no "0.2k ms").
+            x: {
+              field: 'value',
+              type: 'quantitative',
+              title: panel.unit,
+              axis: { format: largest(panel) >= 10_000 ? '~s' : ',~r' },
+            },
             color: {
               field: 'kind',
               type: 'nominal',
@@ -68,7 +79,7 @@ export function chartSpec(title, panels) {
         {
           mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 },
           encoding: {
-            y: { field: 'label', type: 'nominal', sort: null },
+            y: { field: 'label', type: 'nominal', sort: null, axis: { labelLimit: 0 } },
             x: { field: 'value', type: 'quantitative' },
             text: { field: 'value', type: 'quantitative', format: ',.4~r' },
           },
@@ -78,6 +89,9 @@ export function chartSpec(title, panels) {
     resolve: { scale: { x: 'independent' } },
   };
 }
+
+/** @param {Panel} panel */
+const largest = (panel) => Math.max(0, ...panel.bars.map((bar) => (Number.isFinite(bar.value) ? bar.value : 0)));
 
 /**
  * The chart as an SVG document.
