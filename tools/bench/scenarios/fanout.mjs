@@ -126,6 +126,14 @@ export async function fanout(ctx) {
   const msgpackWins =
     oursMsgpack.bytesPerDelivery < ours.bytesPerDelivery &&
     oursMsgpack.serverCpuUsPerDelivery < ours.serverCpuUsPerDelivery;
+  /** @type {[string, Record<string, any>, 'ours' | 'baseline'][]} */
+  const paths = [
+    ['ShopNest edge x2 (JSON)', ours, 'ours'],
+    ['ShopNest edge x2 (MessagePack)', oursMsgpack, 'ours'],
+    ['bare socket.io + Redis adapter x2', bare, 'baseline'],
+  ];
+  /** One bar per path of a chart panel. @param {(r: Record<string, any>) => number} measure */
+  const bars = (measure) => paths.map(([label, r, kind]) => ({ label, value: measure(r), kind }));
   /** @param {string} label @param {Record<string, any>} r */
   const row = (label, r) => [
     label,
@@ -212,38 +220,24 @@ export async function fanout(ctx) {
           title: 'Delivered messages per second (higher is better)',
           unit: 'deliveries/s',
           bars: [
-            { label: 'ShopNest edge x2 (JSON)', value: ours.deliveredPerSecond },
-            { label: 'ShopNest edge x2 (MessagePack)', value: oursMsgpack.deliveredPerSecond },
-            { label: 'bare socket.io + Redis adapter x2', value: bare.deliveredPerSecond, kind: 'baseline' },
+            ...bars((r) => r.deliveredPerSecond),
             { label: 'raw TCP, 2 processes (median)', value: ceiling.deliveredPerSecond, kind: 'ceiling' },
           ],
         },
         {
           title: 'Time to last recipient, max (lower is better)',
           unit: 'ms',
-          bars: [
-            { label: 'ShopNest edge x2 (JSON)', value: ours.timeToLastRecipientMs.max },
-            { label: 'ShopNest edge x2 (MessagePack)', value: oursMsgpack.timeToLastRecipientMs.max },
-            { label: 'bare socket.io + Redis adapter x2', value: bare.timeToLastRecipientMs.max, kind: 'baseline' },
-          ],
+          bars: bars((r) => r.timeToLastRecipientMs.max),
         },
         {
           title: 'Bytes per delivery, WebSocket payload (lower is better)',
           unit: 'bytes',
-          bars: [
-            { label: 'ShopNest edge x2 (JSON)', value: ours.bytesPerDelivery },
-            { label: 'ShopNest edge x2 (MessagePack)', value: oursMsgpack.bytesPerDelivery },
-            { label: 'bare socket.io + Redis adapter x2', value: bare.bytesPerDelivery, kind: 'baseline' },
-          ],
+          bars: bars((r) => r.bytesPerDelivery),
         },
         {
           title: 'Server CPU per delivery (lower is better)',
           unit: 'µs of CPU per delivery',
-          bars: [
-            { label: 'ShopNest edge x2 (JSON)', value: ours.serverCpuUsPerDelivery },
-            { label: 'ShopNest edge x2 (MessagePack)', value: oursMsgpack.serverCpuUsPerDelivery },
-            { label: 'bare socket.io + Redis adapter x2', value: bare.serverCpuUsPerDelivery, kind: 'baseline' },
-          ],
+          bars: bars((r) => r.serverCpuUsPerDelivery),
         },
       ],
     },
