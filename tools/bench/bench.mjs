@@ -2,7 +2,7 @@
 // @ts-check
 // `npm run bench` (short, < 5 min) or `npm run bench -- --full`: starts the baselines and our
 // services on loopback, runs the scenarios of issues 6 and 10 one after another, and writes JSON,
-// markdown and PNG charts under docs/benchmarks/<short|full>/, then prints the summary.
+// markdown and SVG charts under docs/benchmarks/<short|full>/, then prints the summary.
 //   --full         the issue's counts (19,000 connections, 9,000 subscribers, 30 s runs)
 //   --no-build     use dist/apps as it is
 //   --only=1,3,5   run some scenarios (1 and 2 always run together; 6 is the support chat)
@@ -216,7 +216,7 @@ async function main() {
     build: buildNote,
     run,
   };
-  writeReports(outDir, reports, meta);
+  await writeReports(outDir, reports, meta);
   if (profile) summarizeProfiles();
   process.stdout.write(
     `\nShopNest Live benchmark (${mode} run, ${meta.durationSeconds} s, ${meta.machine}, load avg at start ${loadAverageAtStart})\n\n`,

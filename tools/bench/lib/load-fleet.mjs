@@ -34,7 +34,7 @@ export class Fleet {
    * Connects one client per entry of `users` (a user id each; repeat an id for several tabs),
    * each subscribing to its `channels[i]`, spread evenly over the workers.
    * @param {{ url: string | string[], users: string[], channels: string[][], bare: boolean, reconnection?: boolean,
-   *   concurrencyPerWorker?: number, timeoutMs?: number }} options
+   *   concurrencyPerWorker?: number, timeoutMs?: number, parser?: 'json' | 'msgpack' }} options
    */
   async connect(options) {
     const per = Math.ceil(options.users.length / this.workers.length);
@@ -55,6 +55,7 @@ export class Fleet {
             concurrency: options.concurrencyPerWorker ?? 100,
             timeoutMs: options.timeoutMs ?? 120_000,
             reconnection: options.reconnection ?? false,
+            parser: options.parser ?? 'json',
           },
           (options.timeoutMs ?? 120_000) + 30_000,
         );
@@ -115,6 +116,9 @@ export class Fleet {
       typingRefused: replies.reduce((s, r) => s + r.typingRefused, 0),
       /** `presence.state` snapshots received (one per presence channel subscribed, where the edge has presence) */
       presenceStates: replies.reduce((s, r) => s + r.presenceStates, 0),
+      /** socket.io messages received, and their WebSocket payload bytes */
+      messageFrames: replies.reduce((s, r) => s + r.messageFrames, 0),
+      messageBytes: replies.reduce((s, r) => s + r.messageBytes, 0),
     };
   }
 

@@ -4,6 +4,7 @@
 // the coordinator; every wait is bounded by a deadline.
 import { JwtService } from '@nestjs/jwt';
 import { io } from 'socket.io-client';
+import * as msgpackParser from 'socket.io-msgpack-parser';
 import { now, Reservoir, sleep } from './stats.mjs';
 
 const SAMPLE_LIMIT = 100_000;
@@ -39,7 +40,23 @@ function freshStats() {
     typingSent: /** @type {[string, string, number][]} */ ([]),
     typingRefused: 0,
     presenceStates: 0,
+    /** socket.io messages received and their WebSocket payload bytes (what the parser put on the wire) */
+    messageFrames: 0,
+    messageBytes: 0,
   };
+}
+
+/**
+ * Counts an engine.io packet of a socket: a `message` is one socket.io packet; its WebSocket
+ * payload is the engine.io type byte + the text (JSON parser), or the bytes alone (binary: MessagePack).
+ * @param {{ type: string, data?: unknown }} packet
+ */
+function countPacket(packet) {
+  if (packet.type !== 'message') return;
+  const { data } = packet;
+  stats.messageFrames++;
+  if (typeof data === 'string') stats.messageBytes += 1 + Buffer.byteLength(data);
+  else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) stats.messageBytes += data.byteLength;
 }
 
 const EVENT_LOG_LIMIT = 500_000;
@@ -180,7 +197,7 @@ async function subscribeAll(client) {
 
 /**
  * @param {{ urls: string[], from: number, users: string[], channels: string[][], bare: boolean,
- *   addresses: string[], concurrency: number, timeoutMs: number, reconnection: boolean }} command
+ *   addresses: string[], concurrency: number, timeoutMs: number, reconnection: boolean, parser?: 'json' | 'msgpack' }} command
  */
 async function connect(command) {
   const deadline = Date.now() + command.timeoutMs;
@@ -200,6 +217,8 @@ async function connect(command) {
       const t0 = now();
       const socket = io(command.urls[index % command.urls.length], {
         transports: ['websocket'],
+        // Must equal the server's (the edge's SOCKET_IO_PARSER).
+        ...(command.parser === 'msgpack' && { parser: msgpackParser }),
         forceNew: true,
         reconnection: command.reconnection,
         reconnectionAttempts: 50,
@@ -221,6 +240,7 @@ async function connect(command) {
       clients.push(client);
       created.push(client);
       socket.onAny((event, delivery) => onDelivery(client, event, delivery));
+      socket.io.on('open', () => socket.io.engine.on('packet', countPacket));
       const connected = await new Promise((resolve) => {
         const timer = setTimeout(() => resolve(false), Math.max(1, Math.min(20_000, deadline - Date.now())));
         socket.once('connect', () => (clearTimeout(timer), resolve(true)));
@@ -302,6 +322,8 @@ function report() {
     typingSent: stats.typingSent,
     typingRefused: stats.typingRefused,
     presenceStates: stats.presenceStates,
+    messageFrames: stats.messageFrames,
+    messageBytes: stats.messageBytes,
   };
 }
 

@@ -1,13 +1,13 @@
 // @ts-check
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { barChart } from './png.mjs';
+import { writeChart } from './chart.mjs';
 
 /**
  * @typedef {{ name: string, value: string, met: boolean | null }} Target
  * @typedef {{ headers: string[], rows: unknown[][], title?: string }} Table
  * @typedef {{ id: string, title: string, scale: string, results: unknown, table: Table, extraTable?: Table, hopTable?: Table, moreTables?: Table[],
- *   targets: Target[], panels: Parameters<typeof barChart>[2], error?: string }} ScenarioReport
+ *   targets: Target[], panels: import('./chart.mjs').Panel[], error?: string }} ScenarioReport
  */
 
 /** @param {Table} table */
@@ -42,10 +42,10 @@ export function summaryTable(reports) {
 }
 
 /**
- * Writes results.json, one markdown file and one PNG per scenario, and summary.md.
+ * Writes results.json, one markdown file and one SVG chart per scenario, and summary.md.
  * @param {string} dir @param {ScenarioReport[]} reports @param {Record<string, unknown>} meta
  */
-export function writeReports(dir, reports, meta) {
+export async function writeReports(dir, reports, meta) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify({ meta, scenarios: reports }, null, 2)}\n`);
   for (const report of reports) {
@@ -60,6 +60,12 @@ export function writeReports(dir, reports, meta) {
     if (report.error) lines.push('The scenario failed:', '', '```', report.error, '```');
     else {
       lines.push(markdownTable(report.table), '');
+      // The chart sits under the table it draws; PNGs of earlier runs would show stale numbers.
+      rmSync(join(dir, `${report.id}.png`), { force: true });
+      if (report.panels.length) {
+        await writeChart(join(dir, `${report.id}.svg`), report.title, report.panels);
+        lines.push(`![${report.title}: chart of the table above](${report.id}.svg)`, '');
+      }
       if (report.hopTable) lines.push(`${report.hopTable.title ?? ''}`, '', markdownTable(report.hopTable), '');
       for (const table of report.moreTables ?? []) lines.push(`${table.title ?? ''}`, '', markdownTable(table), '');
       if (report.extraTable) lines.push(`${report.extraTable.title ?? ''}`, '', markdownTable(report.extraTable), '');
@@ -69,8 +75,6 @@ export function writeReports(dir, reports, meta) {
         ...report.targets.map((t) => `| ${t.name} | ${t.value} | ${verdict(t.met)} |`),
         '',
       );
-      barChart(join(dir, `${report.id}.png`), report.title, report.panels);
-      lines.push(`![${report.title}](${report.id}.png)`, '');
     }
     writeFileSync(join(dir, `${report.id}.md`), `${lines.join('\n')}\n`);
   }

@@ -463,10 +463,12 @@ function report(ctx, results, { ticketCount, agentSockets, rate, seconds }) {
         title: `Latency at ${rate}/s, p50 | p99`,
         unit: 'ms',
         bars: [
-          ...directions.slice(0, 2).flatMap(([name, , side]) => [
-            { label: `${name.replace('chat: ', '')} p50`, value: side.latencyMs.p50 ?? NaN, kind: 'ours' },
-            { label: `${name.replace('chat: ', '')} p99`, value: side.latencyMs.p99 ?? NaN, kind: 'ours' },
-          ]),
+          ...directions.slice(0, 2).flatMap(([name, , side]) =>
+            ['p50', 'p99'].map((p) => ({
+              label: `${name.replace('chat: ', '')} ${p}`,
+              value: side.latencyMs[p] ?? NaN,
+            })),
+          ),
           { label: 'order events p50', value: orderPath.latencyMs.p50 ?? NaN, kind: 'baseline' },
           { label: 'order events p99', value: orderPath.latencyMs.p99 ?? NaN, kind: 'baseline' },
           { label: 'typing p50', value: typing.latencyMs.p50 ?? NaN, kind: 'other' },

@@ -1,5 +1,6 @@
 import { SOCKET_PATH } from '@shopnest/contracts';
 import { io } from 'socket.io-client';
+import * as msgpackParser from 'socket.io-msgpack-parser';
 
 /** The `Error` socket.io gives to `connect_error`; `data` is the server's refusal body, if any. */
 export type ConnectError = Error & { data?: unknown };
@@ -30,9 +31,16 @@ export interface ClientSocket {
 /** The edge serves these two (see `SOCKET_TRANSPORTS`); it does not serve WebTransport. */
 export type ClientTransport = 'websocket' | 'polling';
 
+/**
+ * The packet encoding, which must equal the edge's `SOCKET_IO_PARSER`: `json` (socket.io's default)
+ * or `msgpack` (`socket.io-msgpack-parser`, binary frames).
+ */
+export type ClientParser = 'json' | 'msgpack';
+
 export interface ClientSocketSetup {
   url: string;
   transports?: ClientTransport[];
+  parser?: ClientParser;
   connectTimeoutMs: number;
   /** Read on every handshake, so each (re)connect presents the newest token. */
   auth: () => Record<string, unknown>;
@@ -53,6 +61,7 @@ export const socketIoClientSocket: ClientSocketFactory = (setup) => {
     // socket.io-client otherwise gives up when the first transport fails instead of falling back.
     tryAllTransports: true,
     auth: (send) => send(setup.auth()),
+    ...(setup.parser === 'msgpack' && { parser: msgpackParser }),
   });
   return {
     get connected() {

@@ -260,6 +260,19 @@ describe('ShopNestClient connection', () => {
     expect(
       () => new ShopNestClient({ url: '', tokenProvider: () => 't', reconnect: { initialDelayMs: 0, maxDelayMs: 10 } }),
     ).toThrow(/url is required; reconnect.initialDelayMs must be a positive number/);
+    expect(
+      () => new ShopNestClient({ url: 'http://edge.test', tokenProvider: () => 't', parser: 'cbor' as 'json' }),
+    ).toThrow(/parser must be 'json' or 'msgpack'/);
+  });
+
+  it("hands the socket the parser it must speak (the edge's SOCKET_IO_PARSER), JSON unless told", () => {
+    const setups: ClientSocketSetup[] = [];
+    for (const parser of [undefined, 'msgpack'] as const)
+      new ShopNestClient({ url: 'http://edge.test', tokenProvider: () => 't', parser }, (socketSetup) => {
+        setups.push(socketSetup);
+        return new FakeSocket(socketSetup);
+      });
+    expect(setups.map((setup) => setup.parser)).toEqual([undefined, 'msgpack']);
   });
 });
 

@@ -37,6 +37,7 @@ import { describe, errorBodyOf, ShopNestClientError } from './client-error';
 import {
   ClientSocket,
   ClientSocketFactory,
+  ClientParser,
   ClientTransport,
   ConnectError,
   socketIoClientSocket,
@@ -91,6 +92,11 @@ export interface ShopNestClientOptions {
    * `['websocket']` never polls; `['polling', 'websocket']` is socket.io's own default (poll, then upgrade).
    */
   transports?: ClientTransport[];
+  /**
+   * The packet encoding; it must equal the edge's `SOCKET_IO_PARSER` (a mismatch never connects:
+   * the server cannot read the handshake packet). Default `'json'`.
+   */
+  parser?: ClientParser;
   /** Default: `{ initialDelayMs: 500, maxDelayMs: 30000 }`, unbounded attempts. */
   reconnect?: BackoffPolicy;
   /** Ask for a new token this long before the current one expires. Default 30000. */
@@ -261,6 +267,9 @@ export class ShopNestClient {
         ? []
         : ['maxAuthAttempts must be a positive integer']),
       ...(this.refreshBeforeExpiryMs >= 0 ? [] : ['refreshBeforeExpiryMs must be >= 0']),
+      ...(options.parser === undefined || options.parser === 'json' || options.parser === 'msgpack'
+        ? []
+        : ["parser must be 'json' or 'msgpack'"]),
     ];
     if (problems.length) throw new ShopNestClientError('INVALID', `ShopNestClient options: ${problems.join('; ')}`);
     this.seen = new RecentIds(options.dedupeWindow ?? 10_000);
@@ -271,6 +280,7 @@ export class ShopNestClient {
     this.socket = createSocket({
       url: options.url,
       transports: options.transports,
+      parser: options.parser,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       auth: () => ({ token: this.token }),
     });

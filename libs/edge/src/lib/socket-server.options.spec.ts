@@ -1,4 +1,5 @@
 import { IncomingMessage } from 'node:http';
+import * as msgpackParser from 'socket.io-msgpack-parser';
 import { isOriginAllowed, SocketServerSettings, socketServerOptions } from './socket-server.options';
 
 const settings: SocketServerSettings = {
@@ -33,6 +34,16 @@ describe('socketServerOptions', () => {
       cors: { origin: ['https://shop.example'] },
     });
     expect(socketServerOptions(settings)).not.toHaveProperty('cors');
+  });
+
+  it("keeps socket.io's JSON parser by default and installs the MessagePack one for `msgpack`", () => {
+    expect(socketServerOptions(settings)).not.toHaveProperty('parser');
+    expect(socketServerOptions({ ...settings, parser: 'json' })).not.toHaveProperty('parser');
+    const { parser } = socketServerOptions({ ...settings, parser: 'msgpack' });
+    expect(parser).toMatchObject({ Encoder: msgpackParser.Encoder, Decoder: msgpackParser.Decoder });
+    // Binary frames: the encoder hands engine.io one MessagePack buffer per packet.
+    const [frame] = new parser.Encoder().encode({ type: 2, nsp: '/', data: ['order.status_changed', { a: 1 }] });
+    expect(Buffer.isBuffer(frame) || frame instanceof Uint8Array).toBe(true);
   });
 
   it('refuses a foreign origin in allowRequest, which also guards the WebSocket upgrade', () => {

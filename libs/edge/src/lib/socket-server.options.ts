@@ -1,7 +1,15 @@
 import { IncomingMessage } from 'node:http';
 import { ServerOptions } from 'socket.io';
+import * as msgpackParser from 'socket.io-msgpack-parser';
 
 export type SocketTransport = 'websocket' | 'polling';
+
+/**
+ * How socket.io packets are encoded on the wire: `json` (socket.io's default text frames) or
+ * `msgpack` (`socket.io-msgpack-parser`, binary frames). Clients must use the same one.
+ */
+export const SOCKET_PARSERS = ['json', 'msgpack'] as const;
+export type SocketParser = (typeof SOCKET_PARSERS)[number];
 
 export interface SocketServerSettings {
   /** Browser origins allowed to connect: a list, `'*'` for any, or `null` for same-origin only. */
@@ -11,6 +19,8 @@ export interface SocketServerSettings {
   maxPayloadBytes: number;
   pingIntervalMs: number;
   pingTimeoutMs: number;
+  /** The packet encoding (default `json`); a client with the other one cannot connect (see docs/protocol.md). */
+  parser?: SocketParser;
 }
 
 /**
@@ -48,6 +58,9 @@ export function socketServerOptions(settings: SocketServerSettings): Partial<Ser
     maxHttpBufferSize: settings.maxPayloadBytes,
     pingInterval: settings.pingIntervalMs,
     pingTimeout: settings.pingTimeoutMs,
+    // The parser encodes what the server sends, including what the Redis adapter receives from the
+    // workers' emitter (that hop is msgpack-encoded by the adapter whatever the client parser is).
+    ...(settings.parser === 'msgpack' && { parser: msgpackParser }),
     ...(corsOrigins !== null && { cors: { origin: corsOrigins === '*' ? '*' : [...corsOrigins] } }),
     allowRequest: (request: IncomingMessage, callback: (error: string | null, success: boolean) => void) => {
       const allowed = isOriginAllowed(request.headers.origin, request.headers.host, corsOrigins);

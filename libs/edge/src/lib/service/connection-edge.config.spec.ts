@@ -25,6 +25,7 @@ describe('connectionEdgeEnvSchema', () => {
         maxPayloadBytes: 65_536,
         pingIntervalMs: 25_000,
         pingTimeoutMs: 20_000,
+        parser: 'json',
       },
       rateLimit: { driver: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: 'shopnest:rl:' },
       presence: { driver: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: 'shopnest:presence:', ttlMs: 60_000 },
@@ -72,8 +73,21 @@ describe('connectionEdgeEnvSchema', () => {
   });
 
   it('names every missing or bad key at once', () => {
-    const found = problems({ PORT: 'x', CORS_ORIGINS: 'shop.example', SOCKET_TRANSPORTS: 'carrier-pigeon' });
-    for (const key of ['PORT', 'REDIS_URL', 'SERVICE_TOKEN', 'JWT_SECRET', 'CORS_ORIGINS', 'SOCKET_TRANSPORTS']) {
+    const found = problems({
+      PORT: 'x',
+      CORS_ORIGINS: 'shop.example',
+      SOCKET_TRANSPORTS: 'carrier-pigeon',
+      SOCKET_IO_PARSER: 'protobuf',
+    });
+    for (const key of [
+      'PORT',
+      'REDIS_URL',
+      'SERVICE_TOKEN',
+      'JWT_SECRET',
+      'CORS_ORIGINS',
+      'SOCKET_TRANSPORTS',
+      'SOCKET_IO_PARSER',
+    ]) {
       expect(found.some((problem) => problem.startsWith(key))).toBe(true);
     }
   });

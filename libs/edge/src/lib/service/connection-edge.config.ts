@@ -1,6 +1,6 @@
 import { EdgeModuleOptions } from '../edge.module';
 import { DEFAULT_EDGE_LIMITS } from '../limits/edge-limits';
-import { SocketServerSettings } from '../socket-server.options';
+import { SOCKET_PARSERS, SocketServerSettings } from '../socket-server.options';
 import { DEFAULT_SSE_OPTIONS } from '../sse/sse.controller';
 import { DEFAULT_DRAIN_OPTIONS } from '../drain/edge-drain';
 import { DEFAULT_CANARY_MAX_AGE_MS } from '../canary/delivery-canary';
@@ -53,6 +53,7 @@ const edgeEnv = z.object({
   SOCKET_TRANSPORTS: csv()
     .pipe(z.array(z.enum(['websocket', 'polling'])))
     .default(['websocket', 'polling']),
+  SOCKET_IO_PARSER: z.enum(SOCKET_PARSERS).default('json'),
   MAX_PAYLOAD_BYTES: positiveInt(65_536),
   SOCKET_PING_INTERVAL_MS: positiveInt(25_000),
   SOCKET_PING_TIMEOUT_MS: positiveInt(20_000),
@@ -133,6 +134,7 @@ export const connectionEdgeEnvSchema = envFragments({
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
       pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
+      parser: e.SOCKET_IO_PARSER,
     },
     rateLimit,
     revocation,
