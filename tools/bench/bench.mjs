@@ -5,7 +5,8 @@
 // markdown and SVG charts under docs/benchmarks/<short|full>/, then prints the summary.
 //   --full         the issue's counts (19,000 connections, 9,000 subscribers, 30 s runs)
 //   --no-build     use dist/apps as it is
-//   --only=1,3,5   run some scenarios (1 and 2 always run together; 6 is the support chat)
+//   --only=1,3,5   run some scenarios (1 and 2 always run together; 6 is the support chat; 7 is
+//                  order-tracking's PATCH throughput against a bare Fastify + pg server)
 //   --scale=0.1    development only: fewer clients
 //   --profile      write V8 CPU profiles of our services to docs/benchmarks/<mode>/profiles/
 //   --no-hops      scenario 5 without tracing (no per-hop table)
@@ -29,6 +30,7 @@ import { summaryTable, writeReports } from './lib/report.mjs';
 import { densityAndConnect } from './scenarios/density-connect.mjs';
 import { endToEnd } from './scenarios/end-to-end.mjs';
 import { fanout } from './scenarios/fanout.mjs';
+import { patchThroughput } from './scenarios/patch-throughput.mjs';
 import { supportChat } from './scenarios/support-chat.mjs';
 import { targeted } from './scenarios/targeted.mjs';
 
@@ -57,7 +59,7 @@ const log = (/** @type {string} */ message) =>
   process.stdout.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
 
 /**
- * @typedef {{ full: boolean, run: string, log: typeof log, scaled: (count: number) => number, jwt: typeof JWT, redisUrl: string, kafkaBrokers: string,
+ * @typedef {{ full: boolean, run: string, log: typeof log, scaled: (count: number) => number, jwt: typeof JWT, redisUrl: string, kafkaBrokers: string, databaseUrl: string,
  *   ordersUrl: string, supportUrl: string | undefined, platformKey: string, edgeEnv: Record<string, string>, pids: Record<string, number>,
  *   services: { orders: any, worker: any, support: any }, createOrders: (owners: string[]) => Promise<string[]>,
  *   profileEnv: (name: string) => Record<string, string>, hops: HopCollector | undefined }} Context
@@ -151,6 +153,7 @@ async function main() {
     jwt: JWT,
     redisUrl,
     kafkaBrokers,
+    databaseUrl,
     ordersUrl: orders.url,
     supportUrl: support?.url,
     platformKey,
@@ -179,6 +182,7 @@ async function main() {
     [['4'], targeted, 'Targeted notifications'],
     [['5'], endToEnd, 'End to end'],
     [['6'], supportChat, 'Support chat'],
+    [['7'], patchThroughput, 'order-tracking PATCH throughput'],
   ];
   /** @type {any[]} */
   const reports = [];

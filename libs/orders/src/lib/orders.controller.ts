@@ -129,9 +129,9 @@ async function withExpectedVersion(
   }
 }
 
-/** The part of Express's response the controller uses. */
+/** The part of the response the controller uses: Express's `Response` and Fastify's `FastifyReply` both have it. */
 interface HeaderResponse {
-  setHeader(name: string, value: string): unknown;
+  header(name: string, value: string): unknown;
 }
 
 const etag = (order: Order) => `"${order.version}"`;
@@ -168,8 +168,8 @@ export class OrdersController {
     @Res({ passthrough: true }) response: HeaderResponse,
   ): Promise<Order> {
     const order = await this.orders.createOrder(principal, body);
-    response.setHeader('ETag', etag(order));
-    response.setHeader('Location', `/orders/${order.id}`);
+    response.header('ETag', etag(order));
+    response.header('Location', `/orders/${order.id}`);
     return order;
   }
 
@@ -217,7 +217,7 @@ export class OrdersController {
     @Res({ passthrough: true }) response: HeaderResponse,
   ): Promise<Order> {
     const order = await this.orders.getOrder(principal, id);
-    response.setHeader('ETag', etag(order));
+    response.header('ETag', etag(order));
     return order;
   }
 
@@ -260,7 +260,7 @@ export class OrdersController {
     const order = await withExpectedVersion(ifMatch, body.expectedVersion, (expected) =>
       this.orders.changeStatus(principal, id, body.status, expected),
     );
-    response.setHeader('ETag', etag(order));
+    response.header('ETag', etag(order));
     return order;
   }
 
@@ -291,7 +291,7 @@ export class OrdersController {
     const order = await withExpectedVersion(ifMatch, body.expectedVersion, (expected) =>
       this.orders.assignCourier(principal, id, body.courierId, expected),
     );
-    response.setHeader('ETag', etag(order));
+    response.header('ETag', etag(order));
     return order;
   }
 

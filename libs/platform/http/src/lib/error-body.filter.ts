@@ -2,9 +2,9 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { ErrorCode } from '@shopnest/contracts';
 import { DatabaseUnavailable } from '@shopnest/platform-sql';
 
-/** The part of Express's response the filter uses. */
+/** The part of the response the filter uses: Express's `Response` and Fastify's `FastifyReply` both have it. */
 interface JsonResponse {
-  status(code: number): { json(body: unknown): unknown };
+  status(code: number): { send(body: unknown): unknown };
 }
 
 /** A REST error: status and the `{ code, message, ...details }` body. */
@@ -123,11 +123,11 @@ export class ErrorBodyFilter implements ExceptionFilter {
     const mapped = toErrorResponse(exception, this.mapDomainError);
     if (mapped) {
       if (mapped.status >= 500) this.logger.error(describe(exception));
-      response.status(mapped.status).json(mapped.body);
+      response.status(mapped.status).send(mapped.body);
       return;
     }
     this.logger.error(describe(exception), exception instanceof Error ? exception.stack : undefined);
-    response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ code: 'INTERNAL', message: 'internal error' });
+    response.status(HttpStatus.INTERNAL_SERVER_ERROR).send({ code: 'INTERNAL', message: 'internal error' });
   }
 }
 
