@@ -116,6 +116,9 @@ async function main() {
       ...JWT_ENV,
       ...kafka,
       DATABASE_URL: databaseUrl,
+      // A schema of the run's own: in the default one, another bench's order-tracking on the same
+      // database would claim this run's outbox entries and publish them to its own topics (lost here).
+      DATABASE_SCHEMA: `bench_${run}_orders`,
       ...pruning,
       ...tracing,
       ...profileEnv('e2e-order-tracking'),

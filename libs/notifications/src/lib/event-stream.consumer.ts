@@ -122,8 +122,11 @@ function createConsumerMetrics(metrics: MetricsService) {
  *
  * - At-least-once: the handler resolves only after every route is published, and only then does
  *   the bus commit the offset. A crash re-delivers.
- * - Idempotent: a publish is idempotent by event id (a redelivered event keeps its offset and is
- *   not pushed again), and an event already fully handled is skipped (`ProcessedEvents`).
+ * - Idempotent: a publish is idempotent by event id per channel (a redelivered event keeps its
+ *   offset and is not pushed again), for `HISTORY_DEDUPE_TTL_S`. An event with a volatile route is
+ *   also skipped whole once fully handled (`ProcessedEvents`, same TTL): a volatile publish is not
+ *   idempotent, and a redelivered position would replace a newer one. Events without one skip that
+ *   check and mark (two Redis round trips per message): the publisher's idempotency covers them.
  * - Failures: retried with exponential backoff and full jitter; retries within one delivery skip
  *   the routes already done. Still failing, the event is dead-lettered to `<topic>.dlq` of its topic
  *   (original bytes, error in `dlq-*` headers) and the worker goes on, unless a readiness probe
@@ -265,7 +268,8 @@ export class EventStreamConsumer<E extends Envelope = Envelope>
     this.metrics.consumed.inc({ type: event.type });
     const log = { eventId: event.id, type: event.type, subject: event.subject, sequence: event.sequence };
     const routes = this.stream.route(event);
-    const done = new Set<Route>();
+    /** Routes published so far in this delivery, and whether each one added the event (false: a redelivery). */
+    const done = new Map<Route, boolean>();
     const { attempts, baseDelayMs, maxDelayMs } = this.config.retry;
     let tries = 0;
     // Judged at each failure, not only after the last: a dependency back just before the last
@@ -300,34 +304,37 @@ export class EventStreamConsumer<E extends Envelope = Envelope>
     }
   }
 
-  /** One attempt: skip if already handled, else every route not yet done, then mark the event handled. */
-  private async deliver(event: E, routes: Route[], done: Set<Route>): Promise<Outcome> {
-    if (done.size === 0 && (await this.processed.has(event.id))) {
-      this.metrics.duplicates.inc();
-      this.logger.debug({ msg: 'event already handled; skipped', eventId: event.id });
-      return 'duplicate';
-    }
+  /**
+   * One attempt: every route not yet done, then the outcome. With a volatile route, the event is
+   * skipped if already handled and marked handled at the end (`ProcessedEvents`); without one, the
+   * publisher's idempotency by id says whether it was a redelivery, in the same round trip as the push.
+   */
+  private async deliver(event: E, routes: Route[], done: Map<Route, boolean>): Promise<Outcome> {
+    const guarded = routes.some((route) => route.volatile);
+    if (guarded && done.size === 0 && (await this.processed.has(event.id))) return this.duplicate(event);
     // Every route settles before the attempt ends, so a retry never races a push still in flight.
     const results = await Promise.allSettled(
-      routes
-        .filter((route) => !done.has(route))
-        .map(async (route) => {
-          await this.push(route);
-          done.add(route);
-        }),
+      routes.filter((route) => !done.has(route)).map(async (route) => done.set(route, await this.push(route))),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
-    await this.processed.add(event.id);
+    if (guarded) await this.processed.add(event.id);
+    else if (routes.length > 0 && ![...done.values()].some(Boolean)) return this.duplicate(event);
     this.logger.debug({ msg: 'event pushed', eventId: event.id, channels: routes.map((r) => r.channel) });
     return 'pushed';
+  }
+
+  private duplicate(event: E): Outcome {
+    this.metrics.duplicates.inc();
+    this.logger.debug({ msg: 'event already handled; skipped', eventId: event.id });
+    return 'duplicate';
   }
 
   /**
    * One `publish <channel>` span per route, child of the `process` span; the pushed event carries
    * its context (`traceparent`), so the edges' delivery spans continue the trace.
    */
-  private push({ channel, event, volatile, snapshot }: Route): Promise<void> {
+  private push({ channel, event, volatile, snapshot }: Route): Promise<boolean> {
     const attributes = eventSpanAttributes(event, channel, 'publish');
     return inSpan(tracer, `publish ${channel}`, SpanKind.PRODUCER, context.active(), attributes, async (span) => {
       const traced = withTraceContext(event, span);
@@ -336,9 +343,10 @@ export class EventStreamConsumer<E extends Envelope = Envelope>
         const { added } = await this.publisher.publish(channel, traced, { snapshot });
         // Even when an earlier delivery pushed it (and crashed before its item): the inbox is idempotent.
         await this.inbox?.keep(channel, event);
-        if (!added) return; // pushed by an earlier delivery
+        if (!added) return false; // pushed by an earlier delivery
       }
       this.metrics.pushed.inc({ channel_kind: parseChannel(channel)?.kind ?? 'unknown' });
+      return true;
     });
   }
 

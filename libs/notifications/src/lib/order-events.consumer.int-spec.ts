@@ -32,7 +32,7 @@ const run = runId();
 const namespace = `int-notifications-${run}.`;
 const keyPrefix = `int-notifications:${run}:`;
 
-const newBus = () => testKafkaBus(brokers, namespace, 'notifications-int-test');
+const newBus = (concurrency?: number) => testKafkaBus(brokers, namespace, 'notifications-int-test', concurrency);
 
 const workerConfig = (group: string): NotificationsConfig => ({
   // From the beginning: the topic is this run's own, and no event can slip in before the first fetch.
@@ -45,8 +45,9 @@ const workerConfig = (group: string): NotificationsConfig => ({
 async function startWorker(
   group: string,
   socketIoKey: string,
+  concurrency?: number,
 ): Promise<{ app: INestApplication; history: RedisStreamsHistory; bus: KafkaEventBus }> {
-  const bus = newBus();
+  const bus = newBus(concurrency);
   const redis = await redisWorkerParts(redisUrl, { keyPrefix, socketIoKey, processedTtlMs: 60_000 });
   const { history, processed, publisher } = redis;
   const metrics = new MetricsService('notification-worker-int-test');
@@ -207,9 +208,17 @@ describe('OrderEventsConsumer on Kafka and Redis', () => {
   });
 });
 
-describe('Three worker replicas in one consumer group, one shared channel', () => {
+/**
+ * Handlers racing on one shared channel, as replicas or as one worker's partitions side by side
+ * (`KAFKA_CONSUMER_CONCURRENCY`): each append and its push are one Redis script, so the channel's
+ * live order is its offset order whoever appends, and a resume after any offset misses nothing.
+ */
+describe.each([
+  { name: 'Three worker replicas in one consumer group', replicas: 3, concurrency: 1 },
+  { name: 'One worker handling its three partitions side by side', replicas: 1, concurrency: 3 },
+])('$name, one shared channel', ({ replicas: count, concurrency }) => {
   it('push each event once, and every client sees the shared channel live in offset order, as a resume would replay it', async () => {
-    const socketIoKey = `int-notifications:${run}:replicas`;
+    const socketIoKey = `int-notifications:${run}:replicas-${count}`;
     const httpServer = createServer();
     const ioAdapter = new RedisIoAdapter(httpServer, { url: redisUrl, key: socketIoKey });
     await ioAdapter.connect();
@@ -229,8 +238,10 @@ describe('Three worker replicas in one consumer group, one shared channel', () =
     );
     await Promise.all(clients.map((client) => new Promise<void>((resolve) => client.once('connect', () => resolve()))));
 
-    const group = 'three-replicas';
-    const replicas = await Promise.all([1, 2, 3].map(() => startWorker(group, socketIoKey)));
+    const group = `shared-channel-${count}`;
+    const replicas = await Promise.all(
+      Array.from({ length: count }, () => startWorker(group, socketIoKey, concurrency)),
+    );
     try {
       // 30 orders, three status changes each: every one goes to the shared ops:orders channel.
       const statuses = ['confirmed', 'packed', 'shipped'] as const;
@@ -238,7 +249,7 @@ describe('Three worker replicas in one consumer group, one shared channel', () =
         Array.from({ length: 30 }, (_, i) => {
           const event = orderEvent(
             'order.status_changed',
-            { orderId: `r-${run}-${i}`, customerId: `c-${run}-${i}` },
+            { orderId: `r-${run}-${count}-${i}`, customerId: `c-${run}-${i}` },
             step + 2,
           );
           return {
@@ -273,7 +284,7 @@ describe('Three worker replicas in one consumer group, one shared channel', () =
       }
       // Per order, its own events keep their order too.
       for (let i = 0; i < 30; i++) {
-        const mine = (seen[0] ?? []).filter((d) => d.event.subject === `r-${run}-${i}`);
+        const mine = (seen[0] ?? []).filter((d) => d.event.subject === `r-${run}-${count}-${i}`);
         expect(mine.map((d) => (d.event.data as { to: string }).to)).toEqual([...statuses]);
       }
     } finally {

@@ -314,6 +314,27 @@ describe('OrderEventsConsumer', () => {
     expect(await metric('events_duplicates_skipped_total')).toBe(1);
   });
 
+  it('asks ProcessedEvents only about events with a volatile route: the others rely on the publisher’s idempotency', async () => {
+    const consumer = app.get(OrderEventsConsumer);
+    const has = jest.spyOn(processed, 'has');
+    const add = jest.spyOn(processed, 'add');
+    const status = orderEvent('order.status_changed', { orderId: 'o-11' });
+    const position = orderEvent('order.location_updated', { orderId: 'o-11' });
+
+    await consumer.handle(message(status));
+    await consumer.handle(message(status));
+    expect(has).not.toHaveBeenCalled();
+    expect(add).not.toHaveBeenCalled();
+    expect(pushesOf('o-11')).toHaveLength(4); // one per route, the redelivery pushed nothing
+
+    await consumer.handle(message(position));
+    await consumer.handle(message(position));
+    expect(has.mock.calls).toEqual([[position.id], [position.id]]);
+    expect(add.mock.calls).toEqual([[position.id]]);
+    expect(pushesOf('o-11')).toHaveLength(5); // a redelivered position is not pushed again
+    expect(await metric('events_duplicates_skipped_total')).toBe(2);
+  });
+
   it('redelivered after it was published (a crash before the Kafka commit): pushes nothing twice, one history entry', async () => {
     const consumer = app.get(OrderEventsConsumer);
     const event = orderEvent('order.created', { orderId: 'o-9' });

@@ -79,8 +79,9 @@ const idOf = (message: IncomingMessage): string => `${message.partition}-${messa
  *   same retention as the dead letters, so it outlives the letter it is about.
  * - Re-drive writes the record to `<topic>` with the same key, value and headers, minus the failure's
  *   `dlq-*` headers, plus `dlq-redrive-count` + 1; the worker then handles it like any event.
- *   Only pending letters are re-driven. It is idempotent where it matters: the worker skips an
- *   event id it already handled (`ProcessedEvents`, `HISTORY_DEDUPE_TTL_S`), so a letter re-driven
+ *   Only pending letters are re-driven. It is idempotent where it matters: the worker pushes an
+ *   event id once (each channel's append is idempotent by id, and `ProcessedEvents` guards events
+ *   with a volatile route; both `HISTORY_DEDUPE_TTL_S`), so a letter re-driven
  *   twice (two operators at once, or a crash between the re-drive and its decision record) or an
  *   event that reached the DLQ twice is delivered once.
  */

@@ -13,13 +13,24 @@ export function intServers(): { brokers: string[]; redisUrl: string } {
 const quiet = { error: () => undefined, warn: () => undefined, log: () => undefined };
 
 /** A Kafka bus in the test's own namespace, with group timings shrunk so joins take well under a second. */
-export function testKafkaBus(brokers: string[], namespace: string, clientId: string): KafkaEventBus {
+export function testKafkaBus(
+  brokers: string[],
+  namespace: string,
+  clientId: string,
+  partitionsConsumedConcurrently?: number,
+): KafkaEventBus {
   return new KafkaEventBus({
     brokers,
     clientId,
     namespace,
     logger: quiet,
-    consumer: { sessionTimeout: 6000, rebalanceTimeout: 3000, heartbeatInterval: 200, maxWaitTimeInMs: 200 },
+    consumer: {
+      sessionTimeout: 6000,
+      rebalanceTimeout: 3000,
+      heartbeatInterval: 200,
+      maxWaitTimeInMs: 200,
+      ...(partitionsConsumedConcurrently && { partitionsConsumedConcurrently }),
+    },
     joinTimeoutMs: 20_000,
   });
 }

@@ -16,7 +16,7 @@ describe('order-tracking config', () => {
         clientId: 'shopnest',
         namespace: '',
         sessionTimeoutMs: 30_000,
-        consumerConcurrency: 1,
+        consumerConcurrency: 6,
       },
     });
     expect(config.jwt).toMatchObject({ algorithms: ['HS256'], issuer: TEST_JWT_ENV.JWT_ISSUER });

@@ -10,7 +10,7 @@ describe('eventBusEnvSchema', () => {
         clientId: 'shopnest',
         namespace: '',
         sessionTimeoutMs: 30_000,
-        consumerConcurrency: 1,
+        consumerConcurrency: 6,
       },
     });
     expect(parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: 'a:1', KAFKA_CLIENT_ID: 'edge' }).kafka?.clientId).toBe('edge');

@@ -1,14 +1,14 @@
 import { csv } from '@shopnest/platform-config';
 import { z } from 'zod';
 
-/** The platform's topics have 6 partitions (`ORDERS_TOPIC_PARTITIONS`, `SUPPORT_TOPIC_PARTITIONS`): one each. */
 /**
- * One partition at a time per consumer. More is faster, but a channel fed from several partitions
- * (`ops:orders`, a user's orders) would then be appended and published in different orders by
- * concurrent handlers: a client may see offset B before A, and after a drop it resumes `since` B and
- * never gets A. Raise it only where no channel takes events from more than one partition.
+ * The platform's topics have 6 partitions (`ORDERS_TOPIC_PARTITIONS`, `SUPPORT_TOPIC_PARTITIONS`):
+ * one handler each, side by side; within a partition, one message at a time, in order. Safe for
+ * channels fed from several partitions (`ops:orders`, a user's orders): the worker appends and
+ * PUBLISHes each delivery in one Redis script, so a channel's pushes leave Redis in offset order
+ * whichever handler sends them, as they do across worker replicas.
  */
-export const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 1;
+export const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 6;
 
 export const EVENT_BUS_DRIVERS = ['kafka', 'memory'] as const;
 export type EventBusDriver = (typeof EVENT_BUS_DRIVERS)[number];
@@ -38,7 +38,7 @@ export const DEFAULT_KAFKA_CLIENT_ID = 'shopnest';
  * (comma-separated `host:port`, required unless `EVENT_BUS=memory`), `KAFKA_CLIENT_ID`
  * (optional), `KAFKA_TOPIC_PREFIX` (optional namespace of topics and groups) and
  * `KAFKA_SESSION_TIMEOUT_MS` (default 30000; the broker's minimum is 6000) and
- * `KAFKA_CONSUMER_CONCURRENCY` (partitions handled at once per consumer, default 1, 1-64). Parses to an {@link EventBusConfig}.
+ * `KAFKA_CONSUMER_CONCURRENCY` (partitions handled at once per consumer, default 6, 1-64). Parses to an {@link EventBusConfig}.
  *
  * @example
  * const eventBus = parseEnv(eventBusEnvSchema, process.env);
@@ -56,8 +56,7 @@ export const eventBusEnvSchema = z
       .default(''),
     // A crashed consumer's partitions wait this long before another member takes them over.
     KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
-    // One message at a time per partition either way; above 1, partitions side by side (see the
-    // default's note: it breaks resume on channels fed from several partitions).
+    // One message at a time per partition either way; partitions side by side up to this many.
     KAFKA_CONSUMER_CONCURRENCY: z.coerce
       .number()
       .int()

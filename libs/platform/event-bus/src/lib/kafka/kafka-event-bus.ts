@@ -33,8 +33,9 @@ export interface KafkaConsumerTuning {
    * still come one at a time, in order. At 1, every partition waits for each message of every
    * other: a handler's Redis round trips then cap the whole consumer at what one message at a time
    * allows (issue 14: events queued for seconds at 1,000 events/s on a loaded 2-core machine). Above
-   * 1, handlers of different partitions interleave: safe only when no output depends on the order
-   * of messages across partitions (the worker's shared channels do, hence the default of 1).
+   * 1, handlers of different partitions interleave: only order across partitions is given up, which
+   * Kafka never promised (the worker's shared channels take their order from the Redis script that
+   * appends and publishes in one step, not from the consumer).
    */
   partitionsConsumedConcurrently?: number;
 }

@@ -60,32 +60,32 @@ export class PostgresOutbox extends Outbox {
     claimedHere?: Set<string>,
   ): Promise<number> {
     const { table, key, keys } = this.names;
-    const heads = await sql.query<{ key: string }>(
-      `SELECT o.${key} AS key FROM ${table} o
-        WHERE o.sent_at IS NULL AND o.available_at <= clock_timestamp()
-          AND o.id = (SELECT min(i.id) FROM ${table} i WHERE i.${key} = o.${key} AND i.sent_at IS NULL)
-          AND NOT (o.${key} = ANY($2::${keys}))
-        ORDER BY o.id
-        LIMIT $1
-        FOR UPDATE OF o SKIP LOCKED`,
-      [limit, [...this.publishing]],
-    );
-    if (heads.length === 0) return 0;
-    if (claimedHere) {
-      heads.forEach((head) => {
-        this.publishing.add(head.key);
-        claimedHere.add(head.key);
-      });
-    }
+    // One statement (one round trip on a connection request handlers also wait for): the heads,
+    // locked and skipped when another relay holds them, then every pending entry of their keys.
     const rows = await sql.query<ClaimedRow>(
-      `SELECT id, ${key} AS key, event, created_at, revision, available_at <= clock_timestamp() AS due,
+      `WITH heads AS (
+         SELECT o.${key} AS key FROM ${table} o
+          WHERE o.sent_at IS NULL AND o.available_at <= clock_timestamp()
+            AND o.id = (SELECT min(i.id) FROM ${table} i WHERE i.${key} = o.${key} AND i.sent_at IS NULL)
+            AND NOT (o.${key} = ANY($2::${keys}))
+          ORDER BY o.id
+          LIMIT $1
+          FOR UPDATE OF o SKIP LOCKED)
+       SELECT id, ${key} AS key, event, created_at, revision, available_at <= clock_timestamp() AS due,
               traceparent, tracestate
          FROM ${table}
-        WHERE ${key} = ANY($1::${keys}) AND sent_at IS NULL
+        WHERE ${key} IN (SELECT key FROM heads) AND sent_at IS NULL
         ORDER BY id
         FOR UPDATE`,
-      [heads.map((head) => head.key)],
+      [limit, [...this.publishing]],
     );
+    if (rows.length === 0) return 0;
+    if (claimedHere) {
+      rows.forEach((row) => {
+        this.publishing.add(row.key);
+        claimedHere.add(row.key);
+      });
+    }
     const claimed: ClaimedRow[] = [];
     const blocked = new Set<string>();
     for (const row of rows) {
