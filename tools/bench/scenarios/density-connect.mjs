@@ -1,6 +1,7 @@
 // @ts-check
 // Scenarios 1 (idle density) and 2 (connect rate, reconnect storm), measured on one set of
 // connections per server: bare socket.io first, then our edge.
+import { join } from 'node:path';
 import { Fleet } from '../lib/load-fleet.mjs';
 import { http, STATUSES, token } from '../lib/platform.mjs';
 import { freePort, openWindow, startChild, startService } from '../lib/processes.mjs';
@@ -44,7 +45,13 @@ export async function densityAndConnect(ctx) {
         timeoutMs: 60_000,
       });
       await sleep(500);
-      const empty = await server.sample({ gc: true });
+      // BENCH_HEAP_SNAPSHOTS=<dir>: V8 heap snapshots of each server before and after the main batch,
+      // to account for the heap per connection by constructor (see docs/benchmarks/README.md).
+      const snapshot = (/** @type {string} */ when) =>
+        process.env['BENCH_HEAP_SNAPSHOTS']
+          ? { heapSnapshot: join(process.env['BENCH_HEAP_SNAPSHOTS'], `${target}-${when}.heapsnapshot`) }
+          : {};
+      const empty = await server.sample({ gc: true, ...snapshot('empty') });
       const main = await fleet.connect({
         url,
         users: users.slice(warm),
@@ -55,7 +62,7 @@ export async function densityAndConnect(ctx) {
       });
       const connect = { ...main, ok: main.ok + warmup.ok, failed: main.failed + warmup.failed };
       await sleep(2_000);
-      const loaded = await server.sample({ gc: true });
+      const loaded = await server.sample({ gc: true, ...snapshot('loaded') });
       const heapPerConn = (loaded.mem.heapUsed - empty.mem.heapUsed) / main.ok;
       const rssPerConn = (loaded.mem.rss - empty.mem.rss) / main.ok;
       const idle = await openWindow([server]);
