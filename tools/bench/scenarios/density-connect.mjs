@@ -23,13 +23,14 @@ export async function densityAndConnect(ctx) {
     for (const target of /** @type {const} */ (['bare', 'ours'])) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const start = async () =>
+      // The restarted edge profiles into its own file, so the first one's (the connect phase) is kept.
+      const start = async (/** @type {string} */ profile = 'density-edge') =>
         target === 'bare'
           ? startChild('bare-socket.io', 'bare-server.mjs', { env: { PORT: String(port) } })
           : startService('connection-edge', {
               name: 'edge',
               port,
-              env: { ...ctx.edgeEnv, ...ctx.profileEnv('density-edge') },
+              env: { ...ctx.edgeEnv, ...ctx.profileEnv(profile) },
             });
       let server = await start();
       ctx.log(`density: ${target}: connecting ${n} clients`);
@@ -90,7 +91,7 @@ export async function densityAndConnect(ctx) {
         probe.map((id) => http('PATCH', `${ctx.ordersUrl}/orders/${id}/status`, ops, { status: STATUSES[2] })),
       );
       const down = now();
-      server = await start();
+      server = await start('density-edge-restarted');
       const up = now();
       const stormDeadlineMs = ctx.full ? 180_000 : 60_000;
       await until(async () => (await fleet.status()).resubscribed >= connect.ok, stormDeadlineMs, 250);
