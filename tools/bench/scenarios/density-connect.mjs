@@ -1,6 +1,7 @@
 // @ts-check
 // Scenarios 1 (idle density) and 2 (connect rate, reconnect storm), measured on one set of
 // connections per server: bare socket.io first, then our edge.
+import { join } from 'node:path';
 import { Fleet } from '../lib/load-fleet.mjs';
 import { http, STATUSES, token } from '../lib/platform.mjs';
 import { freePort, openWindow, startChild, startService } from '../lib/processes.mjs';
@@ -22,13 +23,14 @@ export async function densityAndConnect(ctx) {
     for (const target of /** @type {const} */ (['bare', 'ours'])) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const start = async () =>
+      // The restarted edge profiles into its own file, so the first one's (the connect phase) is kept.
+      const start = async (/** @type {string} */ profile = 'density-edge') =>
         target === 'bare'
           ? startChild('bare-socket.io', 'bare-server.mjs', { env: { PORT: String(port) } })
           : startService('connection-edge', {
               name: 'edge',
               port,
-              env: { ...ctx.edgeEnv, ...ctx.profileEnv('density-edge') },
+              env: { ...ctx.edgeEnv, ...ctx.profileEnv(profile) },
             });
       let server = await start();
       ctx.log(`density: ${target}: connecting ${n} clients`);
@@ -44,7 +46,13 @@ export async function densityAndConnect(ctx) {
         timeoutMs: 60_000,
       });
       await sleep(500);
-      const empty = await server.sample({ gc: true });
+      // BENCH_HEAP_SNAPSHOTS=<dir>: V8 heap snapshots of each server before and after the main batch,
+      // to account for the heap per connection by constructor (see docs/benchmarks/README.md).
+      const snapshot = (/** @type {string} */ when) =>
+        process.env['BENCH_HEAP_SNAPSHOTS']
+          ? { heapSnapshot: join(process.env['BENCH_HEAP_SNAPSHOTS'], `${target}-${when}.heapsnapshot`) }
+          : {};
+      const empty = await server.sample({ gc: true, ...snapshot('empty') });
       const main = await fleet.connect({
         url,
         users: users.slice(warm),
@@ -55,7 +63,7 @@ export async function densityAndConnect(ctx) {
       });
       const connect = { ...main, ok: main.ok + warmup.ok, failed: main.failed + warmup.failed };
       await sleep(2_000);
-      const loaded = await server.sample({ gc: true });
+      const loaded = await server.sample({ gc: true, ...snapshot('loaded') });
       const heapPerConn = (loaded.mem.heapUsed - empty.mem.heapUsed) / main.ok;
       const rssPerConn = (loaded.mem.rss - empty.mem.rss) / main.ok;
       const idle = await openWindow([server]);
@@ -83,7 +91,7 @@ export async function densityAndConnect(ctx) {
         probe.map((id) => http('PATCH', `${ctx.ordersUrl}/orders/${id}/status`, ops, { status: STATUSES[2] })),
       );
       const down = now();
-      server = await start();
+      server = await start('density-edge-restarted');
       const up = now();
       const stormDeadlineMs = ctx.full ? 180_000 : 60_000;
       await until(async () => (await fleet.status()).resubscribed >= connect.ok, stormDeadlineMs, 250);

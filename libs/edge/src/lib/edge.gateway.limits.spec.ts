@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Ack, ConnectErrorData, ErrorBody } from '@shopnest/contracts';
+import { TokenRevocations } from '@shopnest/platform-auth';
 import { ConcurrencyLimiter, InMemoryRateLimits, RateLimits } from '@shopnest/platform-rate-limit';
 import { signTestToken, waitFor } from '@shopnest/testing';
 import { Server } from 'socket.io';
@@ -254,6 +255,15 @@ describe('EdgeGateway limits, session expiry and refresh (real socket.io server 
       await connect(edge, 'bob');
       first.disconnect();
       await waitFor(async () => !(await outcome(open(edge, signTestToken('alice')))).error, 5_000, 50);
+    });
+
+    it('refuses a revoked token and gives back the slot its handshake took meanwhile', async () => {
+      const edge = await start({ connectionsPerUser: 1 });
+      await edge.app.get(TokenRevocations).revokeToken('stolen', new Date(Date.now() + 60_000));
+      const revoked = await outcome(open(edge, signTestToken('alice', { tokenId: 'stolen' })));
+      expect(revoked.error?.data).toEqual({ code: 'UNAUTHENTICATED', message: 'token revoked' });
+      // The slot (one, for a lease of a minute) is free again for alice's valid token.
+      await connect(edge, 'alice');
     });
 
     it('keeps counting a live connection beyond its lease, because the edge refreshes it', async () => {

@@ -1,13 +1,5 @@
 import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayConnection,
-  OnGatewayDisconnect,
-  OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import {
   Ack,
   ackError,
@@ -46,7 +38,7 @@ import { ZodError } from 'zod';
 import { ChannelAuthorizer } from './channel-authorizer';
 import { EdgeLimits } from './limits/edge-limits';
 import { EDGE_LIMITS, EdgeRateLimits, LimitRefusal } from './limits/edge-rate-limits';
-import { watchOutboundBacklog } from './limits/outbound-backlog';
+import { OutboundBacklogWatch } from './limits/outbound-backlog';
 import { EdgePresence, hasPresence } from './presence/edge-presence';
 import { EdgeTyping } from './presence/edge-typing';
 import { EDGE_ID } from './edge-id';
@@ -77,6 +69,9 @@ const MAX_INVALID_MESSAGE = 300;
 
 type Reply = (error: ErrorBody & { retryAfterMs?: number }) => void;
 
+/** An inbound event's handler: the payload in, the ack out (it never rejects; see `answer`). */
+type InboundHandler = (socket: EdgeSocket, payload: unknown) => Promise<object>;
+
 /**
  * The socket.io face of the edge. Server options (CORS, transports, payload limit, keep-alive)
  * come from the IoAdapter the app installs, so this class holds only protocol and policy:
@@ -84,7 +79,8 @@ type Reply = (error: ErrorBody & { retryAfterMs?: number }) => void;
  * - handshake: per-IP connection rate, token, per-user connection count (`connect_error` with
  *   `UNAUTHENTICATED` or `RATE_LIMITED`); then the socket joins its `user:{sub}` room;
  * - every inbound message passes {@link guardInbound} first (rate limits, known event names),
- *   so no handler runs for a refused message and every refusal is answered;
+ *   so no handler runs for a refused message and every refusal is answered; the guard then calls
+ *   the event's handler itself (see {@link dispatch}: nothing is bound per socket and event);
  * - handlers validate their payload and always answer with an ack, whatever goes wrong inside;
  * - the session ends at the token's `exp` unless `auth.refresh` brought a newer token;
  * - a client that lets more than `maxOutboundBytes` wait unread is disconnected as a slow consumer;
@@ -108,8 +104,20 @@ export class EdgeGateway
   private readonly seamDrops: Counter<string>;
   private readonly seamOverflows: Counter<string>;
   private readonly slowConsumers: Counter<string>;
-  private readonly sockets = new Map<string, EdgeSocket>();
   private readonly sessions = new SessionExpiry((socketId, expiredAt) => this.expire(socketId, expiredAt));
+  private readonly backlogs: OutboundBacklogWatch<EdgeSocket>;
+  /**
+   * Inbound events and their handlers, called by {@link dispatch}. Not `@SubscribeMessage`: Nest
+   * binds those per socket and event (a bound callback and an RxJS chain each, several KiB per
+   * connection; see docs/benchmarks/README.md, "Heap per connection").
+   */
+  private readonly handlers: ReadonlyMap<string, InboundHandler> = new Map<string, InboundHandler>([
+    [CLIENT_EVENTS.subscribe, (socket, payload) => this.subscribe(socket, payload)],
+    [CLIENT_EVENTS.unsubscribe, (socket, payload) => this.unsubscribe(socket, payload)],
+    [PRESENCE_CLIENT_EVENTS.typing, (socket, payload) => this.typing(socket, payload)],
+    [PRESENCE_CLIENT_EVENTS.status, (socket, payload) => this.setPresenceStatus(socket, payload)],
+    [SESSION_CLIENT_EVENTS.refresh, (socket, payload) => this.refresh(socket, payload)],
+  ]);
 
   constructor(
     private readonly authenticator: HandshakeAuthenticator,
@@ -124,6 +132,9 @@ export class EdgeGateway
     @Inject(EDGE_LIMITS) private readonly edgeLimits: EdgeLimits,
   ) {
     feed.onRestored(() => this.resumeAll());
+    this.backlogs = new OutboundBacklogWatch(edgeLimits.maxOutboundBytes, (socket, queuedBytes) =>
+      this.dropSlowConsumer(socket, queuedBytes),
+    );
     this.connections = metrics.gauge('edge_connections', 'Open socket.io connections on this edge');
     this.byTransport = metrics.gauge(
       'edge_connections_by_transport',
@@ -177,7 +188,7 @@ export class EdgeGateway
   async drainSockets(delayFor: () => number, graceMs: number): Promise<number> {
     this.draining = true;
     this.presence.handOver();
-    const sockets = [...this.sockets.values()];
+    const sockets = [...this.connected().values()];
     let latest = 0;
     for (const socket of sockets) {
       const reconnectAfterMs = Math.round(delayFor());
@@ -190,7 +201,7 @@ export class EdgeGateway
       setTimeout(() => socket.conn.close(), reconnectAfterMs + graceMs).unref();
     }
     const deadline = Date.now() + latest + graceMs + 1_000;
-    while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (this.connected().size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     return sockets.length;
   }
 
@@ -210,23 +221,14 @@ export class EdgeGateway
   async handleConnection(socket: EdgeSocket): Promise<void> {
     const { principal } = socket.data;
     this.connections.inc();
-    this.countTransport(socket);
-    this.sockets.set(socket.id, socket);
-    socket.use((packet, next) => {
-      this.guardInbound(socket, packet).then(
-        (pass) => pass && next(),
-        // guardInbound answers its own failures; this only keeps a bug from becoming an unhandled rejection.
-        (error: unknown) => this.logger.error(`inbound guard failed for socket ${socket.id}: ${describe(error)}`),
-      );
-    });
-    this.limits.holdConnection(principal.userId, socket.id);
-    this.sessions.schedule(socket.id, principal.expiresAt);
     const session = { edge: EDGE_ID, connectedAt: Date.now(), transport: transportOf(socket) };
     socket.data.session = session;
-    socket.conn.once('upgrade', () => (session.transport = transportOf(socket)));
-    watchOutboundBacklog(socket.conn, this.edgeLimits.maxOutboundBytes, (queuedBytes) =>
-      this.dropSlowConsumer(socket, queuedBytes),
-    );
+    this.countTransport(socket, session);
+    // The one closure per socket: socket.io's middleware is not told which socket it runs for.
+    socket.use((packet) => void this.inbound(socket, packet));
+    this.limits.holdConnection(principal.userId, socket.id);
+    this.sessions.schedule(socket.id, principal.expiresAt);
+    this.backlogs.watch(socket.conn, socket);
     try {
       await socket.join(userChannel(principal.userId));
     } catch (error) {
@@ -238,30 +240,63 @@ export class EdgeGateway
   handleDisconnect(socket: EdgeSocket): void {
     this.connections.dec();
     this.byTransport.dec({ transport: socket.conn.transport.name });
-    this.sockets.delete(socket.id);
     this.sessions.cancel(socket.id);
     this.limits.releaseConnection(socket.id);
     void this.presence.disconnected(socket);
   }
 
-  /** Counts the socket under its transport, and moves it when it upgrades (long-polling → WebSocket). */
-  private countTransport(socket: EdgeSocket): void {
+  /**
+   * Counts the socket under its transport, and moves it (and its session's transport) when it
+   * upgrades from long-polling to WebSocket. A WebSocket connection never upgrades, so it gets no
+   * listener that would stay for its whole life.
+   */
+  private countTransport(socket: EdgeSocket, session: NonNullable<EdgeSocketData['session']>): void {
     const from = socket.conn.transport.name;
     this.byTransport.inc({ transport: from });
+    if (from === 'websocket') return;
     socket.conn.once('upgrade', (transport: { name: string }) => {
       // A socket that already left was counted down under its transport then.
       if (!socket.connected) return;
+      session.transport = transportOf(socket);
       this.byTransport.dec({ transport: from });
       this.byTransport.inc({ transport: transport.name });
     });
+  }
+
+  /** This edge's connected sockets (the default namespace's own map; the gateway keeps none). */
+  private connected(): ReadonlyMap<string, EdgeSocket> {
+    return this.server.sockets.sockets;
+  }
+
+  /** An inbound packet: the guard, then its handler, whose result is the ack. */
+  private async inbound(socket: EdgeSocket, packet: unknown[]): Promise<void> {
+    try {
+      if (await this.guardInbound(socket, packet)) await this.dispatch(socket, packet);
+    } catch (error) {
+      // guardInbound answers its own failures and handlers never reject; this only keeps a bug
+      // from becoming an unhandled rejection.
+      this.logger.error(`inbound packet failed for socket ${socket.id}: ${describe(error)}`);
+    }
+  }
+
+  /**
+   * Calls the packet's handler with its payload and answers through its ack callback (the guard
+   * made sure there is one). Like Nest's socket.io adapter: the payload is the one argument
+   * before the ack, several become an array.
+   */
+  private async dispatch(socket: EdgeSocket, packet: unknown[]): Promise<void> {
+    const [event, ...args] = packet;
+    const handler = this.handlers.get(String(event));
+    const ack = args.pop() as (response: object) => void;
+    if (!handler) return;
+    ack(await handler(socket, args.length === 1 ? args[0] : args.length === 0 ? undefined : args));
   }
 
   onModuleDestroy(): void {
     this.sessions.cancelAll();
   }
 
-  @SubscribeMessage(CLIENT_EVENTS.subscribe)
-  async subscribe(@ConnectedSocket() socket: EdgeSocket, @MessageBody() payload: unknown): Promise<SubscribeAck> {
+  async subscribe(socket: EdgeSocket, payload: unknown): Promise<SubscribeAck> {
     const ack = await this.answer(socket, CLIENT_EVENTS.subscribe, async (): Promise<SubscribeAck> => {
       const request = subscribeRequestSchema.safeParse(payload);
       if (!request.success) return invalid(request.error);
@@ -275,8 +310,7 @@ export class EdgeGateway
     return ack;
   }
 
-  @SubscribeMessage(CLIENT_EVENTS.unsubscribe)
-  unsubscribe(@ConnectedSocket() socket: EdgeSocket, @MessageBody() payload: unknown): Promise<UnsubscribeAck> {
+  unsubscribe(socket: EdgeSocket, payload: unknown): Promise<UnsubscribeAck> {
     return this.answer(socket, CLIENT_EVENTS.unsubscribe, async (): Promise<UnsubscribeAck> => {
       const request = unsubscribeRequestSchema.safeParse(payload);
       if (!request.success) return invalid(request.error);
@@ -288,8 +322,7 @@ export class EdgeGateway
   }
 
   /** Somebody starts or stops typing in a ticket; see {@link EdgeTyping}. */
-  @SubscribeMessage(PRESENCE_CLIENT_EVENTS.typing)
-  typing(@ConnectedSocket() socket: EdgeSocket, @MessageBody() payload: unknown): Promise<TypingAck> {
+  typing(socket: EdgeSocket, payload: unknown): Promise<TypingAck> {
     return this.answer(socket, PRESENCE_CLIENT_EVENTS.typing, async (): Promise<TypingAck> => {
       const request = typingRequestSchema.safeParse(payload);
       if (!request.success) return invalid(request.error);
@@ -298,11 +331,7 @@ export class EdgeGateway
   }
 
   /** An agent's status on `support:agents` (online, busy, away), announced there as a `presence.diff`. */
-  @SubscribeMessage(PRESENCE_CLIENT_EVENTS.status)
-  setPresenceStatus(
-    @ConnectedSocket() socket: EdgeSocket,
-    @MessageBody() payload: unknown,
-  ): Promise<PresenceStatusAck> {
+  setPresenceStatus(socket: EdgeSocket, payload: unknown): Promise<PresenceStatusAck> {
     return this.answer(socket, PRESENCE_CLIENT_EVENTS.status, async (): Promise<PresenceStatusAck> => {
       const request = presenceStatusRequestSchema.safeParse(payload);
       if (!request.success) return invalid(request.error);
@@ -319,8 +348,7 @@ export class EdgeGateway
    * Replaces the connection's token: same subject required. The new token's roles apply from
    * now on, so rooms the new principal may no longer join are left.
    */
-  @SubscribeMessage(SESSION_CLIENT_EVENTS.refresh)
-  refresh(@ConnectedSocket() socket: EdgeSocket, @MessageBody() payload: unknown): Promise<AuthRefreshAck> {
+  refresh(socket: EdgeSocket, payload: unknown): Promise<AuthRefreshAck> {
     return this.answer(socket, SESSION_CLIENT_EVENTS.refresh, async (): Promise<AuthRefreshAck> => {
       const request = authRefreshRequestSchema.safeParse(payload);
       if (!request.success) return invalid(request.error);
@@ -367,30 +395,46 @@ export class EdgeGateway
     });
   }
 
-  /** Handshake middleware: cheap per-IP limit, then the token, then the user's connection count. */
+  /**
+   * Handshake middleware. The token's signature and claims first (no I/O: tens of microseconds,
+   * less than the WebSocket upgrade before it). Then one round trip to each store, side by side:
+   * the address's connection rate with the user's connection slot (one script), and the token's
+   * revocation. A bad token still counts against its address, so a flood of them is refused
+   * `RATE_LIMITED` like any other. Refusals keep their precedence (address rate, token, user's
+   * slots); a slot taken by a handshake that is refused after all is given back.
+   */
   private async admit(socket: EdgeSocket): Promise<void> {
     if (this.draining)
       throw this.refuseHandshake('UNAVAILABLE', {
         message: 'this edge is shutting down; connect again (to another edge)',
       });
-    const throttled = await this.limits.admitConnection(socket.handshake.address);
-    if (throttled) throw this.refuseHandshake('RATE_LIMITED', throttled);
-    await this.authenticate(socket);
-    const crowded = await this.limits.acquireConnection(socket.data.principal.userId, socket.id);
-    if (crowded) throw this.refuseHandshake('RATE_LIMITED', crowded);
+    const { headers, query, auth } = socket.handshake;
+    const principal = await this.authenticator.verify({ headers, query, auth }).catch(async (error: unknown) => {
+      const throttled = await this.limits.admitConnection(socket.handshake.address);
+      throw throttled ? this.refuseHandshake('RATE_LIMITED', throttled) : this.authRefusal(error);
+    });
+    const [limited, revocation] = await Promise.all([
+      this.limits.admitUserConnection(socket.handshake.address, principal.userId, socket.id),
+      this.authenticator.checkRevocation(principal).then(
+        () => null,
+        (error: unknown) => ({ error }),
+      ),
+    ]);
+    if (limited?.limit === 'rate') throw this.refuseHandshake('RATE_LIMITED', limited.refusal);
+    if (revocation) {
+      if (!limited) this.limits.abandonConnection(principal.userId, socket.id);
+      throw this.authRefusal(revocation.error);
+    }
+    if (limited) throw this.refuseHandshake('RATE_LIMITED', limited.refusal);
+    socket.data.principal = principal;
   }
 
-  private async authenticate(socket: EdgeSocket): Promise<void> {
-    const { headers, query, auth } = socket.handshake;
-    try {
-      socket.data.principal = await this.authenticator.authenticate({ headers, query, auth });
-    } catch (error) {
-      const refused = error instanceof HandshakeRefused;
-      if (!refused) this.logger.error(`handshake authentication failed unexpectedly: ${describe(error)}`);
-      throw this.refuseHandshake(refused ? error.code : 'UNAUTHENTICATED', {
-        message: refused ? error.message : 'could not verify the token',
-      });
-    }
+  private authRefusal(error: unknown): Error {
+    const refused = error instanceof HandshakeRefused;
+    if (!refused) this.logger.error(`handshake authentication failed unexpectedly: ${describe(error)}`);
+    return this.refuseHandshake(refused ? error.code : 'UNAUTHENTICATED', {
+      message: refused ? error.message : 'could not verify the token',
+    });
   }
 
   /** The error socket.io turns into the client's `connect_error`, its `data` carrying code and reason. */
@@ -467,7 +511,7 @@ export class EdgeGateway
    * after a server-side disconnect socket.io clients do not reconnect by themselves.
    */
   private resumeAll(): void {
-    const sockets = [...this.sockets.values()];
+    const sockets = [...this.connected().values()];
     this.logger.warn(
       `room feed restored after an interruption; closing ${sockets.length} connections so their clients resume from history`,
     );
@@ -475,7 +519,7 @@ export class EdgeGateway
   }
 
   private expire(socketId: string, expiredAt: number): void {
-    const socket = this.sockets.get(socketId);
+    const socket = this.connected().get(socketId);
     if (!socket) return;
     this.refusals.inc({ reason: 'session_expired' });
     const body: SessionExpired = {

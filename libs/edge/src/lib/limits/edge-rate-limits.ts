@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import {
+  Admission,
   ConcurrencyLimiter,
   InMemoryRateLimiter,
   RateLimitDecision,
@@ -17,6 +18,12 @@ export interface LimitRefusal {
   retryAfterMs?: number;
 }
 
+/** A refused connection, and which limit refused it: the address's `rate`, or the user's `slots`. */
+export interface ConnectionRefusal {
+  limit: 'rate' | 'slots';
+  refusal: LimitRefusal;
+}
+
 /**
  * Applies {@link EdgeLimits}: per-connection budgets and abuse counting in this process;
  * per-user and per-IP budgets and per-user connection leases in the shared {@link RateLimits}
@@ -31,6 +38,7 @@ export class EdgeRateLimits implements OnModuleDestroy {
   private readonly perIp: RateLimiter;
   private readonly refusals: RateLimiter;
   private readonly connections: ConcurrencyLimiter;
+  private readonly admission: Admission;
   /** Leases this edge holds, by socket id, refreshed on a timer. */
   private readonly leases = new Map<string, string>();
   private readonly refreshTimer: NodeJS.Timeout;
@@ -55,9 +63,12 @@ export class EdgeRateLimits implements OnModuleDestroy {
       points: limits.messagesPerSecondPerUser,
       durationMs: second,
     });
-    this.perIp = store.limiter({ name: 'edge-conn-ip', points: limits.connectionsPerSecondPerIp, durationMs: second });
+    const perIp = { name: 'edge-conn-ip', points: limits.connectionsPerSecondPerIp, durationMs: second };
+    this.perIp = store.limiter(perIp);
     const leaseMs = limits.connectionLeaseSeconds * second;
-    this.connections = store.concurrency({ name: 'edge-conn-user', max: limits.connectionsPerUser, leaseMs });
+    const perUser = { name: 'edge-conn-user', max: limits.connectionsPerUser, leaseMs };
+    this.connections = store.concurrency(perUser);
+    this.admission = store.admission(perIp, perUser);
     this.refreshTimer = setInterval(() => void this.refreshLeases(), Math.max(1, Math.floor(leaseMs / 3)));
     this.refreshTimer.unref();
   }
@@ -65,11 +76,7 @@ export class EdgeRateLimits implements OnModuleDestroy {
   /** A new connection from `ip` (before its token is even verified, so floods cost little). */
   async admitConnection(ip: string): Promise<LimitRefusal | null> {
     const decision = await this.perIp.consume(ip);
-    if (decision.allowed) return null;
-    return {
-      message: `too many new connections from this address; retry after ${decision.retryAfterMs} ms`,
-      retryAfterMs: decision.retryAfterMs,
-    };
+    return decision.allowed ? null : ipRefusal(decision);
   }
 
   /**
@@ -80,15 +87,42 @@ export class EdgeRateLimits implements OnModuleDestroy {
   async acquireConnection(userId: string, socketId: string): Promise<LimitRefusal | null> {
     try {
       const decision = await this.connections.acquire(userId, socketId);
-      if (!decision.allowed) {
-        return {
-          message: `too many open connections for this user (at most ${this.limits.connectionsPerUser}); close one first`,
-        };
-      }
+      if (!decision.allowed) return this.crowded();
     } catch (error) {
       this.logger.warn(`could not count connections of user ${userId}, admitting: ${describe(error)}`);
     }
     return null;
+  }
+
+  /**
+   * {@link admitConnection} and {@link acquireConnection} in one step (one round trip to the
+   * store), for a connection whose user is known already (its token verified): the address's
+   * rate first, then, only within it, the user's slot. When the store fails, falls back to those
+   * two calls (the rate's per-process insurance; the slot fails open).
+   */
+  async admitUserConnection(ip: string, userId: string, connectionId: string): Promise<ConnectionRefusal | null> {
+    let decision: Awaited<ReturnType<Admission['admit']>>;
+    try {
+      decision = await this.admission.admit(ip, userId, connectionId);
+    } catch (error) {
+      this.logger.warn(
+        `could not admit a connection of user ${userId} in one step, checking apart: ${describe(error)}`,
+      );
+      const throttled = await this.admitConnection(ip);
+      if (throttled) return { limit: 'rate', refusal: throttled };
+      const crowded = await this.acquireConnection(userId, connectionId);
+      return crowded && { limit: 'slots', refusal: crowded };
+    }
+    if (!decision.rate.allowed) return { limit: 'rate', refusal: ipRefusal(decision.rate) };
+    if (decision.slot && !decision.slot.allowed) return { limit: 'slots', refusal: this.crowded() };
+    return null;
+  }
+
+  /** Gives back a slot taken for a connection that then failed its handshake (before {@link holdConnection}). */
+  abandonConnection(userId: string, connectionId: string): void {
+    this.connections.release(userId, connectionId).catch((error: unknown) => {
+      this.logger.warn(`could not release the connection slot of user ${userId}: ${describe(error)}`);
+    });
   }
 
   /** Keeps the slot of a connected socket refreshed until {@link releaseConnection}. */
@@ -119,6 +153,12 @@ export class EdgeRateLimits implements OnModuleDestroy {
     return !(await this.refusals.consume(socketId)).allowed;
   }
 
+  private crowded(): LimitRefusal {
+    return {
+      message: `too many open connections for this user (at most ${this.limits.connectionsPerUser}); close one first`,
+    };
+  }
+
   onModuleDestroy(): void {
     clearInterval(this.refreshTimer);
   }
@@ -132,6 +172,13 @@ export class EdgeRateLimits implements OnModuleDestroy {
       this.logger.warn(`could not refresh ${leases.length} connection leases: ${describe(error)}`);
     }
   }
+}
+
+function ipRefusal(decision: RateLimitDecision): LimitRefusal {
+  return {
+    message: `too many new connections from this address; retry after ${decision.retryAfterMs} ms`,
+    retryAfterMs: decision.retryAfterMs,
+  };
 }
 
 function refusal(whose: string, decision: RateLimitDecision): LimitRefusal {

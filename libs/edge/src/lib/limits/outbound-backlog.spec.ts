@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { EngineConnection, OutboundBacklog, watchOutboundBacklog } from './outbound-backlog';
+import { EngineConnection, OutboundBacklog, OutboundBacklogWatch, watchOutboundBacklog } from './outbound-backlog';
 
 describe('OutboundBacklog', () => {
   it('counts what waits in the write buffer and trips once it passes the limit', () => {
@@ -96,5 +96,25 @@ describe('watchOutboundBacklog', () => {
     }
     await flushMicrotasks();
     expect(overflows).toEqual([]);
+  });
+});
+
+describe('OutboundBacklogWatch', () => {
+  it('keeps each connection’s backlog apart, reporting only the one that stopped reading, with shared listeners', async () => {
+    const reported: [string, number][] = [];
+    const backlogs = new OutboundBacklogWatch<string>(1_000, (subject, bytes) => reported.push([subject, bytes]));
+    const [reader, stalled] = [new FakeConnection(), new FakeConnection()];
+    backlogs.watch(reader as unknown as EngineConnection, 'reader');
+    backlogs.watch(stalled as unknown as EngineConnection, 'stalled');
+    for (let i = 0; i < 20; i++) {
+      reader.send('x'.repeat(100));
+      reader.written();
+      stalled.send('x'.repeat(100));
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(reported).toEqual([['stalled', 1_100]]);
+    // Nothing allocated per connection for its listeners: both run the same two functions.
+    expect(reader.listeners('packetCreate')).toEqual(stalled.listeners('packetCreate'));
+    expect(reader.listeners('drain')[0]).toBe(stalled.listeners('drain')[0]);
   });
 });

@@ -49,30 +49,67 @@ export class OutboundBacklog {
 /** engine.io's connection under a socket.io socket (`socket.conn`). */
 export type EngineConnection = Socket['conn'];
 
+/** A watched connection's backlog, what it is reported as, and whether it was reported yet. */
+interface Watched<T> {
+  backlog: OutboundBacklog;
+  subject: T;
+  tripped: boolean;
+}
+
 /**
- * Watches one connection's outbound backlog through engine.io's public connection events
+ * Watches connections' outbound backlogs through engine.io's public connection events
  * (`packetCreate` for every packet queued, `drain` when the write buffer is handed to the
  * transport) and its transport's `writable`, covering WebSocket and long-polling alike. Calls
- * `onOverflow` once, on a microtask after the packet that crossed `limitBytes` is queued, so the
- * caller's own packets (the reason, the disconnect) come after it.
+ * `onOverflow` once per connection, on a microtask after the packet that crossed `limitBytes` is
+ * queued, so the caller's own packets (the reason, the disconnect) come after it.
+ *
+ * Every connection shares the same two listener functions (an emitter calls its listeners with
+ * itself as `this`); per connection there is only its entry in a WeakMap, which goes with it.
  *
  * @example
- * watchOutboundBacklog(socket.conn, 1_048_576, (bytes) => dropSlowConsumer(socket, bytes));
+ * const backlogs = new OutboundBacklogWatch(1_048_576, (socket, bytes) => dropSlowConsumer(socket, bytes));
+ * backlogs.watch(socket.conn, socket);
  */
+export class OutboundBacklogWatch<T> {
+  private readonly watched = new WeakMap<EngineConnection, Watched<T>>();
+  private readonly onPacketCreate: (this: EngineConnection, packet: { data?: unknown }) => void;
+  private readonly onDrain: (this: EngineConnection) => void;
+
+  constructor(
+    readonly limitBytes: number,
+    onOverflow: (subject: T, queuedBytes: number) => void,
+  ) {
+    const watched = this.watched;
+    this.onPacketCreate = function (packet) {
+      const entry = watched.get(this);
+      if (!entry || entry.tripped || !entry.backlog.queued(packetSize(packet.data), this.transport.writable)) return;
+      entry.tripped = true;
+      const queuedBytes = entry.backlog.bytes;
+      queueMicrotask(() => onOverflow(entry.subject, queuedBytes));
+    };
+    this.onDrain = function () {
+      watched.get(this)?.backlog.flushed();
+    };
+  }
+
+  /** Watches `conn` from now on, for its whole life; `subject` is what `onOverflow` is given. */
+  watch(conn: EngineConnection, subject: T): void {
+    this.watched.set(conn, { backlog: new OutboundBacklog(this.limitBytes), subject, tripped: false });
+    conn.on('packetCreate', this.onPacketCreate);
+    conn.on('drain', this.onDrain);
+  }
+}
+
+/** One connection's watch: {@link OutboundBacklogWatch} for a single connection (tests, one-offs). */
 export function watchOutboundBacklog(
   conn: EngineConnection,
   limitBytes: number,
   onOverflow: (queuedBytes: number) => void,
 ): void {
-  const backlog = new OutboundBacklog(limitBytes);
-  let tripped = false;
-  conn.on('packetCreate', (packet: { data?: unknown }) => {
-    if (tripped || !backlog.queued(packetSize(packet.data), conn.transport.writable)) return;
-    tripped = true;
-    const queuedBytes = backlog.bytes;
-    queueMicrotask(() => onOverflow(queuedBytes));
-  });
-  conn.on('drain', () => backlog.flushed());
+  new OutboundBacklogWatch<undefined>(limitBytes, (_subject, queuedBytes) => onOverflow(queuedBytes)).watch(
+    conn,
+    undefined,
+  );
 }
 
 /** O(1): a string's length, a binary's byte length; control packets without data count as nothing. */

@@ -39,4 +39,18 @@ describe('SessionExpiry', () => {
     jest.advanceTimersByTime(days(335));
     expect(expired).toEqual(['year']);
   });
+
+  it('keeps one timer for every connection, re-armed for the earliest expiry', () => {
+    const expired: string[] = [];
+    const sessions = new SessionExpiry((id) => expired.push(id));
+    for (let i = 0; i < 1_000; i++) sessions.schedule(`c${i}`, 1_000 + 60 + (i % 7));
+    sessions.schedule('soon', 1_000 + 5);
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(5_000);
+    expect(expired).toEqual(['soon']);
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(62_000);
+    expect(expired).toHaveLength(1 + 1_000);
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });

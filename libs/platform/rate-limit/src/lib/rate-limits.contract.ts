@@ -125,5 +125,51 @@ export function describeRateLimitsContract(name: string, create: (keyPrefix: str
         expect((await slots.acquire(k, 'h2')).allowed).toBe(true);
       });
     });
+
+    describe('admission', () => {
+      const rate = (name: string, points: number) => ({ name: `${name}-rate`, points, durationMs: 5_000 });
+      const slots = (name: string, max: number) => ({ name: `${name}-slots`, max, leaseMs: 30_000 });
+
+      it('consumes the rate, then takes a slot; a refused rate takes none', async () => {
+        const admission = limits.admission(rate('adm', 2), slots('adm', 5));
+        const [ip, user] = [key(), key()];
+        expect(await admission.admit(ip, user, 'h1')).toEqual({
+          rate: { allowed: true, remaining: 1, retryAfterMs: 0 },
+          slot: { allowed: true, held: 1 },
+        });
+        expect((await admission.admit(ip, user, 'h2')).slot).toEqual({ allowed: true, held: 2 });
+        const refused = await admission.admit(ip, user, 'h3');
+        expect(refused.rate.allowed).toBe(false);
+        expect(refused.rate.retryAfterMs).toBeGreaterThan(0);
+        expect(refused.slot).toBeNull();
+        const counted = limits.concurrency(slots('adm', 5));
+        expect(await counted.acquire(user, 'h4')).toEqual({ allowed: true, held: 3 }); // h3 took no slot
+      });
+
+      it('refuses the slot beyond `max`, and shares budgets and leases with the separate limiters', async () => {
+        const admission = limits.admission(rate('share', 3), slots('share', 1));
+        const [limiter, concurrency] = [limits.limiter(rate('share', 3)), limits.concurrency(slots('share', 1))];
+        const [ip, user] = [key(), key()];
+        await limiter.consume(ip);
+        expect(await admission.admit(ip, user, 'h1')).toMatchObject({ slot: { allowed: true, held: 1 } });
+        expect(await admission.admit(ip, user, 'h2')).toMatchObject({
+          rate: { allowed: true, remaining: 0 },
+          slot: { allowed: false, held: 1 },
+        });
+        expect((await limiter.consume(ip)).allowed).toBe(false);
+        expect((await concurrency.acquire(user, 'h3')).allowed).toBe(false);
+        await concurrency.release(user, 'h1');
+        expect((await concurrency.acquire(user, 'h3')).allowed).toBe(true);
+      });
+
+      it('admits exactly `max` of many concurrent connections of one user', async () => {
+        const admission = limits.admission(rate('crowd', 100), slots('crowd', 3));
+        const user = key();
+        const decisions = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => admission.admit(key(), user, `h${i}`)),
+        );
+        expect(decisions.filter((d) => d.slot?.allowed)).toHaveLength(3);
+      });
+    });
   });
 }

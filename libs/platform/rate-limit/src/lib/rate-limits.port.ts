@@ -71,6 +71,31 @@ export abstract class ConcurrencyLimiter {
   abstract refresh(leases: readonly Lease[]): Promise<void>;
 }
 
+/** What {@link Admission.admit} decided; `slot` is null when the rate refused (no slot was taken then). */
+export interface AdmissionDecision {
+  rate: RateLimitDecision;
+  slot: ConcurrencyDecision | null;
+}
+
+/**
+ * A rate and a concurrency limit checked in one step, e.g. a new connection: the address's
+ * connection rate, then (only when within it) one of the user's connection slots. Counters are
+ * those of `limiter(rate)` and `concurrency(slots)` of the same policies, so both ways of
+ * checking share every budget and lease.
+ *
+ * Guarantees: one step against the store (Redis: one script, one round trip); a refused rate
+ * takes no slot; the slot behaves as {@link ConcurrencyLimiter.acquire} (release and refresh it
+ * there). Rejects when the store fails, with nothing counted that the caller can tell: the caller
+ * falls back to the separate calls (the limiter's insurance, its own fail-open choice for slots).
+ *
+ * @example
+ * const connect = limits.admission(perIp, perUserSlots);
+ * const { rate, slot } = await connect.admit(ip, userId, socketId);
+ */
+export abstract class Admission {
+  abstract admit(rateKey: string, key: string, holder: string): Promise<AdmissionDecision>;
+}
+
 /**
  * Where limits are counted: one store shared by every process (Redis) or this process alone
  * (in-memory). Also the DI token provided by `RateLimitModule`.
@@ -78,6 +103,7 @@ export abstract class ConcurrencyLimiter {
 export abstract class RateLimits {
   abstract limiter(policy: RateLimitPolicy): RateLimiter;
   abstract concurrency(policy: ConcurrencyPolicy): ConcurrencyLimiter;
+  abstract admission(rate: RateLimitPolicy, slots: ConcurrencyPolicy): Admission;
   /** Readiness: resolves when the store answers. */
   abstract ping(): Promise<void>;
   /** Releases the store's connection; idempotent. */

@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
+import { LeanIoAdapter } from '../lean-io.adapter';
 import { Server, ServerOptions } from 'socket.io';
 import { LocalFanout } from './local-fanout';
 
@@ -12,7 +12,7 @@ import { LocalFanout } from './local-fanout';
  * const fanout = new LocalFanout();
  * app.useWebSocketAdapter(new LocalIoAdapter(app, fanout, { transports: ['websocket'] }));
  */
-export class LocalIoAdapter extends IoAdapter {
+export class LocalIoAdapter extends LeanIoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly fanout: LocalFanout,

@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
+import { LeanIoAdapter } from '../lean-io.adapter';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import { decode } from 'notepack.io';
@@ -37,7 +37,7 @@ export interface RedisIoAdapterOptions {
  * app.useWebSocketAdapter(adapter);
  * readiness.register('redis-adapter', () => adapter.ping());
  */
-export class RedisIoAdapter extends IoAdapter implements RoomEmitSource {
+export class RedisIoAdapter extends LeanIoAdapter implements RoomEmitSource {
   private clients: { pub: Redis; sub: Redis } | undefined;
   private adapterConstructor: ReturnType<typeof createAdapter> | undefined;
   private readonly roomEmits = new RoomEmitListeners();

@@ -1,6 +1,8 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { consumeWith } from '../consume-with';
 import {
+  Admission,
+  AdmissionDecision,
   checkPolicy,
   ConcurrencyDecision,
   ConcurrencyLimiter,
@@ -72,6 +74,21 @@ export class InMemoryConcurrencyLimiter extends ConcurrencyLimiter {
   }
 }
 
+/** The rate's limiter, then (only when it allows) the slots' limiter: nothing awaits in between but memory. */
+class InMemoryAdmission extends Admission {
+  constructor(
+    private readonly rate: RateLimiter,
+    private readonly slots: ConcurrencyLimiter,
+  ) {
+    super();
+  }
+
+  async admit(rateKey: string, key: string, holder: string): Promise<AdmissionDecision> {
+    const rate = await this.rate.consume(rateKey);
+    return { rate, slot: rate.allowed ? await this.slots.acquire(key, holder) : null };
+  }
+}
+
 /**
  * Limits counted in this process only: for unit tests, one-process mode and per-connection
  * budgets. Limiters of one policy name share their counters, as they would in a shared store.
@@ -90,6 +107,10 @@ export class InMemoryRateLimits extends RateLimits {
 
   concurrency(policy: ConcurrencyPolicy): ConcurrencyLimiter {
     return shared(this.concurrencies, policy, () => new InMemoryConcurrencyLimiter(policy, this.now));
+  }
+
+  admission(rate: RateLimitPolicy, slots: ConcurrencyPolicy): Admission {
+    return new InMemoryAdmission(this.limiter(rate), this.concurrency(slots));
   }
 
   async ping(): Promise<void> {

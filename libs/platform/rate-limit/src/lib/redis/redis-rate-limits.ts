@@ -3,6 +3,8 @@ import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { consumeWith } from '../consume-with';
 import {
+  Admission,
+  AdmissionDecision,
   checkPolicy,
   ConcurrencyDecision,
   ConcurrencyLimiter,
@@ -46,17 +48,35 @@ export class RedisRateLimiter extends RateLimiter {
 // Leases are a sorted set per key: member = holder, score = expiry in Redis' own clock (TIME), so
 // the edges' clocks never matter. Expired members are swept before counting.
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
-const ACQUIRE = `${NOW}
-local lease = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local held = redis.call('ZCARD', KEYS[1])
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  if held >= tonumber(ARGV[3]) then return {0, held} end
+/** Takes a lease of `holder` under `key` unless `max` others hold one; returns {allowed (1/0), held}. */
+const acquireLease = (key: string, holder: string, leaseMs: string, max: string) => `${NOW}
+local lease = tonumber(${leaseMs})
+redis.call('ZREMRANGEBYSCORE', ${key}, '-inf', now)
+local held = redis.call('ZCARD', ${key})
+if not redis.call('ZSCORE', ${key}, ${holder}) then
+  if held >= tonumber(${max}) then return {0, held} end
   held = held + 1
 end
-redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], lease)
+redis.call('ZADD', ${key}, now + lease, ${holder})
+redis.call('PEXPIRE', ${key}, lease)
 return {1, held}`;
+const ACQUIRE = acquireLease('KEYS[1]', 'ARGV[1]', 'ARGV[2]', 'ARGV[3]');
+// A rate-limiter-flexible window (its own script, on its own key format, so budgets are shared
+// with RedisRateLimiter), then, only within the budget, the lease. Returns
+// {consumed, window ttl ms, lease allowed (1/0), held}; -1 for a lease not attempted.
+const ADMIT = `redis.call('SET', KEYS[1], 0, 'EX', ARGV[2], 'NX')
+local consumed = redis.call('INCRBY', KEYS[1], ARGV[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -1 then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  ttl = 1000 * ARGV[2]
+end
+if consumed > tonumber(ARGV[3]) then return {consumed, ttl, -1, 0} end
+local function lease()
+${acquireLease('KEYS[2]', 'ARGV[4]', 'ARGV[5]', 'ARGV[6]')}
+end
+local slot = lease()
+return {consumed, ttl, slot[1], slot[2]}`;
 const REFRESH = `${NOW}
 local lease = tonumber(ARGV[2])
 if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + lease, ARGV[1]) == 1 then redis.call('PEXPIRE', KEYS[1], lease) end
@@ -64,6 +84,16 @@ return 0`;
 
 interface LeaseCommands {
   shopnestLeaseAcquire(key: string, holder: string, leaseMs: number, max: number): Promise<[number, number]>;
+  shopnestAdmit(
+    rateKey: string,
+    leaseKey: string,
+    points: number,
+    durationSeconds: number,
+    maxPoints: number,
+    holder: string,
+    leaseMs: number,
+    max: number,
+  ): Promise<[number, number, number, number]>;
   shopnestLeaseRefresh(key: string, holder: string, leaseMs: number): Promise<number>;
 }
 
@@ -109,6 +139,51 @@ export class RedisConcurrencyLimiter extends ConcurrencyLimiter {
 }
 
 /**
+ * A rate and a lease in one script, one round trip. Both keys are touched by one script, so on a
+ * Redis Cluster they would have to share a hash slot; the platform runs one Redis (or a replicated
+ * primary), as the socket.io Redis adapter does.
+ */
+export class RedisAdmission extends Admission {
+  private readonly commands: LeaseCommands;
+
+  constructor(
+    client: Redis,
+    private readonly keyPrefix: string,
+    private readonly rate: RateLimitPolicy,
+    private readonly slots: ConcurrencyPolicy,
+  ) {
+    super();
+    checkPolicy(rate);
+    checkPolicy(slots);
+    client.defineCommand('shopnestAdmit', { numberOfKeys: 2, lua: ADMIT });
+    this.commands = client as unknown as LeaseCommands;
+  }
+
+  async admit(rateKey: string, key: string, holder: string): Promise<AdmissionDecision> {
+    const [consumed, ttlMs, slotAllowed, held] = await this.commands.shopnestAdmit(
+      // rate-limiter-flexible's key: its prefix, a colon, the key.
+      `${this.keyPrefix}${this.rate.name}:${rateKey}`,
+      `${this.keyPrefix}${this.slots.name}:${key}`,
+      1,
+      this.rate.durationMs / 1000,
+      this.rate.points,
+      holder,
+      this.slots.leaseMs,
+      this.slots.max,
+    );
+    const allowed = consumed <= this.rate.points;
+    return {
+      rate: {
+        allowed,
+        remaining: Math.max(this.rate.points - consumed, 0),
+        retryAfterMs: allowed ? 0 : Math.max(1, ttlMs),
+      },
+      slot: slotAllowed === -1 ? null : { allowed: slotAllowed === 1, held },
+    };
+  }
+}
+
+/**
  * Limits shared by every process through one Redis connection. Keys are
  * `<keyPrefix><policy name>:<key>`, and every key expires with its window or lease.
  *
@@ -134,6 +209,10 @@ export class RedisRateLimits extends RateLimits {
 
   concurrency(policy: ConcurrencyPolicy): ConcurrencyLimiter {
     return new RedisConcurrencyLimiter(this.client, this.keyPrefix, policy);
+  }
+
+  admission(rate: RateLimitPolicy, slots: ConcurrencyPolicy): Admission {
+    return new RedisAdmission(this.client, this.keyPrefix, rate, slots);
   }
 
   ping(): Promise<void> {
