@@ -33,7 +33,10 @@ export interface PublishOptions<S = unknown> {
  * - Idempotent by event id per channel, within the history's `dedupeTtlMs`: publishing an id again
  *   appends and pushes nothing and returns the first offset (`added: false`).
  * - Volatile events (`publishVolatile`): kept as the channel's latest (no offset, not in
- *   `readSince`) and pushed volatile in one step; latest wins, no idempotency.
+ *   `readSince`) and pushed in one step; latest wins, no idempotency. The push is queued like any
+ *   other (not socket.io's `volatile`, which drops a packet whenever the transport is busy and could
+ *   leave a client on a stale latest for good); a client that cannot keep up meets the edge's
+ *   slow-consumer limit instead.
  * - Snapshots (`options.snapshot`): the channel's state is reduced and stored with the event's offset
  *   in the same atomic step as the append, never for a duplicate id, and without lost updates when
  *   publishers race (each write builds on the snapshot it replaces). A volatile event with a reducer

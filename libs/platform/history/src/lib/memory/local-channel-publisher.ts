@@ -42,7 +42,8 @@ export class LocalChannelPublisher extends ChannelPublisher {
   publishVolatile<S>(channel: string, event: Envelope, options: PublishOptions<S> = {}): Promise<void> {
     return this.serially(async () => {
       this.history.keepLatestVolatileReducing(channel, event, options.snapshot);
-      await this.fanout.emit({ channel, event }, { volatile: true });
+      // Not socket.io-volatile: a dropped last position would stay the client's latest (see the port).
+      await this.fanout.emit({ channel, event });
     });
   }
 

@@ -45,7 +45,8 @@ export class RedisChannelPublisher extends ChannelPublisher {
     await this.history.keepLatestVolatileAndPush(
       channel,
       event,
-      emitterMessage(this.key, channel, event.type, { channel, event }, true),
+      // Not socket.io-volatile: a dropped last position would stay the client's latest (see the port).
+      emitterMessage(this.key, channel, event.type, { channel, event }),
       options.snapshot,
     );
   }
