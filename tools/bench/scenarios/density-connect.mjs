@@ -131,6 +131,8 @@ export async function densityAndConnect(ctx) {
           notRecovered: status.notRecovered,
           eventsPublishedWhileDown: probe.length ? whileDown.filter((r) => r.status === 200).length : null,
           eventsLost: lost,
+          /** subscribe refusals by code over the first connect and the storm; the clients retried them as the SDK does */
+          refusals: status.refusals,
         },
       };
       await fleet.close();
@@ -233,6 +235,7 @@ export async function densityAndConnect(ctx) {
           'failed',
           's after restart',
           'events lost while down',
+          'subscribe refusals, retried (connect + storm)',
         ],
         rows: [bare, ours].map((r, i) => [
           i ? 'ShopNest edge' : 'bare socket.io',
@@ -245,6 +248,9 @@ export async function densityAndConnect(ctx) {
           r.storm.failed,
           r.storm.secondsAfterRestart,
           r.storm.eventsLost === null ? 'n/a' : `${r.storm.eventsLost} of ${r.storm.eventsPublishedWhileDown}`,
+          Object.entries(r.storm.refusals)
+            .map(([code, count]) => `${code} ${count}`)
+            .join(', ') || 'none',
         ]),
       },
       targets: [
