@@ -81,6 +81,17 @@ describe('HttpOrderAccessLookup', () => {
     expect(peak).toBe(2);
   });
 
+  it('fails a miss that waited a whole timeout for room instead of queueing it behind a slow service', async () => {
+    handler = () => undefined;
+    const l = lookup({ timeoutMs: 200, maxConcurrentBulkRequests: 1 });
+    const ids = Array.from({ length: 501 }, (_, i) => `o-slow${i}`);
+    const results = await Promise.allSettled(ids.map((id) => l.find(id)));
+    const reasons = results.map((result) => (result.status === 'rejected' ? String(result.reason) : 'answered'));
+    expect(reasons.slice(0, 500)).toEqual(Array(500).fill(expect.stringMatching(/no answer within 200 ms/)));
+    expect(reasons[500]).toMatch(/no room within 200 ms \(1 requests in flight\)/);
+    expect(requests).toHaveLength(1); // the 501st was never sent
+  });
+
   it.each([
     ['a 500', ((_, res) => res.writeHead(500).end()) as Handler, /HTTP 500/],
     ['a 401', ((_, res) => res.writeHead(401).end()) as Handler, /HTTP 401/],

@@ -41,6 +41,8 @@ export interface AccessEndpoint<T> {
 
 interface Waiting<T> {
   id: string;
+  /** `performance.now()` when it began to wait. */
+  since: number;
   resolve: (access: T | null) => void;
   reject: (error: unknown) => void;
 }
@@ -106,7 +108,7 @@ export class HttpAccessLookup<T> {
 
   private enqueue(id: string): Promise<T | null> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ id, resolve, reject });
+      this.waiting.push({ id, since: performance.now(), resolve, reject });
       if (this.drainScheduled) return;
       this.drainScheduled = true;
       // setImmediate: after the I/O callbacks of this turn, so every subscribe read in it is in.
@@ -120,6 +122,17 @@ export class HttpAccessLookup<T> {
   /** Sends waiting ids in bulk requests while there is room; each finished request drains again. */
   private drain(): void {
     const bulk = this.endpoint.bulk as NonNullable<AccessEndpoint<T>['bulk']>;
+    // A miss that waited a whole timeout for room (the service is slow) fails now rather than
+    // waiting on: no caller waits much more than twice the timeout.
+    const expired = performance.now() - this.timeoutMs;
+    if (this.waiting.length > 0 && this.waiting[0].since <= expired) {
+      const stale = new AccessLookupUnavailable(
+        `${this.endpoint.resource} access lookup at ${this.baseUrl}${bulk.path} failed: no room within ${this.timeoutMs} ms (${this.maxConcurrentBulk} requests in flight)`,
+      );
+      const still = this.waiting.filter((entry) => entry.since > expired);
+      for (const entry of this.waiting) if (entry.since <= expired) entry.reject(stale);
+      this.waiting = still;
+    }
     while (this.waiting.length > 0 && this.bulkInFlight < this.maxConcurrentBulk) {
       const batch = this.waiting.splice(0, bulk.maxIds);
       const ids = batch.map((entry) => entry.id);
