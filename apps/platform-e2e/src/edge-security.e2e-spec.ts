@@ -175,6 +175,29 @@ describe('edge security across edge processes', () => {
     }
   });
 
+  it('authorises concurrent subscribes in bulk: each shopper joins only their own order, unknown orders are refused', async () => {
+    const shoppers = Array.from({ length: 6 }, (_, i) => `bulk-${run}-${i}`);
+    const tokens = shoppers.map((shopper) => signTestToken(shopper));
+    // Fresh orders: every look-up below is a miss, asked in the same few ticks, so they share bulk requests.
+    const orders = await Promise.all(tokens.map((token) => createOrder(platform, token)));
+    const sockets = await Promise.all(tokens.map((token) => clients.connect(fuzzEdge, token)));
+    const unknown = '0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60';
+    const attempts = sockets.flatMap((socket, i) => [
+      { socket, channel: orderChannel(orders[i].id), own: true },
+      { socket, channel: orderChannel(orders[(i + 1) % orders.length].id), own: false },
+      { socket, channel: orderChannel(unknown), own: false },
+    ]);
+    const acks = await Promise.all(attempts.map(({ socket, channel }) => send(socket, 'subscribe', { channel })));
+    attempts.forEach(({ channel, own }, i) =>
+      expect({ channel, ack: acks[i] }).toEqual({
+        channel,
+        ack: own
+          ? expect.objectContaining({ ok: true, channel })
+          : { ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } },
+      }),
+    );
+  });
+
   it('caps a user’s connections across both edges, and frees the slot when one closes', async () => {
     const token = signTestToken(`many-${run}`);
     const first = await clients.connect(edge1, token);

@@ -300,8 +300,6 @@ export class EdgeGateway
     const ack = await this.answer(socket, CLIENT_EVENTS.subscribe, async (): Promise<SubscribeAck> => {
       const request = subscribeRequestSchema.safeParse(payload);
       if (!request.success) return invalid(request.error);
-      const decision = await this.authorizer.authorize(socket.data.principal, request.data.channel);
-      if (!decision.allowed) return ackError(decision.code, decision.message);
       return this.attach(socket, request.data);
     });
     this.subscriptions.inc({ result: ack.ok ? 'ok' : ack.error.code });
@@ -374,12 +372,23 @@ export class EdgeGateway
    * then `since` its offset), replays what followed it before the ack (see {@link ChannelReplay}: live deliveries are held back meanwhile, so the client
    * sees replay then live, with no gap and no duplicate at the seam).
    */
+  /**
+   * Authorises the subscriber and, side by side, reads what the subscription sends first (the
+   * snapshot, or the history after `since` and the latest volatile event): one round trip's wait
+   * instead of two. Nothing is sent, and no room joined, until the authorisation allows it.
+   */
   private async attach(socket: EdgeSocket, request: SubscribeRequest): Promise<SubscribeAck> {
-    // The lookup may have outlived the socket; joining now would leave a dead id in the room.
-    if (socket.disconnected) return ackError('INTERNAL', 'disconnected before the subscription completed');
-    const result: ReplayResult & { snapshot?: { offset: string } | null } = request.snapshot
-      ? await this.replay.subscribeSocketFromSnapshot(socket, request.channel)
-      : await this.replay.subscribeSocket(socket, request.channel, request.since);
+    let refusal: SubscribeAck | undefined;
+    const admitted = this.authorizer.authorize(socket.data.principal, request.channel).then((decision) => {
+      if (!decision.allowed) refusal = ackError(decision.code, decision.message);
+      // The lookup may have outlived the socket; joining now would leave a dead id in the room.
+      else if (socket.disconnected) refusal = ackError('INTERNAL', 'disconnected before the subscription completed');
+      return refusal === undefined;
+    });
+    const result: (ReplayResult & { snapshot?: { offset: string } | null }) | null = request.snapshot
+      ? await this.replay.subscribeSocketFromSnapshot(socket, request.channel, admitted)
+      : await this.replay.subscribeSocket(socket, request.channel, request.since, admitted);
+    if (!result) return refusal as SubscribeAck;
     this.replayed.inc(result.replayed);
     this.seamDrops.inc(result.droppedAtSeam);
     if (result.overflowed) {

@@ -72,6 +72,10 @@ export class InMemoryOrderRepository extends OrderRepository {
     return this.orders.get(id) ?? null;
   }
 
+  async findByIds(ids: readonly string[]): Promise<Order[]> {
+    return [...new Set(ids)].flatMap((id) => this.orders.get(id) ?? []);
+  }
+
   async list(owner: OrderOwner, page: OrderPage): Promise<Order[]> {
     const matches = (order: Order) =>
       'customerId' in owner ? order.customerId === owner.customerId : order.courierId === owner.courierId;

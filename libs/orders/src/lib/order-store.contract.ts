@@ -73,6 +73,18 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       await expect(repository.findById(order.id)).resolves.toEqual(order);
       await expect(repository.findById('0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60')).resolves.toBeNull();
       await expect(repository.findById('not-a-uuid')).resolves.toBeNull();
+      const other = await create();
+      const found = await repository.findByIds([
+        order.id,
+        'not-a-uuid',
+        '0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60',
+        other.id,
+        order.id,
+      ]);
+      expect(found.sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual(
+        [order, other].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      );
+      await expect(repository.findByIds(['not-a-uuid'])).resolves.toEqual([]);
       await expect(repository.create(order, orderCreatedEvent(order))).rejects.toThrow(/already exists/);
       expect(types(await repository.timeline(order.id))).toEqual(['order.created']);
     });

@@ -67,6 +67,8 @@ export abstract class OrderRepository {
   abstract update(order: Order, expectedVersion: number, event: OrderEvent): Promise<void>;
   abstract recordPosition(report: PositionReport): Promise<PositionOutcome | null>;
   abstract findById(id: string): Promise<Order | null>;
+  /** The orders among `ids` that exist, in any order; unknown ids (UUIDs or not) are left out. */
+  abstract findByIds(ids: readonly string[]): Promise<Order[]>;
   abstract list(owner: OrderOwner, page: OrderPage): Promise<Order[]>;
   /** Every event of the order, oldest first (positions as coalesced); empty for an unknown order. */
   abstract timeline(orderId: string): Promise<TimelineEntry[]>;

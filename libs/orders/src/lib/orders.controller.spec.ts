@@ -1,7 +1,7 @@
 import { Global, INestApplication, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { orderAccessSchema, ORDERS_TOPIC, orderEventSchema, Role } from '@shopnest/contracts';
+import { bulkAccessResponseSchema, orderAccessSchema, ORDERS_TOPIC, orderEventSchema, Role } from '@shopnest/contracts';
 import { EventBus, InMemoryEventBus, OutgoingEvent } from '@shopnest/platform-event-bus';
 import { AuthModule, jwtEnvSchema } from '@shopnest/platform-auth';
 import { signTestToken, TEST_JWT_ENV, waitFor } from '@shopnest/testing';
@@ -175,6 +175,7 @@ describe('OrdersController (HTTP)', () => {
     ['GET', '/orders/0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60/timeline'],
     ['GET', '/orders?mine'],
     ['GET', '/internal/orders/0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60/access'],
+    ['POST', '/internal/orders/access'],
   ])('%s %s without a token: 401 UNAUTHENTICATED', async (method, path) => {
     const reply = await call(method, path, method === 'GET' ? {} : { body: { status: 'confirmed' } });
     expect(reply.status).toBe(401);
@@ -300,6 +301,47 @@ describe('OrdersController (HTTP)', () => {
     });
     expect(unknown.status).toBe(404);
     expect(unknown.body['code']).toBe('NOT_FOUND');
+  });
+
+  it('POST /internal/orders/access with the service role: each order its own access, unknown ids null', async () => {
+    const mine = await createOrder();
+    const theirs = await createOrder(token('shopper-b', 'customer'));
+    const unknown = '0193a0c4-2f6e-7cc1-9a53-1d2c3b4a5f60';
+    const reply = await call('POST', '/internal/orders/access', {
+      token: token('connection-edge', 'service'),
+      body: { ids: [mine.id, unknown, theirs.id, 'not-a-uuid', mine.id] },
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({
+      access: {
+        [mine.id]: { customerId: 'shopper-a', courierId: null },
+        [theirs.id]: { customerId: 'shopper-b', courierId: null },
+        [unknown]: null,
+        'not-a-uuid': null,
+      },
+    });
+    expect(bulkAccessResponseSchema(orderAccessSchema).safeParse(reply.body).success).toBe(true);
+  });
+
+  it.each([
+    ['no ids', { ids: [] }],
+    ['more than 500 ids', { ids: Array.from({ length: 501 }, (_, i) => `o-${i}`) }],
+    ['an empty id', { ids: [''] }],
+    ['ids that are not a list', { ids: 'o-1' }],
+  ])('POST /internal/orders/access with %s: 400 INVALID naming ids', async (_, body) => {
+    const reply = await call('POST', '/internal/orders/access', { token: token('connection-edge', 'service'), body });
+    expect(reply.status).toBe(400);
+    expect(reply.body['code']).toBe('INVALID');
+    expect(reply.body['message']).toEqual(expect.stringContaining('ids'));
+  });
+
+  it('POST /internal/orders/access without the service role: 403 FORBIDDEN', async () => {
+    const order = await createOrder();
+    for (const caller of [shopperA, ops]) {
+      const reply = await call('POST', '/internal/orders/access', { token: caller, body: { ids: [order.id] } });
+      expect(reply.status).toBe(403);
+      expect(reply.body['code']).toBe('FORBIDDEN');
+    }
   });
 
   it('GET /internal/orders/:id/access without the service role: 403 FORBIDDEN', async () => {

@@ -32,7 +32,15 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { OrderAccess, orderStatusSchema, Principal } from '@shopnest/contracts';
+import {
+  BulkAccessRequest,
+  bulkAccessRequestSchema,
+  bulkAccessResponseSchema,
+  OrderAccess,
+  orderAccessSchema,
+  orderStatusSchema,
+  Principal,
+} from '@shopnest/contracts';
 import { CurrentPrincipal, JwtAuthGuard, Roles } from '@shopnest/platform-auth';
 import { z } from 'zod';
 import { OrdersErrorFilter } from './http/orders-error.filter';
@@ -350,5 +358,23 @@ export class InternalOrdersController {
   @ApiNotFoundResponse(error)
   access(@Param('id', OrderIdPipe) id: string): Promise<OrderAccess & { orderId: string }> {
     return this.orders.accessOf(id);
+  }
+
+  /** `bulkAccessRequestSchema` → `bulkAccessResponseSchema` of the contracts: one read for many orders. */
+  @Post('access')
+  @HttpCode(HttpStatus.OK)
+  @Roles('service')
+  @ApiOperation({
+    summary: 'Who may follow each of many orders',
+    description:
+      'Role: service (the edge coalescing the look-ups of many subscribes). 1 to 500 ids; every id is in ' +
+      'the answer, `null` when there is no such order.',
+  })
+  @ApiBody({ schema: openApiSchema(bulkAccessRequestSchema) })
+  @ApiOkResponse({ schema: openApiSchema(bulkAccessResponseSchema(orderAccessSchema)) })
+  async accessMany(
+    @Body(new ZodValidationPipe(bulkAccessRequestSchema)) body: BulkAccessRequest,
+  ): Promise<{ access: Record<string, OrderAccess | null> }> {
+    return { access: await this.orders.accessOfMany(body.ids) };
   }
 }

@@ -151,6 +151,17 @@ export class OrdersService {
     return { orderId: order.id, customerId: order.customerId, courierId: order.courierId };
   }
 
+  /** {@link accessOf} for many ids at once, in one read: unknown ids map to `null`. */
+  async accessOfMany(ids: readonly string[]): Promise<Record<string, OrderAccess | null>> {
+    const found = new Map((await this.orders.findByIds(ids)).map((order) => [order.id, order]));
+    return Object.fromEntries(
+      ids.map((id) => {
+        const order = found.get(id);
+        return [id, order ? { customerId: order.customerId, courierId: order.courierId } : null];
+      }),
+    );
+  }
+
   private async current(id: string, expectedVersion: number | undefined): Promise<Order> {
     const current = await this.orders.findById(id);
     if (!current) throw new OrderNotFound(id);

@@ -6,6 +6,20 @@ import { EdgeLimits } from '../limits/edge-limits';
 import { EDGE_LIMITS } from '../limits/edge-rate-limits';
 import { SeamGate, SeamGateLimits } from './seam-gate';
 
+const ADMITTED = Promise.resolve(true);
+const REFUSED = Symbol('refused');
+
+/**
+ * Waits for `admitted` first, then for `read`, started before it: a subscribe's reads overlap its
+ * authorisation instead of following it. A refusal wins over a failed read (which is then ignored),
+ * so a refused subscriber learns why, and is sent nothing.
+ */
+async function readOnceAdmitted<T>(read: Promise<T>, admitted: Promise<boolean>): Promise<T | typeof REFUSED> {
+  read.catch(() => undefined);
+  if (!(await admitted)) return REFUSED;
+  return read;
+}
+
 /** How a replay ended; `recovered` is absent when no `since` was given. */
 export interface ReplayResult {
   recovered?: boolean;
@@ -65,11 +79,27 @@ export class ChannelReplay {
   }
 
   /** Replays after `since` to `socket`, then joins it to `channel`; resolves once everything before the ack is sent. */
-  async subscribeSocket(socket: ReplaySocket, channel: string, since: string | undefined): Promise<ReplayResult> {
+  async subscribeSocket(socket: ReplaySocket, channel: string, since: string | undefined): Promise<ReplayResult>;
+  /**
+   * With `admitted`: the reads run alongside it (the subscriber's authorisation), and when it
+   * answers false nothing is sent, the socket joins nothing, and the result is `null`.
+   */
+  async subscribeSocket(
+    socket: ReplaySocket,
+    channel: string,
+    since: string | undefined,
+    admitted: Promise<boolean>,
+  ): Promise<ReplayResult | null>;
+  async subscribeSocket(
+    socket: ReplaySocket,
+    channel: string,
+    since: string | undefined,
+    admitted?: Promise<boolean>,
+  ): Promise<ReplayResult | null> {
     const gate = new SeamGate(({ name, delivery }) => socket.emit(name, delivery), this.gateLimits);
     const unlisten = this.feed.listen(channel, gate.offer);
     try {
-      return await this.replay(channel, since, gate, () => {
+      return await this.replay(channel, since, gate, admitted, () => {
         const joined = socket.join(channel);
         // In-memory rooms and the classic Redis adapter join synchronously; an adapter that does not would open a gap.
         if (joined instanceof Promise)
@@ -89,8 +119,13 @@ export class ChannelReplay {
    * it, including one appended while the snapshot was being read. Without a snapshot, a plain live
    * subscribe (`snapshot: null`).
    */
-  async subscribeSocketFromSnapshot(socket: ReplaySocket, channel: string): Promise<SnapshotReplayResult> {
-    const snapshot = await this.history.snapshot(channel);
+  async subscribeSocketFromSnapshot(
+    socket: ReplaySocket,
+    channel: string,
+    admitted: Promise<boolean> = ADMITTED,
+  ): Promise<SnapshotReplayResult | null> {
+    const snapshot = await readOnceAdmitted(this.history.snapshot(channel), admitted);
+    if (snapshot === REFUSED) return null;
     if (!snapshot) return { ...(await this.subscribeSocket(socket, channel, undefined)), snapshot: null };
     const message: OrderSnapshotDelivery = { channel, offset: snapshot.offset, state: snapshot.state as OrderSnapshot };
     // Before any replayed or live delivery of the channel: the socket is not in the room yet.
@@ -103,7 +138,7 @@ export class ChannelReplay {
     const gate = new SeamGate(sink, this.gateLimits);
     const unlisten = this.feed.listen(channel, gate.offer);
     try {
-      const result = await this.replay(channel, since, gate);
+      const result = (await this.replay(channel, since, gate)) as ReplayResult;
       return { ...result, close: unlisten };
     } catch (error) {
       unlisten();
@@ -116,12 +151,18 @@ export class ChannelReplay {
     channel: string,
     since: string | undefined,
     gate: SeamGate,
+    admitted: Promise<boolean> = ADMITTED,
     atSeam?: () => () => void,
-  ): Promise<ReplayResult> {
-    const [read, latestVolatile] = await Promise.all([
-      since === undefined ? undefined : this.history.readSince(channel, since),
-      this.history.latestVolatile(channel),
-    ]);
+  ): Promise<ReplayResult | null> {
+    const reads = await readOnceAdmitted(
+      Promise.all([
+        since === undefined ? undefined : this.history.readSince(channel, since),
+        this.history.latestVolatile(channel),
+      ]),
+      admitted,
+    );
+    if (reads === REFUSED) return null;
+    const [read, latestVolatile] = reads;
     // From here to the end nothing awaits: no live delivery can interleave with the replay and the seam.
     let after = read?.recovered ? since : undefined;
     for (const { offset, event } of read?.events ?? []) {

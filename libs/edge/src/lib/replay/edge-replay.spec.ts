@@ -230,6 +230,27 @@ describe('subscribe with replay (real socket.io server and client, in-memory his
     await expect(subscribe(alice, '1-0')).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     await expect(subscribe(alice, '1-0')).resolves.toMatchObject({ ok: true, recovered: false });
   });
+  it('reads alongside the authorisation, yet a refused subscriber is sent nothing and told FORBIDDEN, not a failed read', async () => {
+    await publish(event());
+    await publishVolatile(event('order.location_updated'));
+    let readStarted = false;
+    history.duringRead = {
+      before: () => {
+        readStarted = true;
+        return Promise.reject(new Error('redis down'));
+      },
+    };
+    const mallory = await connect('mallory');
+
+    const ack = await subscribe(mallory, '0-0');
+    await publish(event());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    expect(readStarted).toBe(true);
+    expect(ack).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(mallory.seen.log).toEqual([{ kind: 'ack' }]);
+  });
+
   describe('with snapshot: true', () => {
     const ref = { orderId: 'o-alice', customerId: 'alice' };
     const STATUSES = ['placed', 'confirmed', 'packed', 'shipped', 'out_for_delivery', 'delivered'] as const;

@@ -131,6 +131,16 @@ export class PostgresOrderRepository extends OrderRepository {
     return row ? toOrder(row) : null;
   }
 
+  async findByIds(ids: readonly string[]): Promise<Order[]> {
+    // Non-UUIDs cannot exist, and would make the uuid[] cast fail for the whole batch.
+    const valid = [...new Set(ids.filter((id) => UUID.test(id)))];
+    if (valid.length === 0) return [];
+    const rows = await this.db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ANY($1::uuid[])`, [
+      valid,
+    ]);
+    return rows.map(toOrder);
+  }
+
   async list(owner: OrderOwner, page: OrderPage): Promise<Order[]> {
     const [column, value] = 'customerId' in owner ? ['customer_id', owner.customerId] : ['courier_id', owner.courierId];
     if (page.before !== undefined && !UUID.test(page.before)) return [];

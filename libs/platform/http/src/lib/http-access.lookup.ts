@@ -14,6 +14,11 @@ export interface HttpAccessOptions {
   /** How long "no such resource" is reused; short, so a just-created one is soon visible. */
   missTtlMs?: number;
   maxEntries?: number;
+  /**
+   * With an endpoint's bulk form: how many bulk requests may be in flight at once. Misses beyond
+   * wait, and go out together in the next request that has room.
+   */
+  maxConcurrentBulkRequests?: number;
 }
 
 /** Raised when the service cannot answer; never means "no such resource". */
@@ -27,6 +32,19 @@ export interface AccessEndpoint<T> {
   resource: string;
   path: (id: string) => string;
   schema: z.ZodType<T>;
+  /**
+   * The endpoint's bulk form, if it has one: `POST path` with `{ ids }` answering
+   * `{ access: { [id]: T | null } }`. Then concurrent cache misses are coalesced into one request.
+   */
+  bulk?: { path: string; maxIds: number; schema: z.ZodType<{ access: Record<string, T | null> }> };
+}
+
+interface Waiting<T> {
+  id: string;
+  /** `performance.now()` when it began to wait. */
+  since: number;
+  resolve: (access: T | null) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
@@ -34,6 +52,11 @@ export interface AccessEndpoint<T> {
  * bounded cache of hits and misses, and one request in flight per id however many sockets ask at
  * once. 404 answers `null`; anything else that is not a valid 200 rejects with
  * {@link AccessLookupUnavailable}, and failures are not cached.
+ *
+ * When the endpoint has a bulk form, the cache misses of one event-loop turn go out as one bulk
+ * request (up to its `maxIds`), at most `maxConcurrentBulkRequests` at once: a reconnect storm
+ * of thousands of sockets costs the service a few dozen requests instead of one per order. A bulk
+ * answer must name every id asked for; a failed or incomplete one fails each of its ids.
  *
  * @example
  * const orders = new HttpAccessLookup({ resource: 'order', path: orderAccessPath, schema: orderAccessSchema }, options);
@@ -46,6 +69,10 @@ export class HttpAccessLookup<T> {
   private readonly timeoutMs: number;
   private readonly hitTtlMs: number;
   private readonly missTtlMs: number;
+  private readonly maxConcurrentBulk: number;
+  private waiting: Waiting<T>[] = [];
+  private drainScheduled = false;
+  private bulkInFlight = 0;
 
   constructor(
     private readonly endpoint: AccessEndpoint<T>,
@@ -57,6 +84,7 @@ export class HttpAccessLookup<T> {
     this.hitTtlMs = options.hitTtlMs ?? 5_000;
     this.missTtlMs = options.missTtlMs ?? 1_000;
     this.cache = new TtlCache(options.maxEntries ?? 10_000);
+    this.maxConcurrentBulk = options.maxConcurrentBulkRequests ?? 4;
   }
 
   find(id: string): Promise<T | null> {
@@ -64,7 +92,7 @@ export class HttpAccessLookup<T> {
     if (cached) return Promise.resolve(cached.value);
     const pending = this.inFlight.get(id);
     if (pending) return pending;
-    const request = this.fetchAccess(id)
+    const request = (this.endpoint.bulk ? this.enqueue(id) : this.fetchAccess(id))
       .then((access) => {
         this.cache.set(id, access, access ? this.hitTtlMs : this.missTtlMs);
         return access;
@@ -74,14 +102,86 @@ export class HttpAccessLookup<T> {
     return request;
   }
 
-  private async fetchAccess(id: string): Promise<T | null> {
-    const url = `${this.baseUrl}${this.endpoint.path(id)}`;
+  private fetchAccess(id: string): Promise<T | null> {
+    return this.request(this.endpoint.path(id), undefined, this.endpoint.schema, true);
+  }
+
+  private enqueue(id: string): Promise<T | null> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ id, since: performance.now(), resolve, reject });
+      if (this.drainScheduled) return;
+      this.drainScheduled = true;
+      // setImmediate: after the I/O callbacks of this turn, so every subscribe read in it is in.
+      setImmediate(() => {
+        this.drainScheduled = false;
+        this.drain();
+      });
+    });
+  }
+
+  /** Sends waiting ids in bulk requests while there is room; each finished request drains again. */
+  private drain(): void {
+    const bulk = this.endpoint.bulk as NonNullable<AccessEndpoint<T>['bulk']>;
+    // A miss that waited a whole timeout for room (the service is slow) fails now rather than
+    // waiting on: no caller waits much more than twice the timeout.
+    const expired = performance.now() - this.timeoutMs;
+    if (this.waiting.length > 0 && this.waiting[0].since <= expired) {
+      const stale = new AccessLookupUnavailable(
+        `${this.endpoint.resource} access lookup at ${this.baseUrl}${bulk.path} failed: no room within ${this.timeoutMs} ms (${this.maxConcurrentBulk} requests in flight)`,
+      );
+      const still = this.waiting.filter((entry) => entry.since > expired);
+      for (const entry of this.waiting) if (entry.since <= expired) entry.reject(stale);
+      this.waiting = still;
+    }
+    while (this.waiting.length > 0 && this.bulkInFlight < this.maxConcurrentBulk) {
+      const batch = this.waiting.splice(0, bulk.maxIds);
+      const ids = batch.map((entry) => entry.id);
+      this.bulkInFlight++;
+      this.request(bulk.path, { ids }, bulk.schema, false)
+        .then(
+          (body) => {
+            const answers = (body as { access: Record<string, T | null> }).access;
+            const missing = ids.filter((id) => !Object.hasOwn(answers, id));
+            const incomplete = new AccessLookupUnavailable(
+              `${this.endpoint.resource} access lookup at ${this.baseUrl}${bulk.path} left out ${missing.length} of ${ids.length} ids`,
+            );
+            for (const entry of batch) {
+              if (Object.hasOwn(answers, entry.id)) entry.resolve(answers[entry.id] ?? null);
+              else entry.reject(incomplete);
+            }
+          },
+          (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+        )
+        .finally(() => {
+          this.bulkInFlight--;
+          this.drain();
+        });
+    }
+  }
+
+  /**
+   * One request to the service: GET `path`, or POST `body` as JSON. `notFoundIsNull`: a 404 answers
+   * `null` (the single endpoint); for the bulk one, a 404 means the service does not have it yet.
+   */
+  private async request<B>(
+    path: string,
+    body: object | undefined,
+    schema: z.ZodType<B>,
+    notFoundIsNull: boolean,
+  ): Promise<B | null> {
+    const url = `${this.baseUrl}${path}`;
     const failed = (reason: string) =>
       new AccessLookupUnavailable(`${this.endpoint.resource} access lookup at ${url} ${reason}`);
     let response: Response;
     try {
       response = await this.fetchImpl(url, {
-        headers: { authorization: `Bearer ${this.options.serviceToken}`, accept: 'application/json' },
+        method: body ? 'POST' : 'GET',
+        headers: {
+          authorization: `Bearer ${this.options.serviceToken}`,
+          accept: 'application/json',
+          ...(body && { 'content-type': 'application/json' }),
+        },
+        ...(body && { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
@@ -89,7 +189,7 @@ export class HttpAccessLookup<T> {
       const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
       throw failed(`failed: ${timedOut ? `no answer within ${this.timeoutMs} ms` : describe(error)}`);
     }
-    if (response.status === 404) {
+    if (response.status === 404 && notFoundIsNull) {
       await response.body?.cancel();
       return null;
     }
@@ -97,13 +197,13 @@ export class HttpAccessLookup<T> {
       await response.body?.cancel();
       throw failed(`answered HTTP ${response.status}`);
     }
-    let body: unknown;
+    let json: unknown;
     try {
-      body = await response.json();
+      json = await response.json();
     } catch (error) {
       throw failed(`sent a body that is not JSON: ${describe(error)}`);
     }
-    const parsed = this.endpoint.schema.safeParse(body);
+    const parsed = schema.safeParse(json);
     if (!parsed.success) throw failed(`sent an unexpected body: ${describeZodError(parsed.error)}`);
     return parsed.data;
   }
