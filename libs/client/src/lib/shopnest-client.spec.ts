@@ -175,6 +175,21 @@ describe('ShopNestClient connection', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('counts a connection closed before its handshake completed (a parser mismatch) as a failed attempt', async () => {
+    const { client, socket, states } = setup({ reconnect: { initialDelayMs: 10, maxDelayMs: 10, maxAttempts: 1 } });
+    const connected = client.connect();
+    const outcome = connected.catch((error: ShopNestClientError) => error);
+    await settle();
+    socket().drop();
+    await jest.advanceTimersByTimeAsync(10);
+    socket().drop();
+    expect(await outcome).toMatchObject({ code: 'TRANSPORT', message: expect.stringContaining('parser') });
+    expect(states.at(-1)).toBe('error');
+    expect(socket().handshakes).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(socket().handshakes).toHaveLength(2);
+  });
+
   it('does not reconnect after close(), and leaves no timer behind', async () => {
     const { client, socket, states } = setup();
     const connected = client.connect();

@@ -238,6 +238,8 @@ export class ShopNestClient {
   private wanted = false;
   /** A connection was established since `connect()`: failures from now on are `reconnecting`. */
   private wasConnected = false;
+  /** This connection completed its handshake (`onConnect`); a close before that is a failed attempt. */
+  private established = false;
   private token = '';
   private tokenExpiresAt: number | undefined;
   /** Retries scheduled since the last successful connection. */
@@ -512,6 +514,7 @@ export class ShopNestClient {
     this.retries = 0;
     this.authRefusals = 0;
     this.wasConnected = true;
+    this.established = true;
     this.scheduleRefresh(jwtExpiresAt(this.token));
     // Subscribe before announcing `connected`, so that events replayed ahead of the acks find their channel.
     for (const state of this.channels.values()) void this.sendSubscribe(state);
@@ -527,8 +530,21 @@ export class ShopNestClient {
     if (!this.wanted) return;
     // Every reason but our own close() means the connection should come back: a transport loss,
     // an edge restart, or the edge ending the session (e.g. at token expiry) — with a fresh token.
-    this.setState('reconnecting');
-    this.scheduleRetry(new ShopNestClientError('TRANSPORT', `connection lost: ${reason}`));
+    const established = this.established;
+    this.established = false;
+    this.setState(this.wasConnected ? 'reconnecting' : 'connecting');
+    if (established) {
+      this.scheduleRetry(new ShopNestClientError('TRANSPORT', `connection lost: ${reason}`));
+      return;
+    }
+    // Closed before the handshake completed (e.g. the edge uses another `parser`): a failed
+    // attempt like a refused one, so `maxAttempts` ends it.
+    this.retryOrGiveUp(
+      new ShopNestClientError(
+        'TRANSPORT',
+        `the connection closed before the handshake completed (${reason}); does the client's parser match the edge's?`,
+      ),
+    );
   }
 
   private onConnectError(error: ConnectError): void {
