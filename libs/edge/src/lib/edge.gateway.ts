@@ -368,14 +368,12 @@ export class EdgeGateway
   }
 
   /**
-   * Joins an authorised socket to its channel and, with `since` (or `snapshot`: the order's state,
-   * then `since` its offset), replays what followed it before the ack (see {@link ChannelReplay}: live deliveries are held back meanwhile, so the client
-   * sees replay then live, with no gap and no duplicate at the seam).
-   */
-  /**
    * Authorises the subscriber and, side by side, reads what the subscription sends first (the
    * snapshot, or the history after `since` and the latest volatile event): one round trip's wait
-   * instead of two. Nothing is sent, and no room joined, until the authorisation allows it.
+   * instead of two. Nothing is sent, and no room joined, until the authorisation allows it. Then
+   * joins the socket to its channel and replays what followed `since` (or the snapshot's offset)
+   * before the ack; live deliveries are held back meanwhile (see {@link ChannelReplay}), so the
+   * client sees replay then live, with no gap and no duplicate at the seam.
    */
   private async attach(socket: EdgeSocket, request: SubscribeRequest): Promise<SubscribeAck> {
     let refusal: SubscribeAck | undefined;
