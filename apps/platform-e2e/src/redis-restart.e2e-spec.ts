@@ -134,9 +134,19 @@ describe('Redis restarted while events flow', () => {
     ).catch(() => {
       const short = orderKeys
         .filter((k) => log.events(k.name, k.channel).length < expected.length)
-        .map((k) => `${k.name} ${k.channel}: ${log.events(k.name, k.channel).length}`);
+        .map(
+          (k) =>
+            `${k.name} ${k.channel}: ${log.events(k.name, k.channel).map(describeEvent).join(' ')} at ${log.offsets(k.name, k.channel).join(' ')}`,
+        );
+      const seen = new Set(statusChanges().map((e) => `${e.subject} ${describeEvent(e)}`));
+      const missing = rounds.filter(({ order, status }) => !seen.has(`${order.id} ${status}`));
       throw new Error(
-        `not every event arrived (${short.length} short: ${short.slice(0, 5).join(', ')}; ops ${statusChanges().length}/${rounds.length})\n${output()}`,
+        [
+          `not every event arrived (${short.length} short: ${short.slice(0, 5).join(', ')}; ops ${seen.size}/${rounds.length})`,
+          `ops missing: ${missing.map(({ order, status }) => `#${orders.indexOf(order)} ${status}`).join(', ')}`,
+          `ops offsets: ${log.offsets('ops', OPS_ORDERS_CHANNEL).join(' ')}; gaps: ${log.gaps.join(', ')}`,
+          output(),
+        ].join('\n'),
       );
     });
     await sleep(500); // a late duplicate would show up now

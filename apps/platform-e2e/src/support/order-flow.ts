@@ -99,6 +99,13 @@ export class DeliveryLog {
       .filter((event) => event.type !== 'order.location_updated');
   }
 
+  /** The offsets `name` got on `channel`, in arrival order (volatile deliveries carry none). */
+  offsets(name: string, channel: string): string[] {
+    return (this.byKey.get(`${name} ${channel}`) ?? []).flatMap((delivery) =>
+      delivery.offset === undefined ? [] : [delivery.offset],
+    );
+  }
+
   /** Every (client, channel) pair tracked. */
   keys(): { name: string; channel: string }[] {
     return [...this.byKey.keys()].map((key) => {

@@ -2,6 +2,7 @@ import { Envelope } from '@shopnest/contracts';
 import { dedicatedRedis, waitFor } from '@shopnest/testing';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { AddressInfo, createServer as createTcpServer, Socket, connect as tcpConnect } from 'node:net';
 import { RoomEmit } from '../room-emit-source';
 import { describeRoomEmitSourceContract } from '../room-emit-source.contract';
 import { RedisEmitterFanout } from './redis-emitter-fanout';
@@ -69,18 +70,7 @@ describe('RedisIoAdapter', () => {
       await waitFor(() => restored === 1, 20_000);
       // Active when it says so: an emit published right now reaches the room listener.
       const fanout = await RedisEmitterFanout.connect(redis.url, { key });
-      const event: Envelope = {
-        specversion: '1.0',
-        id: randomUUID(),
-        type: 'test.emitted',
-        source: '/test',
-        subject: 'o-1',
-        time: new Date().toISOString(),
-        datacontenttype: 'application/json',
-        sequence: 1,
-        data: {},
-      };
-      await fanout.emit({ channel: 'order:o-1', offset: '1-0', event });
+      await fanout.emit({ channel: 'order:o-1', offset: '1-0', event: testEvent('test.emitted') });
       await waitFor(() => seen.length === 1, 5_000);
       expect(seen[0]).toMatchObject({ room: 'order:o-1', name: 'test.emitted' });
       expect(restored).toBe(1);
@@ -89,6 +79,40 @@ describe('RedisIoAdapter', () => {
     } finally {
       await adapter.dispose();
       await redis.remove();
+    }
+  }, 60_000);
+
+  it('reports onFeedRestored before the restored feed hands its first emit to the room, even when both arrive in one read', async () => {
+    // The PING that confirms the feed and the first message after it can arrive in one TCP read:
+    // a client handed that message before the restore would resume after it, past what was lost.
+    // A proxy cuts the subscriber's connection, then holds what Redis sends the reconnected one
+    // (from its first PING or PSUBSCRIBE) until an emit was published, and passes it all in one write.
+    const key = `test:${randomUUID()}`;
+    const proxy = await holdingProxy(REDIS_URL);
+    const httpServer = createServer();
+    const adapter = new RedisIoAdapter(httpServer, { url: proxy.url, key });
+    const fanout = await RedisEmitterFanout.connect(REDIS_URL, { key });
+    try {
+      await adapter.connect();
+      const server = adapter.createIOServer(0);
+      await adapter.ping();
+      const order: string[] = [];
+      adapter.onFeedRestored(() => order.push('restored'));
+      adapter.onRoomEmit(({ name }) => order.push(name));
+
+      proxy.cutAndHold();
+      await waitFor(() => proxy.holding, 20_000);
+      await fanout.emit({ channel: 'order:o-1', offset: '1-0', event: testEvent('test.first') });
+      await new Promise((resolve) => setTimeout(resolve, 300)); // Redis has sent it to the held connection
+      proxy.release();
+
+      await waitFor(() => order.includes('test.first'), 5_000);
+      expect(order).toEqual(['restored', 'test.first']);
+      await adapter.close(server);
+    } finally {
+      await fanout.close();
+      await adapter.dispose();
+      await proxy.close();
     }
   }, 60_000);
 });
@@ -112,3 +136,76 @@ describeRoomEmitSourceContract('RedisIoAdapter, fed by RedisEmitterFanout throug
     },
   };
 });
+
+function testEvent(type: string): Envelope {
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    type,
+    source: '/test',
+    subject: 'o-1',
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    sequence: 1,
+    data: {},
+  };
+}
+
+/**
+ * A TCP proxy to Redis. `cutAndHold()` destroys the open connections; on the next ones, from the
+ * first client write that carries a PING or PSUBSCRIBE, what Redis sends is held back until
+ * `release()`, which passes it on in one write.
+ */
+async function holdingProxy(redisUrl: string) {
+  const target = new URL(redisUrl);
+  const open = new Set<Socket>();
+  let armed = false;
+  let held: { client: Socket; chunks: Buffer[] } | undefined;
+  const server = createTcpServer((client) => {
+    const upstream = tcpConnect(Number(target.port), target.hostname);
+    open.add(client).add(upstream);
+    const holdThis = armed;
+    let holding = false;
+    client.on('data', (chunk: Buffer) => {
+      if (holdThis && !held && !holding && /ping|psubscribe/i.test(chunk.toString('latin1'))) {
+        holding = true;
+        held = { client, chunks: [] };
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (holding && held?.client === client) held.chunks.push(chunk);
+      else client.write(chunk);
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    get holding() {
+      return held !== undefined;
+    },
+    cutAndHold() {
+      armed = true;
+      for (const socket of open) socket.destroy();
+    },
+    release() {
+      const { client, chunks } = held ?? { chunks: [] };
+      held = undefined;
+      armed = false;
+      client?.write(Buffer.concat(chunks));
+    },
+    async close() {
+      for (const socket of open) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -104,30 +104,34 @@ export class RedisIoAdapter extends LeanIoAdapter implements RoomEmitSource {
 
   /**
    * ioredis reconnects the subscriber by itself and re-sends its (P)SUBSCRIBEs, but emits published
-   * while it was away are lost to this edge: once the subscriptions are active again, say so.
+   * while it was away are lost to this edge. The listeners hear of it before the restored feed hands
+   * any emit to a socket: a client that got a newer delivery first would resume after it, past the
+   * lost ones. So the first message after a cut restores synchronously, from a listener that runs
+   * before the adapter's own; a PING confirms a quiet feed.
    */
   private watchFeed(sub: Redis): void {
     let cut = false;
+    const restore = (): void => {
+      if (!cut) return;
+      cut = false;
+      for (const listener of [...this.restoredListeners]) {
+        try {
+          listener();
+        } catch {
+          // A listener's failure is its own; the others still resume their clients.
+        }
+      }
+    };
     sub.on('close', () => (cut = true));
+    sub.prependListener('pmessageBuffer', restore);
     sub.on('ready', () => {
       if (!cut) return;
-      // 'ready' comes before ioredis re-sends the subscriptions; a PING answered after them proves them active.
+      // ioredis emits 'ready' and then re-sends the subscriptions in the same tick: a PING sent on
+      // the next one follows them, so its answer proves them active.
       const confirm = (): void => {
-        pingRedis(sub, 2_000).then(
-          () => {
-            cut = false;
-            for (const listener of [...this.restoredListeners]) {
-              try {
-                listener();
-              } catch {
-                // A listener's failure is its own; the others still resume their clients.
-              }
-            }
-          },
-          () => sub.status === 'ready' && confirm(),
-        );
+        pingRedis(sub, 2_000).then(restore, () => sub.status === 'ready' && confirm());
       };
-      confirm();
+      setImmediate(confirm);
     });
   }
 
