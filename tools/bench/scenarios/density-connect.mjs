@@ -53,6 +53,13 @@ export async function densityAndConnect(ctx) {
           ? { heapSnapshot: join(process.env['BENCH_HEAP_SNAPSHOTS'], `${target}-${when}.heapsnapshot`) }
           : {};
       const empty = await server.sample({ gc: true, ...snapshot('empty') });
+      // Where the CPU of a connect + subscribe goes, process by process (order-tracking answers
+      // our edge's order-access look-ups; Redis serves its admission, budget and history reads).
+      const lookups = target === 'ours' ? [ctx.services.orders] : [];
+      const cpuWindow = await openWindow(
+        [server, ...lookups, ...fleet.workers],
+        target === 'ours' && ctx.pids['redis'] ? { redis: ctx.pids['redis'] } : {},
+      );
       const main = await fleet.connect({
         url,
         users: users.slice(warm),
@@ -62,6 +69,23 @@ export async function densityAndConnect(ctx) {
         timeoutMs: ctx.full ? 300_000 : 90_000,
       });
       const connect = { ...main, ok: main.ok + warmup.ok, failed: main.failed + warmup.failed };
+      const cpu = await cpuWindow.close();
+      /** CPU ms per connected client of the main batch, by process group. */
+      const cpuMs = (/** @param {(name: string) => boolean} which */ which) =>
+        round(
+          (Object.entries(cpu)
+            .filter(([name]) => which(name))
+            .reduce((sum, [, stats]) => sum + stats.cpuSeconds, 0) *
+            1000) /
+            main.ok,
+          3,
+        );
+      const cpuPerClientMs = {
+        server: cpuMs((name) => name === server.name),
+        orderTracking: target === 'ours' ? cpuMs((name) => name === ctx.services.orders.name) : null,
+        redis: target === 'ours' ? cpuMs((name) => name === 'redis') : null,
+        load: cpuMs((name) => fleet.workers.some((worker) => worker.name === name)),
+      };
       await sleep(2_000);
       const loaded = await server.sample({ gc: true, ...snapshot('loaded') });
       const heapPerConn = (loaded.mem.heapUsed - empty.mem.heapUsed) / main.ok;
@@ -115,6 +139,7 @@ export async function densityAndConnect(ctx) {
         connectSeconds: connect.seconds,
         connectsPerSecond: connect.perSecond,
         connectMs: connect.connectMs,
+        cpuPerClientMs,
         errors: connect.errors,
         heapPerConnKiB: round(heapPerConn / 1024),
         rssPerConnKiB: round(rssPerConn / 1024),
@@ -220,8 +245,8 @@ export async function densityAndConnect(ctx) {
       title: 'Connect rate and reconnect storm',
       scale: `${scale}; after a 5 % warm-up batch, clients connect and subscribe 100 at a time per load process (rate and memory are measured on the rest); then the server restarts`,
       results: {
-        bare: pick(bare, 'connected failed connectSeconds connectsPerSecond connectMs errors storm'),
-        ours: pick(ours, 'connected failed connectSeconds connectsPerSecond connectMs errors storm'),
+        bare: pick(bare, 'connected failed connectSeconds connectsPerSecond connectMs cpuPerClientMs errors storm'),
+        ours: pick(ours, 'connected failed connectSeconds connectsPerSecond connectMs cpuPerClientMs errors storm'),
       },
       table: {
         headers: [
@@ -231,6 +256,7 @@ export async function densityAndConnect(ctx) {
           'connect+subscribe /s',
           'p50 ms',
           'p99 ms',
+          'CPU ms per client: server / order-tracking / Redis / load',
           'restart: resubscribed',
           'failed',
           's after restart',
@@ -244,6 +270,12 @@ export async function densityAndConnect(ctx) {
           r.connectsPerSecond,
           r.connectMs.p50,
           r.connectMs.p99,
+          [
+            r.cpuPerClientMs.server,
+            r.cpuPerClientMs.orderTracking ?? '–',
+            r.cpuPerClientMs.redis ?? '–',
+            r.cpuPerClientMs.load,
+          ].join(' / '),
           r.storm.resubscribed,
           r.storm.failed,
           r.storm.secondsAfterRestart,
