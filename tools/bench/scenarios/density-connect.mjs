@@ -70,8 +70,11 @@ export async function densityAndConnect(ctx) {
       });
       const connect = { ...main, ok: main.ok + warmup.ok, failed: main.failed + warmup.failed };
       const cpu = await cpuWindow.close();
-      /** CPU ms per connected client of the main batch, by process group. */
-      const cpuMs = (/** @param {(name: string) => boolean} which */ which) =>
+      /**
+       * CPU ms per connected client of the main batch, over the processes `which` names.
+       * @param {(name: string) => boolean} which
+       */
+      const cpuMs = (which) =>
         round(
           (Object.entries(cpu)
             .filter(([name]) => which(name))
@@ -81,7 +84,7 @@ export async function densityAndConnect(ctx) {
           3,
         );
       const cpuPerClientMs = {
-        server: cpuMs((name) => name === server.name),
+        server: cpuMs((/** @type {string} */ name) => name === server.name),
         orderTracking: target === 'ours' ? cpuMs((name) => name === ctx.services.orders.name) : null,
         redis: target === 'ours' ? cpuMs((name) => name === 'redis') : null,
         load: cpuMs((name) => fleet.workers.some((worker) => worker.name === name)),
