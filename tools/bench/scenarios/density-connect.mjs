@@ -71,23 +71,16 @@ export async function densityAndConnect(ctx) {
       const connect = { ...main, ok: main.ok + warmup.ok, failed: main.failed + warmup.failed };
       const cpu = await cpuWindow.close();
       /**
-       * CPU ms per connected client of the main batch, over the processes `which` names.
-       * @param {(name: string) => boolean} which
+       * CPU ms per connected client of the main batch, summed over the named processes.
+       * @param {string[]} names
        */
-      const cpuMs = (which) =>
-        round(
-          (Object.entries(cpu)
-            .filter(([name]) => which(name))
-            .reduce((sum, [, stats]) => sum + stats.cpuSeconds, 0) *
-            1000) /
-            main.ok,
-          3,
-        );
+      const cpuMs = (names) =>
+        round((names.reduce((sum, name) => sum + (cpu[name]?.cpuSeconds ?? 0), 0) * 1000) / main.ok, 3);
       const cpuPerClientMs = {
-        server: cpuMs((/** @type {string} */ name) => name === server.name),
-        orderTracking: target === 'ours' ? cpuMs((name) => name === ctx.services.orders.name) : null,
-        redis: target === 'ours' ? cpuMs((name) => name === 'redis') : null,
-        load: cpuMs((name) => fleet.workers.some((worker) => worker.name === name)),
+        server: cpuMs([server.name]),
+        orderTracking: target === 'ours' ? cpuMs([ctx.services.orders.name]) : null,
+        redis: target === 'ours' ? cpuMs(['redis']) : null,
+        load: cpuMs(fleet.workers.map((worker) => worker.name)),
       };
       await sleep(2_000);
       const loaded = await server.sample({ gc: true, ...snapshot('loaded') });
