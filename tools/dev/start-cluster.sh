@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
-eval "$(tools/infra/up)"
+# Assigned first: `eval "$(...)"` would carry on past a failed provisioning.
+infra_env="$(tools/infra/up)"
+eval "$infra_env"
 set -a
 # shellcheck source=tools/dev/dev.env
 . tools/dev/dev.env

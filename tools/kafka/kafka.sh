@@ -7,8 +7,10 @@
 #          --bootstrap-server 127.0.0.1:19092 --list
 #
 # Env: SHOPNEST_INFRA_HOME (default ~/.cache/shopnest-infra), KAFKA_PORT (19092),
-#      KAFKA_CONTROLLER_PORT (19093), KAFKA_HEAP_OPTS, KAFKA_START_TIMEOUT (60 s),
-#      KAFKA_LIBS_DIR (default $SHOPNEST_INFRA_HOME/kafka/libs: where the jars are cached).
+#      KAFKA_CONTROLLER_PORT (19093), KAFKA_HEAP_OPTS, KAFKA_START_TIMEOUT (180 s),
+#      KAFKA_LIBS_DIR (default $SHOPNEST_INFRA_HOME/kafka/libs: where the jars are cached),
+#      KAFKA_FRESH_DATA=true (a broker this start launches begins on empty storage: every topic
+#      and consumer offset of earlier runs is dropped; `npm test` sets it for a broker it starts).
 # One broker per SHOPNEST_INFRA_HOME: a test that needs a private broker it may stop and start
 # (e.g. an outage test) runs one beside the shared one, reusing the downloaded jars:
 #   SHOPNEST_INFRA_HOME=$(mktemp -d) KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 \
@@ -29,7 +31,9 @@ PIDFILE="$KAFKA_HOME/kafka.pid"
 HOST=127.0.0.1
 PORT="${KAFKA_PORT:-19092}"
 CPORT="${KAFKA_CONTROLLER_PORT:-19093}"
-START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
+# A broker stopped uncleanly recovers every partition before it serves: thousands of them take
+# minutes, and a start cut short leaves it unclean again.
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-180}"
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
@@ -182,6 +186,10 @@ cmd_start() {
   write_config
   [[ -f "$LOG" ]] && mv -f "$LOG" "$LOG.prev"
   : >"$LOG"
+  if [[ "${KAFKA_FRESH_DATA:-}" == "true" ]]; then
+    log "KAFKA_FRESH_DATA=true: dropping the topics and offsets in $DATA/logs"
+    rm -rf "$DATA/logs"
+  fi
   ensure_formatted
 
   log "starting broker+controller on $HOST:$PORT (controller $CPORT), log: $LOG"
