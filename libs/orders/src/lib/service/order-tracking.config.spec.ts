@@ -17,6 +17,7 @@ describe('order-tracking config', () => {
         namespace: '',
         sessionTimeoutMs: 30_000,
         consumerConcurrency: 6,
+        keyConcurrency: 8,
       },
     });
     expect(config.jwt).toMatchObject({ algorithms: ['HS256'], issuer: TEST_JWT_ENV.JWT_ISSUER });

@@ -11,6 +11,7 @@ describe('eventBusEnvSchema', () => {
         namespace: '',
         sessionTimeoutMs: 30_000,
         consumerConcurrency: 6,
+        keyConcurrency: 8,
       },
     });
     expect(parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: 'a:1', KAFKA_CLIENT_ID: 'edge' }).kafka?.clientId).toBe('edge');
@@ -22,16 +23,13 @@ describe('eventBusEnvSchema', () => {
     expect(parseEnv(eventBusEnvSchema, { EVENT_BUS: 'memory' })).toEqual({ driver: 'memory' });
   });
 
-  it('reads the consumer concurrency, refusing one outside 1-64 by name', () => {
-    expect(
-      parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: 'a:1', KAFKA_CONSUMER_CONCURRENCY: '1' }).kafka?.consumerConcurrency,
-    ).toBe(1);
-    expect(() => parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: 'a:1', KAFKA_CONSUMER_CONCURRENCY: '0' })).toThrow(
-      /KAFKA_CONSUMER_CONCURRENCY/,
-    );
-    expect(() => parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: 'a:1', KAFKA_CONSUMER_CONCURRENCY: '65' })).toThrow(
-      /KAFKA_CONSUMER_CONCURRENCY/,
-    );
+  it.each([
+    ['KAFKA_CONSUMER_CONCURRENCY', 'consumerConcurrency'],
+    ['KAFKA_CONSUMER_KEY_CONCURRENCY', 'keyConcurrency'],
+  ] as const)('reads %s, refusing one outside 1-64 by name', (key, field) => {
+    expect(parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: 'a:1', [key]: '1' }).kafka?.[field]).toBe(1);
+    for (const bad of ['0', '65', 'x'])
+      expect(() => parseEnv(eventBusEnvSchema, { KAFKA_BROKERS: 'a:1', [key]: bad })).toThrow(new RegExp(key));
   });
 
   it('refuses an unknown driver, naming EVENT_BUS', () => {

@@ -3,12 +3,20 @@ import { z } from 'zod';
 
 /**
  * The platform's topics have 6 partitions (`ORDERS_TOPIC_PARTITIONS`, `SUPPORT_TOPIC_PARTITIONS`):
- * one handler each, side by side; within a partition, one message at a time, in order. Safe for
- * channels fed from several partitions (`ops:orders`, a user's orders): the worker appends and
- * PUBLISHes each delivery in one Redis script, so a channel's pushes leave Redis in offset order
- * whichever handler sends them, as they do across worker replicas.
+ * handled side by side. Safe for channels fed from several partitions (`ops:orders`, a user's
+ * orders): the worker appends and PUBLISHes each delivery in one Redis script, so a channel's
+ * pushes leave Redis in offset order whichever handler sends them, as they do across worker replicas.
  */
 export const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 6;
+
+/**
+ * Within a partition, messages of this many keys (orders, tickets) are handled side by side; one
+ * key's messages still one at a time, in order. A handler waits on round trips (Redis scripts, an
+ * inbox insert's commit), so one message at a time per partition capped the worker at a few hundred
+ * events per second however idle the machine (issue 14). What is given up is order across keys
+ * within a partition, which no consumer may assume anyway: it never held across partitions.
+ */
+export const DEFAULT_KEYS_CONSUMED_CONCURRENTLY = 8;
 
 export const EVENT_BUS_DRIVERS = ['kafka', 'memory'] as const;
 export type EventBusDriver = (typeof EVENT_BUS_DRIVERS)[number];
@@ -25,8 +33,10 @@ export interface EventBusConfig {
     namespace?: string;
     /** How long a silent group member keeps its partitions before the broker reassigns them. */
     sessionTimeoutMs?: number;
-    /** How many partitions each consumer handles at once (one message at a time within each). */
+    /** How many partitions each consumer handles at once. */
     consumerConcurrency?: number;
+    /** How many keys each partition's messages are handled for at once (one message at a time per key). */
+    keyConcurrency?: number;
   };
 }
 
@@ -38,7 +48,9 @@ export const DEFAULT_KAFKA_CLIENT_ID = 'shopnest';
  * (comma-separated `host:port`, required unless `EVENT_BUS=memory`), `KAFKA_CLIENT_ID`
  * (optional), `KAFKA_TOPIC_PREFIX` (optional namespace of topics and groups) and
  * `KAFKA_SESSION_TIMEOUT_MS` (default 30000; the broker's minimum is 6000) and
- * `KAFKA_CONSUMER_CONCURRENCY` (partitions handled at once per consumer, default 6, 1-64). Parses to an {@link EventBusConfig}.
+ * `KAFKA_CONSUMER_CONCURRENCY` (partitions handled at once per consumer, default 6, 1-64) and
+ * `KAFKA_CONSUMER_KEY_CONCURRENCY` (keys handled at once within a partition, default 8, 1-64; one
+ * message at a time per key). Parses to an {@link EventBusConfig}.
  *
  * @example
  * const eventBus = parseEnv(eventBusEnvSchema, process.env);
@@ -56,13 +68,14 @@ export const eventBusEnvSchema = z
       .default(''),
     // A crashed consumer's partitions wait this long before another member takes them over.
     KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
-    // One message at a time per partition either way; partitions side by side up to this many.
+    // One message at a time per key either way; partitions, and keys within each, side by side up to these.
     KAFKA_CONSUMER_CONCURRENCY: z.coerce
       .number()
       .int()
       .min(1)
       .max(64)
       .default(DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY),
+    KAFKA_CONSUMER_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_KEYS_CONSUMED_CONCURRENTLY),
   })
   .superRefine((env, ctx) => {
     if (env.EVENT_BUS === 'kafka' && !env.KAFKA_BROKERS) {
@@ -85,6 +98,7 @@ export const eventBusEnvSchema = z
               namespace: env.KAFKA_TOPIC_PREFIX,
               sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
               consumerConcurrency: env.KAFKA_CONSUMER_CONCURRENCY,
+              keyConcurrency: env.KAFKA_CONSUMER_KEY_CONCURRENCY,
             },
           },
   );

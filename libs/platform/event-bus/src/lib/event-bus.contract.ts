@@ -210,6 +210,54 @@ export function describeEventBusContract(
     );
 
     it(
+      "hands one key's messages over one at a time, in order, however long each takes; a rejected one holds back its key's later ones",
+      async () => {
+        const topic = await fx.topic();
+        const keys = ['order-a', 'order-b', 'order-c', 'order-d'];
+        const busy = new Set<string>();
+        const overlaps: string[] = [];
+        const handled: Envelope[] = [];
+        let failed = false;
+        await bus.consume({
+          topic,
+          group: uniqueName('g'),
+          fromBeginning: true,
+          handler: async (m) => {
+            if (m.kind !== 'event') return;
+            const { subject, sequence } = m.event;
+            if (busy.has(subject)) overlaps.push(`${subject}#${sequence}`);
+            busy.add(subject);
+            try {
+              // Uneven durations, so a key whose messages were not kept apart would overtake itself.
+              await new Promise((resolve) => setTimeout(resolve, 2 + ((sequence * 7) % 4) * 3));
+              if (!failed && subject === 'order-b' && sequence === 2) {
+                failed = true;
+                throw new Error('handler failure (on purpose)');
+              }
+              handled.push(m.event);
+            } finally {
+              busy.delete(subject);
+            }
+          },
+        });
+
+        for (let sequence = 0; sequence < 6; sequence++) {
+          await bus.publish(
+            topic,
+            keys.map((key) => ({ key, event: testEnvelope(key, sequence) })),
+          );
+        }
+        const firsts = (key: string) => [...new Set(handled.filter((e) => e.subject === key).map((e) => e.sequence))];
+        await waitFor(() => keys.every((key) => firsts(key).length === 6), waitMs);
+
+        expect(overlaps).toEqual([]);
+        // Redeliveries (at-least-once) may repeat a message; its first handling is in order.
+        for (const key of keys) expect(firsts(key)).toEqual([0, 1, 2, 3, 4, 5]);
+      },
+      testTimeout,
+    );
+
+    it(
       'commits handled offsets: after stop(), the group resumes after them',
       async () => {
         const topic = await fx.topic();

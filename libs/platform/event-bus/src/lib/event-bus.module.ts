@@ -83,7 +83,7 @@ function adapterFactory(config: EventBusConfig, options: EventBusModuleOptions):
     case 'kafka': {
       const kafka = config.kafka;
       if (!kafka || kafka.brokers.length === 0) throw new Error('EventBusModule: driver kafka needs kafka.brokers');
-      const { sessionTimeoutMs, consumerConcurrency, ...client } = kafka;
+      const { sessionTimeoutMs, consumerConcurrency, keyConcurrency, ...client } = kafka;
       const consumer = {
         // Heartbeats a tenth of the session apart, as Kafka recommends (at most a third).
         ...(sessionTimeoutMs && {
@@ -91,6 +91,7 @@ function adapterFactory(config: EventBusConfig, options: EventBusModuleOptions):
           heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
         }),
         ...(consumerConcurrency && { partitionsConsumedConcurrently: consumerConcurrency }),
+        ...(keyConcurrency && { keysConsumedConcurrently: keyConcurrency }),
       };
       // Joining a group on a missing topic fails: the bus creates them on connect, before anyone consumes.
       const { topics, connectAtStart } = options;

@@ -47,9 +47,12 @@ export interface ConsumeOptions {
   /** Where a group with no committed offset starts; default `latest`. */
   fromBeginning?: boolean;
   /**
-   * Called for each message, one at a time per partition, in partition order; messages of
-   * different partitions may be in hand at the same time. The offset is committed only after it
-   * resolves; if it rejects, the message is delivered again.
+   * Called for each message; messages of one key one at a time, in partition order. Messages of
+   * different keys (of one partition or of several) may be in hand at the same time, so no
+   * handler may rely on an order across keys. An offset is committed only once its message and
+   * every earlier one of its partition resolved; if one rejects, it is delivered again, and so
+   * may be later ones of other keys that had resolved meanwhile (at-least-once: de-duplicate by
+   * `event.id`). A key's later messages wait until its rejected one resolves.
    */
   handler: (message: IncomingMessage) => Promise<void>;
 }

@@ -75,6 +75,47 @@ describe('KafkaEventBus start-up and probes', () => {
   });
 });
 
+describe('KafkaEventBus keys side by side', () => {
+  it("handles different keys of one partition at the same time, at most keysConsumedConcurrently, each key's messages in order", async () => {
+    const bus = new KafkaEventBus({
+      ...testOptions(),
+      consumer: { ...testOptions().consumer, keysConsumedConcurrently: 3 },
+    });
+    const topic = uniqueName('test.event-bus');
+    await bus.ensureTopics([{ topic, numPartitions: 1 }]);
+    const keys = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6'];
+    let inHand = 0;
+    let most = 0;
+    const order = new Map<string, number[]>();
+    try {
+      await bus.consume({
+        topic,
+        group: uniqueName('g'),
+        fromBeginning: true,
+        handler: async (m) => {
+          if (m.kind !== 'event') return;
+          most = Math.max(most, ++inHand);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          inHand--;
+          order.set(m.event.subject, [...(order.get(m.event.subject) ?? []), m.event.sequence]);
+        },
+      });
+      // One publish, so one fetch most likely brings the whole partition's 24 messages in one batch.
+      await bus.publish(
+        topic,
+        [0, 1, 2, 3].flatMap((sequence) => keys.map((key) => ({ key, event: testEnvelope(key, sequence) }))),
+      );
+      await waitFor(() => keys.every((key) => (order.get(key)?.length ?? 0) >= 4), 15_000);
+
+      expect(most).toBeGreaterThan(1);
+      expect(most).toBeLessThanOrEqual(3);
+      for (const key of keys) expect(order.get(key)).toEqual([0, 1, 2, 3]);
+    } finally {
+      await bus.close();
+    }
+  }, 30_000);
+});
+
 describe('KafkaEventBus consumer resilience', () => {
   it('redelivers after a handler bug (a TypeError), which kafkajs alone treats as fatal', async () => {
     const bus = new KafkaEventBus(testOptions());

@@ -13,9 +13,10 @@ import {
   ReadOptions,
   TopicSlice,
 } from '../event-bus.port';
-import { DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY } from '../event-bus.config';
+import { DEFAULT_KEYS_CONSUMED_CONCURRENTLY, DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY } from '../event-bus.config';
 import { decodeRecord, encodeRecord, headersToStrings } from './cloudevents-binding';
 import { EventBusLogger, KAFKA_LOG_LEVELS, kafkaLogCreator, KafkaLogLevelName } from './kafka-log';
+import { consumeByKey } from './keyed-batch';
 
 /** Consumer group timings; the defaults suit production, tests shrink them to join faster. */
 export interface KafkaConsumerTuning {
@@ -29,15 +30,20 @@ export interface KafkaConsumerTuning {
   maxWaitTimeInMs?: number;
   /**
    * How many of a consumer's partitions are handled at the same time (default
-   * {@link DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY}; kafkajs's is 1). Within a partition messages
-   * still come one at a time, in order. At 1, every partition waits for each message of every
-   * other: a handler's Redis round trips then cap the whole consumer at what one message at a time
-   * allows (issue 14: events queued for seconds at 1,000 events/s on a loaded 2-core machine). Above
-   * 1, handlers of different partitions interleave: only order across partitions is given up, which
-   * Kafka never promised (the worker's shared channels take their order from the Redis script that
-   * appends and publishes in one step, not from the consumer).
+   * {@link DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY}; kafkajs's is 1). At 1, every partition waits
+   * for each message of every other: a handler's Redis round trips then cap the whole consumer at
+   * what one message at a time allows (issue 14: events queued for seconds at 1,000 events/s on a
+   * loaded 2-core machine). Above 1, handlers of different partitions interleave: only order
+   * across partitions is given up, which Kafka never promised (the worker's shared channels take
+   * their order from the Redis script that appends and publishes in one step, not from the consumer).
    */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Within a partition, how many keys' messages are handled at the same time (default
+   * {@link DEFAULT_KEYS_CONSUMED_CONCURRENTLY}); one key's messages always one at a time, in order.
+   * 1: one message at a time per partition.
+   */
+  keysConsumedConcurrently?: number;
 }
 
 export interface KafkaEventBusOptions {
@@ -120,14 +126,17 @@ class HandlerFailedError extends Error {
  * - Publish: idempotent producer, `acks: -1` (all in-sync replicas), at most one request in
  *   flight per broker, so retries neither duplicate nor reorder; the default (murmur2) partitioner
  *   maps a key to the same partition as the Java client does.
- * - Consume: one kafkajs consumer per `consume()` call. Messages reach the handler one at a time
- *   per partition, partitions side by side (`partitionsConsumedConcurrently`). kafkajs resolves a
- *   message's offset only after `eachMessage` resolves and auto-commit only commits resolved
- *   offsets (at the end of each batch, on rebalance and on stop), so an offset is never committed before its handler resolved. A handler that rejects
- *   makes kafkajs re-fetch from the last resolved offset: the same message comes again (after
- *   the consumer retry backoff). A crash between handling and commit redelivers at most the
- *   current batch: at-least-once, consumers de-duplicate by `event.id`. Any handler error is
- *   retried, even a TypeError, which kafkajs alone treats as fatal (the consumer would stop).
+ * - Consume: one kafkajs consumer per `consume()` call. Partitions side by side
+ *   (`partitionsConsumedConcurrently`), and within each fetched batch of a partition, keys side by
+ *   side (`keysConsumedConcurrently`, see {@link consumeByKey}): one key's messages reach the handler
+ *   one at a time, in order. An offset is resolved only once its message and every earlier one of
+ *   the batch resolved, and auto-commit only commits resolved offsets (at the end of each batch,
+ *   on rebalance and on stop), so an offset is never committed before its handler resolved. A
+ *   handler that rejects makes kafkajs re-fetch from the first unresolved offset: the same message
+ *   comes again (after the consumer retry backoff). A crash between handling and commit
+ *   redelivers at most the current batch: at-least-once, consumers de-duplicate by `event.id`.
+ *   Any handler error is retried, even a TypeError, which kafkajs alone treats as fatal (the
+ *   consumer would stop).
  * - Records that do not decode reach the handler as `kind: 'malformed'`; the consumer never stops
  *   on them.
  *
@@ -293,8 +302,11 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
    */
   async consume(options: ConsumeOptions): Promise<Consumption> {
     await this.connect();
-    const { partitionsConsumedConcurrently = DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY, ...tuning } =
-      this.options.consumer ?? {};
+    const {
+      partitionsConsumedConcurrently = DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY,
+      keysConsumedConcurrently = DEFAULT_KEYS_CONSUMED_CONCURRENTLY,
+      ...tuning
+    } = this.options.consumer ?? {};
     const consumer = this.kafka.consumer({
       groupId: this.onBroker(options.group),
       // An idle fetch parks on the broker this long, and shutdown waits for it: keep it short.
@@ -335,12 +347,16 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
       await consumer.run({
         autoCommit: true,
         partitionsConsumedConcurrently,
-        eachMessage: async ({ topic, partition, message }) => {
-          try {
-            await options.handler(toIncoming(options.topic, partition, message));
-          } catch (error) {
-            throw new HandlerFailedError(error, `${topic}[${partition}]@${message.offset}`);
-          }
+        // Offsets are resolved as messages are handled (in order), never a whole batch at once.
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => {
+          const { topic, partition } = payload.batch;
+          return consumeByKey(
+            payload,
+            keysConsumedConcurrently,
+            (message) => options.handler(toIncoming(options.topic, partition, message)),
+            (error, message) => new HandlerFailedError(error, `${topic}[${partition}]@${message.offset}`),
+          );
         },
       });
       const timeoutMs = this.options.joinTimeoutMs ?? 30_000;
