@@ -1,16 +1,51 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-/** A free TCP port on loopback, picked by the kernel. */
-export function freePort(): Promise<number> {
+/**
+ * A free TCP port on loopback, below the kernel's ephemeral range. A port the kernel picks
+ * (`listen(0)`) comes from that range, which outgoing connections draw their source ports from:
+ * between picking it and a server binding it (a JVM's start-up, or a restart on the same port),
+ * any client connection may take it (CI: a private Kafka's controller port was "already in use").
+ * Below the range, only another listener can take it; the pick is random and checked by binding.
+ */
+export async function freePort(): Promise<number> {
+  const [low, high] = belowEphemeralRange();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canListen(port)) return port;
+  }
+  return listenOn(0);
+}
+
+/** [from, to) for {@link freePort}: up to the start of the ephemeral range (Linux's default: 32768). */
+function belowEphemeralRange(): [number, number] {
+  let start = 32_768;
+  try {
+    start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || start;
+  } catch {
+    // Not Linux: keep the default.
+  }
+  return start > 12_000 ? [10_000, start] : [start, 65_536];
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listenOn(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Binds `port` on loopback (0: the kernel picks), closes it, and resolves with the port bound. */
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const bound = (server.address() as { port: number }).port;
+      server.close(() => resolve(bound));
     });
   });
 }
