@@ -18,12 +18,33 @@ export const SERVICES = ['connection-edge', 'order-tracking', 'notification-work
 /** Every child the bench started, so that an error or Ctrl-C stops them all. */
 const children = new Set();
 
-/** @returns {Promise<number>} a free loopback TCP port */
-export function freePort() {
+/**
+ * A free loopback TCP port below the kernel's ephemeral range: the load generators' thousands of
+ * client connections draw their source ports from that range, and one of them could take a
+ * kernel-picked port before the server started on it binds it (as libs/testing's `freePort`).
+ * @returns {Promise<number>}
+ */
+export async function freePort() {
+  let ephemeralStart = 32768;
+  try {
+    ephemeralStart = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]) || 32768;
+  } catch {
+    // Not Linux: keep the default.
+  }
+  const [from, to] = ephemeralStart > 12000 ? [10000, ephemeralStart] : [ephemeralStart, 65536];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await bindAndRelease(from + Math.floor(Math.random() * (to - from))).catch(() => 0);
+    if (port) return port;
+  }
+  return bindAndRelease(0);
+}
+
+/** @param {number} port 0: the kernel picks. @returns {Promise<number>} the port bound, released again */
+function bindAndRelease(port) {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
