@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import {
   buildServices,
   freePort,
@@ -55,6 +56,8 @@ const HARD_LIMIT_MS = (full ? 60 : 12) * 60_000;
 const run = `b${Date.now().toString(36)}`;
 const startedAt = Date.now();
 let buildNote = build ? 'built before the run' : 'existing dist/apps (--no-build)';
+/** The shared database this run's services use; its schemas `bench_<run>_*` are dropped at the end. */
+let runDatabaseUrl = '';
 const log = (/** @type {string} */ message) =>
   process.stdout.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
 
@@ -107,6 +110,7 @@ async function main() {
   const [ordersPort, workerPort] = [await freePort(), await freePort()];
   log('starting order-tracking and notification-worker');
   const databaseUrl = infra['DATABASE_URL'] ?? '';
+  runDatabaseUrl = databaseUrl;
   // Outbox pruning runs all the time (entries older than ~2 s, every second), so the end-to-end
   // scenario's write latency includes its cost (issue 16), not just an idle relay's.
   const pruning = { OUTBOX_RETENTION_HOURS: '0.0005', OUTBOX_PRUNE_INTERVAL_MS: '1000' };
@@ -139,8 +143,10 @@ async function main() {
       ...kafka,
       REDIS_URL: redisUrl,
       SOCKET_IO_KEY: platformKey,
-      // The users' inboxes, in the worker's own schema (default `inbox`) of the run's database.
+      // The users' inboxes, in a schema of the run's own: in the shared default (`inbox`) every
+      // run's items piled up, and each run inserted into a bigger table than the one before.
       DATABASE_URL: databaseUrl,
+      DATABASE_SCHEMA: `bench_${run}_inbox`,
       CONSUMER_FROM_BEGINNING: 'true',
       CONSUMER_GROUP: `bench-${run}`,
       ...tracing,
@@ -264,8 +270,29 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
     void stopAll().finally(() => process.exit(130));
   });
 }
+/** Drops the schemas this run's services created (`bench_<run>_*`), so the shared database keeps none of them. */
+async function dropRunSchemas() {
+  if (!runDatabaseUrl) return;
+  const client = new pg.Client({ connectionString: runDatabaseUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [
+      `bench\\_${run}\\_%`,
+    ]);
+    for (const { nspname } of rows) await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
+    log(`dropped ${rows.length} schemas of this run`);
+  } catch (error) {
+    log(
+      `could not drop this run's schemas (bench_${run}_*): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 main()
   .then(() => stopAll())
+  .then(() => dropRunSchemas())
   .then(() => {
     clearTimeout(hardStop);
     process.exit(0);
@@ -273,5 +300,6 @@ main()
   .catch(async (error) => {
     log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     await stopAll();
+    await dropRunSchemas();
     process.exit(1);
   });

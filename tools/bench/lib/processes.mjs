@@ -33,11 +33,19 @@ export async function freePort() {
   }
   const [from, to] = ephemeralStart > 12000 ? [10000, ephemeralStart] : [ephemeralStart, 65536];
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await bindAndRelease(from + Math.floor(Math.random() * (to - from))).catch(() => 0);
-    if (port) return port;
+    const candidate = from + Math.floor(Math.random() * (to - from));
+    // Never the same port twice in one run: the first may not be bound yet.
+    const port = handedOut.has(candidate) ? 0 : await bindAndRelease(candidate).catch(() => 0);
+    if (port) {
+      handedOut.add(port);
+      return port;
+    }
   }
   return bindAndRelease(0);
 }
+
+/** @type {Set<number>} */
+const handedOut = new Set();
 
 /** @param {number} port 0: the kernel picks. @returns {Promise<number>} the port bound, released again */
 function bindAndRelease(port) {

@@ -14,9 +14,16 @@ export async function freePort(): Promise<number> {
   const [low, high] = belowEphemeralRange();
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low));
-    if (await canListen(port)) return port;
+    // Never the same port twice in one process: the first may not be bound yet.
+    if (!handedOut.has(port) && (await canListen(port))) return handOut(port);
   }
-  return listenOn(0);
+  return handOut(await listenOn(0));
+}
+
+const handedOut = new Set<number>();
+function handOut(port: number): number {
+  handedOut.add(port);
+  return port;
 }
 
 /** [from, to) for {@link freePort}: up to the start of the ephemeral range (Linux's default: 32768). */

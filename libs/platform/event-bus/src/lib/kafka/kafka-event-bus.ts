@@ -266,10 +266,21 @@ export class KafkaEventBus extends EventBus implements OnModuleInit, OnApplicati
     try {
       // Creating an existing topic is harmless but makes kafkajs log an error: ask first.
       const existing = new Set(await admin.listTopics());
-      const missing = topics
-        .map((t) => ({ ...t, topic: this.onBroker(t.topic) }))
-        .filter((t) => !existing.has(t.topic));
+      const wanted = topics.map((t) => ({ ...t, topic: this.onBroker(t.topic) }));
+      const missing = wanted.filter((t) => !existing.has(t.topic));
       if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+      // A topic another service created a moment ago is listed before its partitions have leaders,
+      // and kafkajs waits only for the ones it created: a consumer joining then fails to start
+      // ("This server does not host this topic-partition"). Wait for every wanted topic's leaders.
+      if (wanted.length === 0) return;
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
+      const leaderless = metadata
+        .filter(({ partitions }) => partitions.length === 0 || partitions.some((p) => p.leader < 0))
+        .map(({ name }) => name);
+      if (leaderless.length > 0)
+        throw Object.assign(new Error(`topics without partition leaders yet: ${leaderless.join(', ')}`), {
+          retriable: true,
+        });
     } finally {
       await admin.disconnect();
     }
