@@ -22,10 +22,8 @@ trap stop_kafka EXIT
 
 # A broker this run starts begins on empty storage: no test reads an earlier run's topics, and
 # a broker recovering thousands of leftover ones after an unclean stop takes minutes to serve.
-fresh_kafka=""
-if [[ $kafka_started_here == true ]]; then fresh_kafka=true; fi
 # Assigned first: `eval "$(...)"` would carry on past a failed provisioning.
-infra_env="$(KAFKA_FRESH_DATA=$fresh_kafka tools/infra/up)"
+infra_env="$(KAFKA_FRESH_DATA=$kafka_started_here tools/infra/up)"
 eval "$infra_env"
 tools/infra/infra.sh tools
 
