@@ -20,6 +20,7 @@ import {
   freePort,
   infraPids,
   infraUp,
+  postgresCpuSeconds,
   ROOT,
   SERVICES,
   startService,
@@ -63,7 +64,7 @@ const log = (/** @type {string} */ message) =>
 
 /**
  * @typedef {{ full: boolean, run: string, log: typeof log, scaled: (count: number) => number, jwt: typeof JWT, redisUrl: string, kafkaBrokers: string, databaseUrl: string,
- *   ordersUrl: string, supportUrl: string | undefined, platformKey: string, edgeEnv: Record<string, string>, pids: Record<string, number>,
+ *   ordersUrl: string, supportUrl: string | undefined, platformKey: string, edgeEnv: Record<string, string>, pids: Record<string, number | (() => number)>,
  *   services: { orders: any, worker: any, support: any }, createOrders: (owners: string[]) => Promise<string[]>,
  *   profileEnv: (name: string) => Record<string, string>, hops: HopCollector | undefined }} Context
  */
@@ -93,6 +94,12 @@ async function main() {
   const redisPid = /process_id:(\d+)/.exec(await redis.info('server'))?.[1];
   await redis.quit();
   if (redisPid) pids['redis'] = Number(redisPid);
+  /** @type {Record<string, number | (() => number)>} */
+  const measuredPids = { ...pids };
+  if (!Number.isNaN(postgresCpuSeconds())) measuredPids['postgres'] = postgresCpuSeconds;
+  // The harness itself: it sends the end-to-end scenario's PATCH requests and collects the spans.
+  measuredPids['bench'] = process.pid;
+  log(`CPU accounting by /proc for: ${Object.keys(measuredPids).join(', ')}`);
 
   const platformKey = `bench:${run}`;
   const kafka = { EVENT_BUS: 'kafka', KAFKA_BROKERS: kafkaBrokers, KAFKA_TOPIC_PREFIX: `bench-${run}.` };
@@ -166,7 +173,7 @@ async function main() {
     ordersUrl: orders.url,
     supportUrl: support?.url,
     platformKey,
-    pids,
+    pids: measuredPids,
     services: { orders, worker, support },
     createOrders: (owners) => createOrders(orders.url, owners),
     profileEnv,

@@ -2,8 +2,9 @@
 // no metrics, no outbox relay) doing what order-tracking does for the same requests, on the same
 // schema, with order-tracking's own statements, state machine and event factories, loaded from
 // its build (dist/apps/order-tracking): POST /orders is the single-statement insert of the order
-// and its outbox row (+ NOTIFY); PATCH /orders/:id/status reads the order, moves it on, then runs
-// the single-statement change (update, release a waiting position, outbox append + NOTIFY).
+// and its outbox row; PATCH /orders/:id/status reads the order, moves it on, then runs the
+// single-statement change (update, release a waiting position, outbox append). After each commit
+// it wakes the relays as order-tracking does: a NOTIFY of its own, coalesced (platform-sql's `coalesced`).
 // GET /ping answers without touching the database: the load generator's own ceiling.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -18,6 +19,10 @@ const require = createRequire(import.meta.url);
 const sql = require(join(lib, 'sql', 'order-sql.js'));
 const { placeOrder, transition } = require(join(lib, 'order.js'));
 const { orderCreatedEvent, orderStatusChangedEvent } = require(join(lib, 'order-events.factory.js'));
+/** @type {{ coalesced: (run: () => Promise<void>, onError: (error: unknown) => void) => () => void }} */
+const { coalesced } = require(
+  join(ROOT, 'dist', 'apps', 'order-tracking', 'libs', 'platform', 'sql', 'src', 'lib', 'coalesced.js'),
+);
 
 const port = Number(process.env['PORT']);
 const schema = process.env['DATABASE_SCHEMA'] ?? 'public';
@@ -35,6 +40,12 @@ const pool = new pg.Pool({
 const channel = `outbox_${schema}`;
 /** @type {[null, null]} no tracing */
 const noTrace = [null, null];
+// As PgDatabase does: a connection of its own, one NOTIFY at a time.
+const signalPool = new pg.Pool({ connectionString: process.env['DATABASE_URL'], max: 1 });
+const wakeRelays = coalesced(
+  () => signalPool.query("SELECT pg_notify($1, '')", [channel]).then(() => undefined),
+  (error) => console.error(`NOTIFY failed: ${error}`),
+);
 
 const app = Fastify({ logger: false });
 
@@ -44,7 +55,8 @@ app.post('/orders', async (request, reply) => {
   const body = /** @type {{ itemsSummary: string, totalCents: number }} */ (request.body);
   const at = new Date();
   const order = placeOrder({ customerId: 'bench-customer', ...body }, at);
-  await pool.query(sql.CREATE_ORDER, sql.createOrderParams(order, orderCreatedEvent(order, at), channel, noTrace));
+  await pool.query(sql.CREATE_ORDER, sql.createOrderParams(order, orderCreatedEvent(order, at), noTrace));
+  wakeRelays();
   void reply.code(201).header('etag', `"${order.version}"`).header('location', `/orders/${order.id}`);
   return order;
 });
@@ -63,11 +75,9 @@ app.patch('/orders/:id/status', async (request, reply) => {
     return reply.code(409).send({ code: 'CONFLICT', message: String(error) });
   }
   const event = orderStatusChangedEvent(next, current.status, at);
-  const result = await pool.query(
-    sql.CHANGE_ORDER,
-    sql.changeOrderParams(next, current.version, event, channel, noTrace),
-  );
+  const result = await pool.query(sql.CHANGE_ORDER, sql.changeOrderParams(next, current.version, event, noTrace));
   if (result.rows[0]?.updated !== 1) return reply.code(409).send({ code: 'CONFLICT', message: 'version' });
+  wakeRelays();
   void reply.header('etag', `"${next.version}"`);
   return next;
 });
@@ -78,7 +88,7 @@ process.send?.({ type: 'ready', port });
 const shutdown = () => {
   void app
     .close()
-    .then(() => pool.end())
+    .then(() => Promise.all([pool.end(), signalPool.end()]))
     .finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 2_000).unref();
 };

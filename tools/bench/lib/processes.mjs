@@ -1,6 +1,6 @@
 // @ts-check
 import { execFile, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -242,6 +242,58 @@ export function procCpuSeconds(pid) {
   }
 }
 
+/**
+ * CPU seconds of the whole PostgreSQL server: every live `postgres` process, plus what the
+ * postmaster's children that already exited used (its `cutime`/`cstime`), so a backend that ends
+ * inside a window is still counted. NaN when no server runs here.
+ */
+export function postgresCpuSeconds() {
+  let total = 0;
+  let found = false;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+    found = true;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) / 100;
+    if (!isPostgres(Number(fields[1]))) total += (Number(fields[13]) + Number(fields[14])) / 100; // the postmaster
+  }
+  return found ? total : NaN;
+}
+
+/** @param {number} pid */
+function isPostgres(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The pids whose command line passes `test`.
+ * @param {(cmdline: string) => boolean} test
+ */
+function processesWhere(test) {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return test(readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' '));
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
+}
+
 /** @param {number} pid RSS bytes from /proc */
 export function procRssBytes(pid) {
   try {
@@ -253,16 +305,18 @@ export function procRssBytes(pid) {
 }
 
 /**
- * Measures a window: probe samples of every child before and after, plus /proc for plain pids.
+ * Measures a window: probe samples of every child before and after, plus /proc for plain pids
+ * (or a function giving a group's CPU seconds so far, e.g. {@link postgresCpuSeconds}).
  * @param {Child[]} probed
- * @param {Record<string, number>} [pids]
+ * @param {Record<string, number | (() => number)>} [pids]
  */
 export async function openWindow(probed, pids = {}) {
   const startedAt = now();
   const before = await Promise.all(probed.map((child) => child.sample({ reset: true })));
-  const procBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, procCpuSeconds(pid)]));
+  const cpuOf = (/** @type {number | (() => number)} */ pid) => (typeof pid === 'number' ? procCpuSeconds(pid) : pid());
+  const procBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuOf(pid)]));
   return {
-    /** @returns {Promise<Record<string, { cpuCores: number, cpuSeconds: number, rssMb: number, heapMb?: number, lagP99Ms?: number, lagMaxMs?: number }>>} */
+    /** @returns {Promise<Record<string, { cpuCores: number, cpuSeconds: number, rssMb?: number, heapMb?: number, lagP99Ms?: number, lagMaxMs?: number }>>} */
     async close() {
       const after = await Promise.all(probed.map((child) => child.sample()));
       const seconds = (now() - startedAt) / 1000;
@@ -281,11 +335,11 @@ export async function openWindow(probed, pids = {}) {
         };
       });
       for (const [name, pid] of Object.entries(pids)) {
-        const cpu = procCpuSeconds(pid) - (procBefore[name] ?? NaN);
+        const cpu = cpuOf(pid) - (procBefore[name] ?? NaN);
         out[name] = {
           cpuSeconds: round2(cpu),
           cpuCores: round2(cpu / seconds),
-          rssMb: round2(procRssBytes(pid) / 2 ** 20),
+          ...(typeof pid === 'number' && { rssMb: round2(procRssBytes(pid) / 2 ** 20) }),
         };
       }
       return out;
@@ -325,6 +379,11 @@ export async function infraPids() {
     if (kafka) pids['kafka'] = Number(kafka[1]);
   } catch {
     // status is informative only
+  }
+  // With KAFKA_BROKERS set, status names no pid: then the one broker running here, if one is.
+  if (!pids['kafka']) {
+    const brokers = processesWhere((cmdline) => cmdline.includes('kafka.Kafka'));
+    if (brokers.length === 1) pids['kafka'] = brokers[0];
   }
   return pids;
 }

@@ -2,12 +2,13 @@
 // Scenario 5: REST status change → order-tracking → Kafka → notification-worker → Redis → edge →
 // client, at fixed rates with thousands of clients connected; beside it a control without REST
 // and Kafka (the harness emits to Redis as the worker would) and a bare kafkajs hop.
+import { availableParallelism } from 'node:os';
 import { Fleet } from '../lib/load-fleet.mjs';
 import { measureOrderPath } from '../lib/order-path.mjs';
 import { latencyCells, markdownTable } from '../lib/report.mjs';
 import { emitter } from '../lib/platform.mjs';
 import { freePort, startChild, startService } from '../lib/processes.mjs';
-import { now, percentiles, sleep, until } from '../lib/stats.mjs';
+import { now, percentiles, round, sleep, until } from '../lib/stats.mjs';
 
 /** @param {import('../bench.mjs').Context} ctx */
 export async function endToEnd(ctx) {
@@ -24,8 +25,8 @@ export async function endToEnd(ctx) {
   const fleet = await Fleet.start(clients, { ...ctx.jwt, roles: ['customer'] });
   /** @type {any[]} */
   const runs = [];
-  /** @type {Record<string, any>} */
-  let usageAt1000 = {};
+  /** @type {Record<number, { accepted: number, usage: Record<string, any> }>} CPU and memory per process, per rate */
+  const usageByRate = {};
   try {
     const connect = await fleet.connect({
       url: `http://127.0.0.1:${port}`,
@@ -45,7 +46,7 @@ export async function endToEnd(ctx) {
       runs.push(measured.run);
       const { hops } = measured.run;
       if (hops) ctx.log(`end-to-end: ${rate}/s per hop:\n${markdownTable(hopTable({ rate, hops }))}`);
-      if (rate === 1_000) usageAt1000 = measured.usage;
+      usageByRate[rate] = { accepted: measured.run.accepted, usage: measured.usage };
       const total = rate * seconds;
 
       ctx.log(`end-to-end: ${rate}/s: control (Redis emitter → edge → client)`);
@@ -108,7 +109,7 @@ export async function endToEnd(ctx) {
       id: '5-end-to-end',
       title: 'End to end',
       scale: `${clients.toLocaleString('en-US')} clients connected to one edge; each rate runs ${seconds} s; one status change per event, delivered to the shopper's \`user:{id}\` room${ctx.full ? '' : ' (short run: `--full` runs 30 s with 10,000 clients)'}`,
-      results: { runs, cpuAt1000PerSecond: usageAt1000 },
+      results: { runs, cpuAt1000PerSecond: usageByRate[1_000]?.usage ?? {}, cpuPerEvent: cpuPerEvent(usageByRate) },
       table: {
         headers: [
           'events/s',
@@ -147,11 +148,7 @@ export async function endToEnd(ctx) {
           ]),
       },
       moreTables: runs.filter((r) => r.hops).map((r) => hopTable(r)),
-      extraTable: {
-        title: 'CPU and memory per process during the 1,000 events/s end-to-end run',
-        headers: ['process', 'CPU (cores)', 'RSS MB', 'event-loop lag p99 ms'],
-        rows: Object.entries(usageAt1000).map(([name, u]) => [name, u.cpuCores, u.rssMb, u.lagP99Ms ?? '']),
-      },
+      extraTable: cpuPerEventTable(usageByRate),
       targets: [
         { name: 'zero loss at 100 events/s', value: `${at100?.lost} of ${at100?.accepted}`, met: at100?.lost === 0 },
         {
@@ -206,5 +203,55 @@ function hopTable(run) {
     title: `Per hop at ${run.rate} events/s (from the services' spans; ${run.hops.traced} of ${run.hops.of} delivered events had every hop traced)`,
     headers: ['hop', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
     rows: run.hops.hops.map((h) => [h.hop, ...latencyCells(h.ms, ['p50', 'p90', 'p99', 'max'])]),
+  };
+}
+
+/**
+ * CPU ms per accepted event, process by process, at each rate: the whole path's cost, and what
+ * rate the machine's cores could carry at that cost if nothing else ran.
+ * @param {Record<number, { accepted: number, usage: Record<string, any> }>} usageByRate
+ */
+function cpuPerEvent(usageByRate) {
+  /** @type {Record<number, Record<string, number>>} */
+  const out = {};
+  for (const [rate, { accepted, usage }] of Object.entries(usageByRate)) {
+    out[Number(rate)] = Object.fromEntries(
+      Object.entries(usage).map(([name, u]) => [name, round((u.cpuSeconds * 1000) / Math.max(1, accepted))]),
+    );
+  }
+  return out;
+}
+
+/** @param {Record<number, { accepted: number, usage: Record<string, any> }>} usageByRate */
+function cpuPerEventTable(usageByRate) {
+  const perEvent = cpuPerEvent(usageByRate);
+  const rates = Object.keys(usageByRate).map(Number);
+  const names = [...new Set(rates.flatMap((rate) => Object.keys(usageByRate[rate]?.usage ?? {})))];
+  const total = (/** @type {number} */ rate) =>
+    round(Object.values(perEvent[rate] ?? {}).reduce((sum, ms) => sum + (Number.isFinite(ms) ? ms : 0), 0));
+  const at1000 = usageByRate[1_000]?.usage ?? {};
+  const cores = availableParallelism();
+  return {
+    title:
+      `CPU per event, process by process (CPU ms in the window ÷ events accepted; the window runs until the last event arrived), and at 1,000 events/s the cores, memory and event-loop lag. ` +
+      `The last row: how many events/s this machine's ${cores} cores could carry at the total's cost, if nothing else ran.`,
+    headers: [
+      'process',
+      ...rates.map((rate) => `CPU ms per event at ${rate}/s`),
+      'CPU (cores) at 1,000/s',
+      'RSS MB',
+      'event-loop lag p99 ms',
+    ],
+    rows: [
+      ...names.map((name) => [
+        name,
+        ...rates.map((rate) => perEvent[rate]?.[name] ?? ''),
+        at1000[name]?.cpuCores ?? '',
+        at1000[name]?.rssMb ?? '',
+        at1000[name]?.lagP99Ms ?? '',
+      ]),
+      ['total', ...rates.map(total), '', '', ''],
+      [`ceiling: ${cores} cores ÷ total`, ...rates.map((rate) => Math.round((cores * 1000) / total(rate))), '', '', ''],
+    ],
   };
 }

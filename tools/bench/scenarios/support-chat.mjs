@@ -430,7 +430,7 @@ function report(ctx, results, { ticketCount, agentSockets, rate, seconds }) {
           '',
           '',
         ],
-        ...Object.entries(chat.usage).map(([name, u]) => [name, '', '', u.cpuCores, u.rssMb]),
+        ...Object.entries(chat.usage).map(([name, u]) => [name, '', '', u.cpuCores, u.rssMb ?? '']),
       ],
     },
     targets: [

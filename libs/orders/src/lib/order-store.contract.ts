@@ -189,12 +189,21 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       expect(types(await relayAll())).toEqual(['order.status_changed']);
     });
 
-    it('wakes a watcher when a change commits', async () => {
+    it('wakes a watcher after each change that appended an event: creation, status change, position', async () => {
       let woken = 0;
       const stop = await outbox.watch(() => woken++);
-      const before = woken;
-      await create();
-      await waitFor(() => woken > before, 5000);
+      const wokenBy = async (change: () => Promise<unknown>) => {
+        await waitFor(() => woken > 0, 5000); // an adapter may call once on listening
+        const before = woken;
+        await change();
+        await waitFor(() => woken > before, 5000);
+      };
+
+      const order = await create();
+      await wokenBy(() => create());
+      await wokenBy(() => confirm(order));
+      const delivering = await withCourier();
+      await wokenBy(() => repository.recordPosition(report(delivering, 52.1, 0)));
       await stop();
     });
 

@@ -38,28 +38,20 @@ export const toOrder = (row: OrderRow): Order => ({
 export type TraceColumns = [string | null, string | null];
 
 /**
- * A new order and its outbox row, and the relays' wake-up, in one autocommitted statement (the
- * foreign key is checked at the end of the statement, when both rows exist). Fails with a unique
- * violation (23505) when the id exists.
+ * A new order and its outbox row in one autocommitted statement (the foreign key is checked at the
+ * end of the statement, when both rows exist). Fails with a unique violation (23505) when the id
+ * exists. Like every write here it does not notify: the writer wakes the relays once it committed
+ * (`SqlDatabase.notify`), since a notifying statement would commit one at a time with every other.
  */
 export const CREATE_ORDER = `WITH created AS (
-    INSERT INTO orders (${ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id),
-  appended AS (
-    INSERT INTO outbox (order_id, event_id, type, event, available_at, created_at, traceparent, tracestate)
-    SELECT id, $11, $12, $13, now(), clock_timestamp(), $15, $16 FROM created
-    RETURNING id)
-  SELECT pg_notify($14, '') FROM appended`;
+    INSERT INTO orders (${ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id)
+  INSERT INTO outbox (order_id, event_id, type, event, available_at, created_at, traceparent, tracestate)
+  SELECT id, $11, $12, $13, now(), clock_timestamp(), $14, $15 FROM created`;
 
 /** Both statements take the event's parameters last, in this order. */
-const eventParams = (event: OrderEvent, channel: string, trace: TraceColumns) => [
-  event.id,
-  event.type,
-  JSON.stringify(event),
-  channel,
-  ...trace,
-];
+const eventParams = (event: OrderEvent, trace: TraceColumns) => [event.id, event.type, JSON.stringify(event), ...trace];
 
-export const createOrderParams = (order: Order, event: OrderEvent, channel: string, trace: TraceColumns) => [
+export const createOrderParams = (order: Order, event: OrderEvent, trace: TraceColumns) => [
   order.id,
   order.customerId,
   order.itemsSummary,
@@ -70,7 +62,7 @@ export const createOrderParams = (order: Order, event: OrderEvent, channel: stri
   order.version,
   order.createdAt,
   order.updatedAt,
-  ...eventParams(event, channel, trace),
+  ...eventParams(event, trace),
 ];
 
 /**
@@ -97,24 +89,18 @@ export const CHANGE_ORDER = `WITH updated AS (
   appended AS (
     -- created_at: the clock at the last moment before the commit, as close to it as SQL can say.
     INSERT INTO outbox (order_id, event_id, type, event, available_at, created_at, traceparent, tracestate)
-    SELECT $1, $7, $8, $9, now(), clock_timestamp(), $11, $12 FROM updated
+    SELECT $1, $7, $8, $9, now(), clock_timestamp(), $10, $11 FROM updated
     RETURNING id)
   SELECT (SELECT count(*) FROM updated)::int AS updated,
          (SELECT count(*) FROM released)::int AS released,
-         CASE WHEN EXISTS (SELECT 1 FROM appended) THEN pg_notify($10, '') END AS notified`;
+         (SELECT count(*) FROM appended)::int AS appended`;
 
-export const changeOrderParams = (
-  order: Order,
-  expectedVersion: number,
-  event: OrderEvent,
-  channel: string,
-  trace: TraceColumns,
-) => [
+export const changeOrderParams = (order: Order, expectedVersion: number, event: OrderEvent, trace: TraceColumns) => [
   order.id,
   expectedVersion,
   order.status,
   order.courierId,
   order.version,
   order.updatedAt,
-  ...eventParams(event, channel, trace),
+  ...eventParams(event, trace),
 ];

@@ -38,8 +38,8 @@ function traceColumns(): TraceColumns {
  * PGlite (one-process mode), same statements. Each change writes the order row first (which locks
  * it, so changes of one order append their events in commit order) and then its outbox row,
  * atomically: creation and status changes in one statement each, a position in a transaction of
- * two; the commit notifies the relays. Fewer round trips, because each one holds a pooled
- * connection for a turn of the event loop.
+ * two. Fewer round trips, because each one holds a pooled connection for a turn of the event loop.
+ * Once a change that appended an event committed, it wakes the relays (`SqlDatabase.notify`).
  */
 export class PostgresOrderRepository extends OrderRepository {
   private readonly channel: string;
@@ -50,12 +50,11 @@ export class PostgresOrderRepository extends OrderRepository {
   }
 
   async create(order: Order, event: OrderEvent): Promise<void> {
-    await this.db
-      .query(CREATE_ORDER, createOrderParams(order, event, this.channel, traceColumns()))
-      .catch((error: unknown) => {
-        if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new Error(`order ${order.id} already exists`);
-        throw error;
-      });
+    await this.db.query(CREATE_ORDER, createOrderParams(order, event, traceColumns())).catch((error: unknown) => {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new Error(`order ${order.id} already exists`);
+      throw error;
+    });
+    this.db.notify(this.channel);
   }
 
   async update(order: Order, expectedVersion: number, event: OrderEvent): Promise<void> {
@@ -64,9 +63,9 @@ export class PostgresOrderRepository extends OrderRepository {
     }
     const [result] = await this.db.query<{ updated: number }>(
       CHANGE_ORDER,
-      changeOrderParams(order, expectedVersion, event, this.channel, traceColumns()),
+      changeOrderParams(order, expectedVersion, event, traceColumns()),
     );
-    if (result?.updated === 1) return;
+    if (result?.updated === 1) return this.db.notify(this.channel);
     const [current] = await this.db.query<{ version: number }>('SELECT version FROM orders WHERE id = $1', [order.id]);
     if (!current) throw new OrderNotFound(order.id);
     throw new OrderVersionConflict(order.id, expectedVersion, current.version);
@@ -74,7 +73,7 @@ export class PostgresOrderRepository extends OrderRepository {
 
   async recordPosition(report: PositionReport): Promise<PositionOutcome | null> {
     if (!UUID.test(report.orderId)) return null;
-    return this.db.transaction(async (tx) => {
+    const outcome = await this.db.transaction(async (tx) => {
       const [row] = await tx.query<OrderRow>(
         `UPDATE orders SET position = $3
           WHERE id = $1 AND courier_id = $2 AND NOT (status = ANY($4::text[]))
@@ -88,7 +87,7 @@ export class PostgresOrderRepository extends OrderRepository {
       // The rest is one statement (one round trip instead of up to five): replace the waiting
       // position, unless a relay holds it (then it is being published: queue anew); otherwise take
       // the next slot (now, or one interval after the previous position event, whichever is later)
-      // and append the event due then, waking the relays.
+      // and append the event due then.
       const [outcome] = await tx.query<{ coalesced: boolean }>(
         `WITH last AS (
            SELECT id, type FROM outbox WHERE order_id = $1 AND sent_at IS NULL ORDER BY id DESC LIMIT 1),
@@ -109,20 +108,14 @@ export class PostgresOrderRepository extends OrderRepository {
            INSERT INTO outbox (order_id, event_id, type, event, available_at, created_at, traceparent, tracestate)
            SELECT $1, $3, $6, $2, due, clock_timestamp(), $4, $5 FROM slot
            RETURNING id)
-         SELECT EXISTS (SELECT 1 FROM replaced) AS coalesced,
-                CASE WHEN EXISTS (SELECT 1 FROM appended) THEN pg_notify($8, '') END AS notified`,
-        [
-          order.id,
-          JSON.stringify(event),
-          event.id,
-          ...traceColumns(),
-          event.type,
-          report.minEventIntervalMs,
-          this.channel,
-        ],
+         SELECT EXISTS (SELECT 1 FROM replaced) AS coalesced`,
+        [order.id, JSON.stringify(event), event.id, ...traceColumns(), event.type, report.minEventIntervalMs],
       );
-      return { order, event: outcome?.coalesced ? 'coalesced' : 'queued' };
+      return { order, event: outcome?.coalesced ? 'coalesced' : 'queued' } as const;
     });
+    // A queued event may be due only later: the relay's due timer takes it from there.
+    if (outcome?.event === 'queued') this.db.notify(this.channel);
+    return outcome;
   }
 
   async findById(id: string): Promise<Order | null> {

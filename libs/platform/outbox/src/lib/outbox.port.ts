@@ -39,8 +39,9 @@ export interface OutboxBacklog {
  *   to one relay at a time, so per-key order holds across replicas. A crash before the mark
  *   releases the claim: the entry is published again (at-least-once; consumers de-duplicate by
  *   event id).
- * - `watch` calls `listener` after a change commits (on Postgres, in any replica: LISTEN/NOTIFY);
- *   a missed call only delays an entry until the relay's next sweep.
+ * - `watch` calls `listener` after a change commits (on Postgres, in any replica: the writer's
+ *   `SqlDatabase.notify` once its transaction committed, and LISTEN); a missed call (a writer that
+ *   died between its commit and the signal) only delays an entry until the relay's next sweep.
  * - `prune` deletes up to `limit` entries published before `sentBefore`, oldest first, and
  *   never an unpublished one or one a relay holds; it takes no lock a writer or a relay waits on
  *   (rows are skipped, not waited for). An adapter may archive what it deletes (the orders keep

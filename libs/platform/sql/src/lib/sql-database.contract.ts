@@ -71,6 +71,22 @@ export function describeSqlDatabaseContract(name: string, open: (schema: string)
       expect(notified).toBe(before + 1);
     });
 
+    it('wakes listeners with notify, one statement at a time: calls made meanwhile coalesce into one more', async () => {
+      const channel = `${schema}_signals`;
+      let notified = 0;
+      const stop = await db.listen(channel, () => notified++);
+      const before = notified;
+
+      db.notify(channel);
+      await waitFor(() => notified === before + 1);
+      for (let call = 0; call < 20; call++) db.notify(channel);
+      await waitFor(() => notified === before + 3);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await stop();
+
+      expect(notified).toBe(before + 3);
+    });
+
     it('migrates once: each migration applied and recorded, a second run applies nothing', async () => {
       const migrations = [
         { version: 1, name: 'first', sql: 'CREATE TABLE first_table (id integer)' },
@@ -96,8 +112,10 @@ export function describeSqlDatabaseContract(name: string, open: (schema: string)
     });
 
     it('closes idempotently (last: the suite shares one database)', async () => {
+      db.notify(`${schema}_signals`);
       await db.close();
       await expect(db.close()).resolves.toBeUndefined();
+      expect(() => db.notify(`${schema}_signals`)).not.toThrow();
     });
   });
 }

@@ -92,6 +92,8 @@ export interface NewMessage {
   visibility: MessageVisibility;
 }
 
+type OutboxAppend = ReturnType<typeof outboxAppendSql>;
+
 /** One change of one ticket, inside its transaction: the locked row, and the events it appends. */
 class TicketChange {
   private version: number;
@@ -116,15 +118,19 @@ class TicketChange {
     return { ticketId: this.row.id, customerId: this.row.customer_id };
   }
 
-  /** Writes the new version and appends the events to the outbox (which notifies the relays on commit). */
-  async commit(schema: string): Promise<number> {
-    if (this.events.length === 0) return this.version;
+  /** Whether the change appends events: then the relays are woken once it committed. */
+  get appends(): boolean {
+    return this.events.length > 0;
+  }
+
+  /** Writes the new version and appends the events to the outbox. */
+  async commit(append: OutboxAppend): Promise<number> {
+    if (!this.appends) return this.version;
     await this.tx.query('UPDATE tickets SET version = $2, updated_at = $3 WHERE id = $1', [
       this.row.id,
       this.version,
       this.now,
     ]);
-    const append = outboxAppendSql(SUPPORT_OUTBOX, schema);
     await this.tx.query(append.sql, append.params(this.row.id, this.events));
     return this.version;
   }
@@ -138,7 +144,11 @@ class TicketChange {
  * Unread counts are derived, never stored: public messages by others past the member's pointer.
  */
 export class TicketStore {
-  constructor(private readonly db: SqlDatabase) {}
+  private readonly append: OutboxAppend;
+
+  constructor(private readonly db: SqlDatabase) {
+    this.append = outboxAppendSql(SUPPORT_OUTBOX, db.schema);
+  }
 
   /** Opens a ticket with its first (public) message, which its customer has read. */
   async open(input: {
@@ -149,7 +159,7 @@ export class TicketStore {
   }): Promise<{ ticket: Ticket; message: TicketMessage }> {
     const now = new Date();
     const id = uuidv7();
-    return this.db.transaction(async (tx) => {
+    return this.inTransaction(async (tx) => {
       const [row] = await tx.query<TicketRow>(
         `INSERT INTO tickets (id, customer_id, subject, order_id, status, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, 'open', 1, $5, $5) RETURNING ${TICKET_COLUMNS}`,
@@ -165,8 +175,8 @@ export class TicketStore {
       const customer: Member = { userId: input.customerId, role: 'customer' };
       const message = await this.insertMessage(change, customer, { ...input.message, visibility: 'public' });
       await this.moveReadPointer(change, customer, message.seq);
-      const version = await change.commit(this.db.schema);
-      return { ticket: { ...toTicket(change.row), version, lastMessageAt: message.createdAt }, message };
+      const version = await change.commit(this.append);
+      return [{ ticket: { ...toTicket(change.row), version, lastMessageAt: message.createdAt }, message }, change];
     });
   }
 
@@ -338,16 +348,23 @@ export class TicketStore {
     ticketId: string,
     work: (change: TicketChange) => Promise<R>,
   ): Promise<R & { ticket: Ticket }> {
-    return this.db.transaction(async (tx) => {
+    return this.inTransaction(async (tx) => {
       const [row] = await tx.query<TicketRow>(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = $1 FOR UPDATE`, [
         ticketId,
       ]);
       if (!row) throw new TicketNotFound(ticketId);
       const change = new TicketChange(tx, row, new Date());
       const result = await work(change);
-      const version = await change.commit(this.db.schema);
-      return { ...result, ticket: { ...toTicket(change.row), version } };
+      const version = await change.commit(this.append);
+      return [{ ...result, ticket: { ...toTicket(change.row), version } }, change];
     });
+  }
+
+  /** `work` in a transaction; once it committed, wakes the relays if its change appended events. */
+  private async inTransaction<R>(work: (tx: SqlExecutor) => Promise<[R, TicketChange]>): Promise<R> {
+    const [result, change] = await this.db.transaction(work);
+    if (change.appends) this.db.notify(this.append.channel);
+    return result;
   }
 
   private async changeMessage(

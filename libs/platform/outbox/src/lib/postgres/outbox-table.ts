@@ -35,9 +35,9 @@ export function outboxTableNames(spec: OutboxTable, schema: string) {
 }
 
 /**
- * The channel on which a commit that appended entries wakes the relays (`pg_notify(channel, '')`
- * in the writing transaction): one per table and schema, so services sharing a database never
- * wake each other.
+ * The channel on which a writer wakes the relays once its entries committed
+ * (`db.notify(channel)`, after the transaction, never in it: see `SqlDatabase.notify`): one per
+ * table and schema, so services sharing a database never wake each other.
  */
 export const outboxNotifyChannel = (spec: OutboxTable, schema: string): string => `${spec.table}_${schema}`;
 
@@ -88,28 +88,27 @@ ALTER TABLE ${table} ADD COLUMN traceparent text, ADD COLUMN tracestate text;
 /**
  * The statement that appends a change's entries (one key, in the given order) inside the domain's
  * transaction, in one round trip, and its parameters, with the caller's trace context (tracing on;
- * the table needs the columns of {@link outboxTraceColumnsSql}). Notifies the relays once, on commit.
+ * the table needs the columns of {@link outboxTraceColumnsSql}), and the channel to wake the relays
+ * on once the transaction committed.
  *
  * @example
  * const append = outboxAppendSql(SUPPORT_OUTBOX, db.schema);
- * await tx.query(append.sql, append.params(ticket.id, [created, assigned]));
+ * await db.transaction((tx) => tx.query(append.sql, append.params(ticket.id, [created, assigned])));
+ * db.notify(append.channel);
  */
 export function outboxAppendSql(spec: OutboxTable, schema: string) {
   const { table, key, channel } = outboxTableNames(spec, schema);
   return {
-    sql: `WITH appended AS (
-            INSERT INTO ${table} (${key}, event_id, type, event, available_at, created_at, traceparent, tracestate)
-            SELECT $1, e.id, e.type, e.event, now(), clock_timestamp(), $6, $7
-              FROM unnest($2::uuid[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS e (id, type, event, ord)
-             ORDER BY e.ord
-            RETURNING id)
-          SELECT pg_notify($5, '') WHERE EXISTS (SELECT 1 FROM appended)`,
+    sql: `INSERT INTO ${table} (${key}, event_id, type, event, available_at, created_at, traceparent, tracestate)
+          SELECT $1, e.id, e.type, e.event, now(), clock_timestamp(), $5, $6
+            FROM unnest($2::uuid[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS e (id, type, event, ord)
+           ORDER BY e.ord`,
+    channel,
     params: (key: string, events: readonly { id: string; type: string }[], trace = currentTraceContext()) => [
       key,
       events.map((event) => event.id),
       events.map((event) => event.type),
       events.map((event) => JSON.stringify(event)),
-      channel,
       trace?.traceparent ?? null,
       trace?.tracestate ?? null,
     ],

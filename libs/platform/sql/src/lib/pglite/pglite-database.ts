@@ -57,8 +57,13 @@ export class PgliteDatabase extends SqlDatabase {
     return () => unlisten();
   }
 
+  protected async sendNotification(channel: string): Promise<void> {
+    if (this.closing) return;
+    await this.db.query('SELECT pg_notify($1, $2)', [channel, '']);
+  }
+
   close(): Promise<void> {
-    this.closing ??= this.db.close();
+    this.closing ??= this.notificationsSent().then(() => this.db.close());
     return this.closing;
   }
 }

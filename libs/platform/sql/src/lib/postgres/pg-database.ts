@@ -7,7 +7,7 @@ export interface PgDatabaseOptions {
   /** `postgres://user:password@host:port/database` */
   url: string;
   schema: string;
-  /** Connections in the pool (default 10); the relay's open transaction and LISTEN use one each. */
+  /** Connections in the pool (default 10; the relay's open transaction takes one); LISTEN and `notify` have one each besides. */
   poolMax?: number;
   /**
    * Longest wait for a connection (new, or free in the pool) and for one statement, on the server
@@ -80,6 +80,8 @@ export class PgDatabase extends SqlDatabase {
   readonly schema: string;
   readonly concurrentTransactions = true;
   private readonly pool: Pool;
+  /** `notify`'s own connection: a signal never waits behind requests queued for the pool. */
+  private readonly signalPool: Pool;
   private readonly where: string;
   private readonly logger = new Logger('PgDatabase');
   private closing?: Promise<void>;
@@ -91,8 +93,11 @@ export class PgDatabase extends SqlDatabase {
     this.schema = options.schema;
     this.where = redactUrl(options.url);
     this.pool = new Pool({ ...this.clientConfig(), max: options.poolMax ?? 10 });
+    this.signalPool = new Pool({ ...this.clientConfig(), max: 1 });
     // An idle client losing its server must not crash the process; the next query reconnects.
-    this.pool.on('error', (error) => this.logger.warn(`idle connection to ${this.where} failed: ${error.message}`));
+    for (const pool of [this.pool, this.signalPool]) {
+      pool.on('error', (error) => this.logger.warn(`idle connection to ${this.where} failed: ${error.message}`));
+    }
   }
 
   async connect(): Promise<void> {
@@ -190,16 +195,25 @@ export class PgDatabase extends SqlDatabase {
     };
   }
 
+  protected async sendNotification(channel: string): Promise<void> {
+    if (this.closing) return;
+    await executor(this.signalPool, this.where).query('SELECT pg_notify($1, $2)', [channel, '']);
+  }
+
   /**
-   * Ends the pool. A connection still checked out (a relay transaction waiting on Kafka) is not
-   * waited for beyond 2 s: the process is about to exit, and the server then rolls it back.
+   * Ends the pools, after the notifications on their way. A connection still checked out (a relay
+   * transaction waiting on Kafka) is not waited for beyond 2 s: the process is about to exit, and
+   * the server then rolls it back.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.listeners].map((client) => client.end()));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        this.pool.end().catch(() => undefined),
+        Promise.all([
+          this.pool.end().catch(() => undefined),
+          this.notificationsSent().then(() => this.signalPool.end().catch(() => undefined)),
+        ]),
         new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000).unref())),
       ]);
       clearTimeout(timer);
