@@ -123,15 +123,13 @@ class TicketChange {
     return this.events.length > 0;
   }
 
-  /** Writes the new version and appends the events to the outbox. */
+  /** Writes the new version and appends the events to the outbox, in one statement. */
   async commit(append: OutboxAppend): Promise<number> {
     if (!this.appends) return this.version;
-    await this.tx.query('UPDATE tickets SET version = $2, updated_at = $3 WHERE id = $1', [
-      this.row.id,
-      this.version,
-      this.now,
-    ]);
-    await this.tx.query(append.sql, append.params(this.row.id, this.events));
+    await this.tx.query(
+      `WITH bumped AS (UPDATE tickets SET version = $7, updated_at = $8 WHERE id = $1) ${append.sql}`,
+      [...append.params(this.row.id, this.events), this.version, this.now],
+    );
     return this.version;
   }
 }
@@ -174,7 +172,6 @@ export class TicketStore {
       });
       const customer: Member = { userId: input.customerId, role: 'customer' };
       const message = await this.insertMessage(change, customer, { ...input.message, visibility: 'public' });
-      await this.moveReadPointer(change, customer, message.seq);
       const version = await change.commit(this.append);
       return [{ ticket: { ...toTicket(change.row), version, lastMessageAt: message.createdAt }, message }, change];
     });
@@ -204,7 +201,6 @@ export class TicketStore {
         change.row.status = 'open';
       }
       if (input.visibility === 'public') {
-        await this.moveReadPointer(change, author, message.seq);
         const other = author.role === 'customer' ? change.row.assignee_id : change.row.customer_id;
         if (other !== null) await this.emitUnread(change, other);
       }
@@ -393,21 +389,32 @@ export class TicketStore {
     return message;
   }
 
+  /**
+   * Inserts the message under the ticket's next number of its visibility and, when it is public,
+   * moves its author's read pointer to it (their own message is read): one statement, where it
+   * was three round trips.
+   */
   private async insertMessage(change: TicketChange, author: Member, input: NewMessage): Promise<TicketMessage> {
     const counter = input.visibility === 'public' ? 'public_seq' : 'internal_seq';
-    const lastAt = input.visibility === 'public' ? ', last_public_at = $2' : '';
-    const [counted] = await change.tx.query<{ seq: number }>(
-      `UPDATE tickets SET ${counter} = ${counter} + 1, last_message_at = $2${lastAt} WHERE id = $1 RETURNING ${counter} AS seq`,
-      [change.row.id, change.now],
-    );
+    const lastAt = input.visibility === 'public' ? ', last_public_at = $8' : '';
     const [row] = await change.tx.query<MessageRow>(
-      `INSERT INTO ticket_messages (id, ticket_id, visibility, seq, author_id, author_role, client_message_id, text, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+      `WITH counted AS (
+         UPDATE tickets SET ${counter} = ${counter} + 1, last_message_at = $8${lastAt} WHERE id = $2
+         RETURNING ${counter} AS seq),
+       inserted AS (
+         INSERT INTO ticket_messages (id, ticket_id, visibility, seq, author_id, author_role, client_message_id, text, created_at)
+         SELECT $1, $2, $3, seq, $4, $5, $6, $7, $8 FROM counted
+         RETURNING *),
+       author_read AS (
+         INSERT INTO ticket_reads (ticket_id, member_id, up_to_seq)
+         SELECT ticket_id, author_id, seq FROM inserted WHERE visibility = 'public'
+         ON CONFLICT (ticket_id, member_id) DO UPDATE SET up_to_seq = excluded.up_to_seq
+          WHERE ticket_reads.up_to_seq < excluded.up_to_seq)
+       SELECT * FROM inserted`,
       [
         uuidv7(),
         change.row.id,
         input.visibility,
-        counted?.seq,
         author.userId,
         author.role,
         input.clientMessageId,

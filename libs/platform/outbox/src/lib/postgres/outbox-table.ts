@@ -89,7 +89,9 @@ ALTER TABLE ${table} ADD COLUMN traceparent text, ADD COLUMN tracestate text;
  * The statement that appends a change's entries (one key, in the given order) inside the domain's
  * transaction, in one round trip, and its parameters, with the caller's trace context (tracing on;
  * the table needs the columns of {@link outboxTraceColumnsSql}), and the channel to wake the relays
- * on once the transaction committed.
+ * on once the transaction committed. The statement is a plain `INSERT … SELECT` with parameters
+ * `$1`–`$6`, so a caller may put data-modifying CTEs of its own in front (`WITH … ${sql}`, numbering
+ * its parameters from `$7`) and save a round trip.
  *
  * @example
  * const append = outboxAppendSql(SUPPORT_OUTBOX, db.schema);
