@@ -113,7 +113,7 @@ describe('presence and typing across two edges on Redis', () => {
     // A crash: edge 2 stops heart-beating and can no longer reach its presence store, so its
     // socket's leave never arrives.
     const crashed = edges[1];
-    crashed.get(EdgePresence).onModuleDestroy();
+    await crashed.get(EdgePresence).onModuleDestroy();
     await crashed.get(Presence).close();
     const crashedAt = Date.now();
     agent.socket.disconnect();

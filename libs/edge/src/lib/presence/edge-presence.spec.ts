@@ -87,8 +87,25 @@ describe('EdgePresence', () => {
       const diffs = emits.filter((e) => e.event === 'presence.diff').map((e) => e.payload as PresenceDiff);
       expect(diffs).toContainEqual({ channel: TICKET, joins: [], leaves: [{ userId: 'bob' }] });
     } finally {
-      edge.onModuleDestroy();
+      await edge.onModuleDestroy();
     }
+  });
+
+  it('on shutdown lets a leave under way announce before it resolves; a later disconnect is left to lapse', async () => {
+    const alice = fakeSocket('s1', customer, [TICKET]);
+    const agentSocket = fakeSocket('s2', agent, [TICKET]);
+    await edge.subscribed(alice.asEdgeSocket, TICKET);
+    await edge.subscribed(agentSocket.asEdgeSocket, TICKET);
+    const leaves = () => emits.filter((e) => (e.payload as PresenceDiff).leaves?.length);
+
+    const leaving = edge.disconnected(alice.asEdgeSocket);
+    await edge.onModuleDestroy();
+    expect(leaves()).toHaveLength(1); // announced before shutdown went on to close the server
+    await leaving;
+
+    await edge.disconnected(agentSocket.asEdgeSocket);
+    expect(leaves()).toHaveLength(1);
+    await expect(presence.members(TICKET)).resolves.toEqual([{ userId: 'agent-7', roles: ['agent'] }]);
   });
 
   it('joins again a connection the store lost (this edge paused past the TTL), announcing it', async () => {

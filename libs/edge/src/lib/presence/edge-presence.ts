@@ -14,6 +14,9 @@ import { Presence, PresenceConnection, PresenceInfo } from '@shopnest/platform-p
 import { Counter } from 'prom-client';
 import type { EdgeServer, EdgeSocket } from '../edge.gateway';
 
+/** How long shutdown waits for presence operations under way (each one a Redis round trip or two). */
+const SHUTDOWN_WAIT_MS = 2_000;
+
 interface Local {
   connection: PresenceConnection;
   info: PresenceInfo;
@@ -45,8 +48,10 @@ export class EdgePresence implements OnModuleInit, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private ticking = false;
   private handingOver = false;
-  /** Shutting down: nothing more is announced (see {@link emitDiff}). */
+  /** Shutting down: nothing new starts (see {@link onModuleDestroy}). */
   private closed = false;
+  /** Presence operations under way (joins, leaves, ticks), which shutdown lets finish. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly presence: Presence,
@@ -72,9 +77,23 @@ export class EdgePresence implements OnModuleInit, OnModuleDestroy {
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  /**
+   * Nest calls this before it closes the socket.io server. What is under way finishes (up to
+   * {@link SHUTDOWN_WAIT_MS}) and announces while the server and its Redis adapter are still open:
+   * the adapter publishes a broadcast without handling a rejection, so one that came after its
+   * connection quit was an unhandled "Connection is closed". Nothing new starts: the connections
+   * that close from here on are left to lapse, as when handing over, and the other edges' sweeps
+   * announce them.
+   */
+  async onModuleDestroy(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.inFlight),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
   }
 
   /**
@@ -83,7 +102,7 @@ export class EdgePresence implements OnModuleInit, OnModuleDestroy {
    */
   async subscribed(socket: EdgeSocket, channel: string): Promise<void> {
     // Gone before its turn came: recording it now would keep a ghost member alive by heartbeat.
-    if (!socket.connected || !socket.rooms.has(channel)) return;
+    if (this.closed || !socket.connected || !socket.rooms.has(channel)) return;
     const { principal } = socket.data;
     const connection: PresenceConnection = { channel, userId: principal.userId, connectionId: socket.id };
     // Agents start `online` on their roster; a status they chose on another tab is kept.
@@ -119,7 +138,7 @@ export class EdgePresence implements OnModuleInit, OnModuleDestroy {
   async disconnected(socket: EdgeSocket): Promise<void> {
     const channels = this.local.get(socket.id);
     this.local.delete(socket.id);
-    if (this.handingOver) return;
+    if (this.handingOver || this.closed) return;
     await Promise.all([...(channels?.values() ?? [])].map(({ connection }) => this.leave(connection)));
   }
 
@@ -207,19 +226,21 @@ export class EdgePresence implements OnModuleInit, OnModuleDestroy {
   }
 
   private emitDiff(room: ReturnType<EdgeServer['to']> | undefined, diff: PresenceDiff): void {
-    // Once shutdown began, a leave that finishes late must not broadcast: the socket.io Redis
-    // adapter publishes without handling a rejection, and its connection quits right after the
-    // server closes ("Connection is closed" as an unhandled rejection; seen in edge-presence.int-spec).
-    if (this.closed) return;
     room?.emit(PRESENCE_SERVER_EVENTS.diff, diff);
   }
 
-  private async guard(operation: string, run: () => Promise<void>): Promise<void> {
-    try {
-      await run();
-    } catch (error) {
-      this.failures.inc({ operation });
-      this.logger.warn(`presence ${operation} failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  /** Runs `run`, counted among the operations shutdown waits for; never rejects (a failure is logged). */
+  private guard(operation: string, run: () => Promise<void>): Promise<void> {
+    const work = (async () => {
+      try {
+        await run();
+      } catch (error) {
+        this.failures.inc({ operation });
+        this.logger.warn(`presence ${operation} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    })();
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    return work;
   }
 }
