@@ -229,17 +229,33 @@ export async function startChild(name, script, options = {}) {
 }
 
 /**
+ * A process's name and the fields after it in /proc/PID/stat (so `fields[0]` is the state,
+ * `fields[1]` the parent pid, `fields[11..14]` utime, stime, cutime, cstime); undefined once it exited.
+ * @param {number | string} pid
+ */
+function procStat(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    return { name: stat.slice(stat.indexOf('(') + 1, close), fields: stat.slice(close + 2).split(' ') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {string[]} fields from {@link procStat}; own CPU seconds, plus the exited children's with `children` */
+function cpuSecondsOf(fields, children = false) {
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (children ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
+}
+
+/**
  * CPU seconds of any process from /proc (for Kafka and Redis, which carry no probe).
  * @param {number} pid
  */
 export function procCpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
+  const stat = procStat(pid);
+  return stat ? cpuSecondsOf(stat.fields) : NaN;
 }
 
 /**
@@ -252,29 +268,13 @@ export function postgresCpuSeconds() {
   let found = false;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+    const stat = procStat(entry);
+    if (stat?.name !== 'postgres') continue;
     found = true;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    total += (Number(fields[11]) + Number(fields[12])) / 100;
-    if (!isPostgres(Number(fields[1]))) total += (Number(fields[13]) + Number(fields[14])) / 100; // the postmaster
+    const postmaster = procStat(Number(stat.fields[1]))?.name !== 'postgres';
+    total += cpuSecondsOf(stat.fields, postmaster);
   }
   return found ? total : NaN;
-}
-
-/** @param {number} pid */
-function isPostgres(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres';
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -104,12 +104,13 @@ export async function endToEnd(ctx) {
   const at100 = full(100);
   const control1000 = runs.find((r) => r.rate === 1_000 && r.path.startsWith('control'));
   const kafka1000 = runs.find((r) => r.rate === 1_000 && r.path.startsWith('bare kafkajs'));
+  const perEvent = cpuPerEvent(usageByRate);
   return [
     {
       id: '5-end-to-end',
       title: 'End to end',
       scale: `${clients.toLocaleString('en-US')} clients connected to one edge; each rate runs ${seconds} s; one status change per event, delivered to the shopper's \`user:{id}\` room${ctx.full ? '' : ' (short run: `--full` runs 30 s with 10,000 clients)'}`,
-      results: { runs, cpuAt1000PerSecond: usageByRate[1_000]?.usage ?? {}, cpuPerEvent: cpuPerEvent(usageByRate) },
+      results: { runs, cpuAt1000PerSecond: usageByRate[1_000]?.usage ?? {}, cpuPerEvent: perEvent },
       table: {
         headers: [
           'events/s',
@@ -148,7 +149,7 @@ export async function endToEnd(ctx) {
           ]),
       },
       moreTables: runs.filter((r) => r.hops).map((r) => hopTable(r)),
-      extraTable: cpuPerEventTable(usageByRate),
+      extraTable: cpuPerEventTable(usageByRate, perEvent),
       targets: [
         { name: 'zero loss at 100 events/s', value: `${at100?.lost} of ${at100?.accepted}`, met: at100?.lost === 0 },
         {
@@ -222,9 +223,11 @@ function cpuPerEvent(usageByRate) {
   return out;
 }
 
-/** @param {Record<number, { accepted: number, usage: Record<string, any> }>} usageByRate */
-function cpuPerEventTable(usageByRate) {
-  const perEvent = cpuPerEvent(usageByRate);
+/**
+ * @param {Record<number, { accepted: number, usage: Record<string, any> }>} usageByRate
+ * @param {ReturnType<typeof cpuPerEvent>} perEvent
+ */
+function cpuPerEventTable(usageByRate, perEvent) {
   const rates = Object.keys(usageByRate).map(Number);
   const names = [...new Set(rates.flatMap((rate) => Object.keys(usageByRate[rate]?.usage ?? {})))];
   const total = (/** @type {number} */ rate) =>

@@ -5,3 +5,4 @@ export * from './lib/migration';
 export * from './lib/migrate';
 export * from './lib/postgres/pg-database';
 export * from './lib/pglite/pglite-database';
+export * from './lib/coalesced';

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nest
 import { EventBus } from '@shopnest/platform-event-bus';
 import type { MetricsService } from '@shopnest/platform-observability';
 import { retryWithBackoff } from '@shopnest/platform-retry';
+import { coalesced } from '@shopnest/platform-sql';
 import {
   contextFrom,
   eventSpanAttributes,
@@ -46,11 +47,16 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('OutboxRelay');
   private readonly options: Required<OutboxRelayOptions>;
   private readonly metrics?: RelayMetrics;
-  /** A drain, with its retries: from a wake-up until the outbox is drained or the relay stops. */
-  private running?: Promise<void>;
+  /**
+   * A drain with its retries, from a wake-up until the outbox is drained or the relay stops; a
+   * wake-up during one asks for one more right after it.
+   */
+  private readonly drains = coalesced(
+    () => this.drainWithRetries(),
+    () => undefined, // drainWithRetries never rejects
+  );
   /** The try in progress (not a wait between tries): what `stop()` waits for. */
   private attempt?: Promise<void>;
-  private wakeAgain = false;
   private stopped = true;
   private sweepTimer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
@@ -134,18 +140,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Runs a drain now, or right after the one in progress (or the retry it waits for). Never rejects. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wakeAgain = true;
-      return;
-    }
-    this.running = this.drainWithRetries().finally(() => {
-      this.running = undefined;
-      if (this.wakeAgain) {
-        this.wakeAgain = false;
-        this.wake();
-      }
-    });
+    if (!this.stopped) this.drains();
   }
 
   async stop(): Promise<void> {
@@ -198,7 +193,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * One try: publishes batch after batch until nothing is due; does nothing once stopped.
    *
    * A short batch ends the drain without asking again: it held every entry due when it claimed,
-   * and a commit after that wakes the relay (`wakeAgain`). Asking again would cost an empty claim
+   * and a commit after that wakes the relay (another drain follows this one). Asking again would cost an empty claim
    * transaction per batch, and each round trip here delays the next commit's publish (issue 14).
    * For the same reason the backlog query (gauges, the timer of rate-delayed entries) is skipped
    * while another drain is already due, unless it last ran over {@link GAUGE_REFRESH_MS} ago: the
@@ -210,7 +205,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       const published = await this.outbox.relay(this.options.batchSize, (entries) => this.publish(entries));
       if (published < this.options.batchSize) break;
     }
-    if (this.wakeAgain && Date.now() - this.gaugesAt < GAUGE_REFRESH_MS) return;
+    if (this.drains.again() && Date.now() - this.gaugesAt < GAUGE_REFRESH_MS) return;
     await this.afterDrain();
   }
 

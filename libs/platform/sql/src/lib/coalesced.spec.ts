@@ -17,13 +17,16 @@ describe('coalesced', () => {
     const wake = coalesced(run, () => undefined);
 
     wake();
+    expect(wake.again()).toBe(false);
     wake();
     wake();
     expect(finishers).toHaveLength(1);
+    expect(wake.again()).toBe(true);
 
     finishers[0]?.();
     await turn();
     expect(finishers).toHaveLength(2);
+    expect(wake.again()).toBe(false);
 
     finishers[1]?.();
     await wake.idle();

@@ -3,6 +3,8 @@ export interface CoalescedRun {
   (): void;
   /** Resolves once no run is in flight or asked for. */
   idle(): Promise<void>;
+  /** Whether a call came during the run in flight, so one more run follows it. */
+  again(): boolean;
 }
 
 /**
@@ -39,5 +41,5 @@ export function coalesced(run: () => Promise<void>, onError: (error: unknown) =>
       }
     })();
   };
-  return Object.assign(start, { idle: async () => await inFlight });
+  return Object.assign(start, { idle: async () => await inFlight, again: () => again });
 }
