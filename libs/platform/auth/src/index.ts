@@ -3,6 +3,7 @@ export * from './lib/handshake-authenticator';
 export * from './lib/jwt-auth.guard';
 export * from './lib/jwt.config';
 export * from './lib/roles.decorator';
+export * from './lib/verified-tokens';
 export * from './lib/revocation/token-revocations.port';
 export * from './lib/revocation/token-revocation.config';
 export * from './lib/revocation/token-revocation.module';

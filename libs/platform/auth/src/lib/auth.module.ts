@@ -14,7 +14,7 @@ export class AuthModule {
       module: AuthModule,
       imports: [PassportModule.register({ session: false })],
       providers: [{ provide: JWT_VERIFY_CONFIG, useValue: config }, JwtStrategy, JwtAuthGuard, HandshakeAuthenticator],
-      exports: [JwtAuthGuard, HandshakeAuthenticator],
+      exports: [JWT_VERIFY_CONFIG, JwtAuthGuard, HandshakeAuthenticator],
     };
   }
 }

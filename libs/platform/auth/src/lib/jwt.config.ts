@@ -8,6 +8,8 @@ export type JwtVerifyConfig = {
   issuer?: string;
   audience?: string;
   clockToleranceSeconds: number;
+  /** How many recently verified tokens REST requests may reuse the verdict of (0: verify every request). */
+  verifiedTokenCacheSize: number;
 } & (
   | {
       /** HS256 shared secret, or a PEM public key for RS256/ES256. */
@@ -35,7 +37,8 @@ const KEY_KEYS = ['JWT_SECRET', 'JWT_PUBLIC_KEY_FILE', 'JWT_JWKS_FILE'] as const
 /**
  * Exactly one of `JWT_SECRET` (HS256), `JWT_PUBLIC_KEY_FILE` (RS256/ES256 PEM) or
  * `JWT_JWKS_FILE` (RS256/ES256 JSON Web Key Set, key chosen by `kid`); `JWT_ISSUER`,
- * `JWT_AUDIENCE` checked when set; `JWT_CLOCK_TOLERANCE_S` for clock skew. Key files are read
+ * `JWT_AUDIENCE` checked when set; `JWT_CLOCK_TOLERANCE_S` for clock skew;
+ * `JWT_VERIFIED_CACHE_SIZE` tokens whose verdict REST requests reuse (`VerifiedTokens`). Key files are read
  * at start-up, and an unreadable or unusable one stops it, naming the file.
  */
 export const jwtEnvSchema = z
@@ -47,6 +50,7 @@ export const jwtEnvSchema = z
     JWT_ISSUER: z.string().optional(),
     JWT_AUDIENCE: z.string().optional(),
     JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(5),
+    JWT_VERIFIED_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (KEY_KEYS.filter((key) => env[key] !== undefined).length !== 1) {
@@ -71,6 +75,7 @@ export const jwtEnvSchema = z
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_S,
+      verifiedTokenCacheSize: env.JWT_VERIFIED_CACHE_SIZE,
     };
     if (env.JWT_SECRET) return { ...common, secretOrKey: env.JWT_SECRET };
     const path = (env.JWT_JWKS_FILE ?? env.JWT_PUBLIC_KEY_FILE) as string;

@@ -17,14 +17,14 @@ export const JWT_STRATEGY = 'jwt';
  * An unsigned (`alg: none`) token never passes: only the configured algorithms verify.
  * With a JSON Web Key Set, the key is picked per token by its `kid`.
  */
+/** The token of an `Authorization: Bearer` header: where the strategy looks first. */
+export const bearerHeaderToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   constructor(@Inject(JWT_VERIFY_CONFIG) config: JwtVerifyConfig) {
     super({
-      jwtFromRequest: ExtractJwt.fromExtractors([
-        ExtractJwt.fromAuthHeaderAsBearerToken(),
-        ExtractJwt.fromUrlQueryParameter('access_token'),
-      ]),
+      jwtFromRequest: ExtractJwt.fromExtractors([bearerHeaderToken, ExtractJwt.fromUrlQueryParameter('access_token')]),
       ...(config.keySet ? { secretOrKeyProvider: keyFromSet(config.keySet) } : { secretOrKey: keyObject(config) }),
       algorithms: config.algorithms,
       issuer: config.issuer,
