@@ -66,6 +66,37 @@ export function describeInboxStoreContract(name: string, open: () => Promise<Inb
       await expect(store.add('u-2', notification)).resolves.not.toBeNull();
     });
 
+    it('adds many at once, each exactly once: an event given twice in the same moment gives one item and one null', async () => {
+      const notifications = Array.from({ length: 40 }, (_, i) => testNotification(`burst ${i}`));
+      const twice = notifications[7] as InboxNotification;
+
+      const added = await Promise.all([
+        ...notifications.map((notification, i) => store.add(`u-burst-${i % 4}`, notification)),
+        store.add('u-burst-3', twice),
+      ]);
+
+      expect(added.slice(0, 40).map((item) => item?.notification.text)).toEqual(notifications.map((n) => n.text));
+      expect(added[40]).toBeNull();
+      const listed = await Promise.all([0, 1, 2, 3].map((u) => store.list(`u-burst-${u}`, { limit: 50 })));
+      expect(listed.map((page) => page.items.length)).toEqual([10, 10, 10, 10]);
+      expect(new Set(added.slice(0, 40).map((item) => item?.id)).size).toBe(40);
+    });
+
+    it('fails only the add whose row the database refuses, not those sent with it', async () => {
+      const refused = testNotification('a NUL byte \u0000 no text column takes');
+
+      const outcomes = await Promise.allSettled([
+        store.add('u-mixed', testNotification('first')),
+        store.add('u-mixed', testNotification('second')),
+        store.add('u-mixed', refused),
+        store.add('u-mixed', testNotification('third')),
+      ]);
+
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      const { items } = await store.list('u-mixed', { limit: 10 });
+      expect(items.map((item) => item.notification.text)).toEqual(['third', 'second', 'first']);
+    });
+
     it('lists newest first in pages that a cursor continues, without repeats or gaps', async () => {
       const added = await addAll('u-1', 5);
       await addAll('u-2', 2);
