@@ -193,8 +193,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * One try: publishes batch after batch until nothing is due; does nothing once stopped.
    *
    * A short batch ends the drain without asking again: it held every entry due when it claimed,
-   * and a commit after that wakes the relay (another drain follows this one). Asking again would cost an empty claim
-   * transaction per batch, and each round trip here delays the next commit's publish (issue 14).
+   * and a commit after that wakes the relay (another drain follows this one). Asking again would
+   * cost an empty claim transaction per batch, and each round trip here delays the next commit's
+   * publish (issue 14).
    * For the same reason the backlog query (gauges, the timer of rate-delayed entries) is skipped
    * while another drain is already due, unless it last ran over {@link GAUGE_REFRESH_MS} ago: the
    * next drain claims whatever came due meanwhile anyway.
