@@ -26,9 +26,9 @@ export class OrderOwnershipUnavailable extends Error {
 export class HttpOrderOwnership extends OrderOwnership {
   private readonly orders: HttpAccessLookup<OrderAccess>;
 
-  constructor(options: HttpAccessOptions, fetchImpl?: typeof fetch) {
+  constructor(options: HttpAccessOptions) {
     super();
-    this.orders = new HttpAccessLookup(orderAccessEndpoint, options, fetchImpl);
+    this.orders = new HttpAccessLookup(orderAccessEndpoint, options);
   }
 
   async customerOf(orderId: string): Promise<string | null> {

@@ -7,7 +7,7 @@ export type HttpOrderAccessOptions = HttpAccessOptions;
 
 /** Asks order-tracking's internal `GET /internal/orders/:orderId/access` (see {@link HttpAccessLookup}). */
 export class HttpOrderAccessLookup extends HttpAccessLookup<OrderAccess> implements OrderAccessLookup {
-  constructor(options: HttpOrderAccessOptions, fetchImpl?: typeof fetch) {
-    super(orderAccessEndpoint, options, fetchImpl);
+  constructor(options: HttpOrderAccessOptions) {
+    super(orderAccessEndpoint, options);
   }
 }

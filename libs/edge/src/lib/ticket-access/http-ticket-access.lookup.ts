@@ -7,7 +7,7 @@ export type HttpTicketAccessOptions = HttpAccessOptions;
 
 /** Asks support-desk's internal `GET /internal/tickets/:ticketId/access` (see {@link HttpAccessLookup}). */
 export class HttpTicketAccessLookup extends HttpAccessLookup<TicketAccess> implements TicketAccessLookup {
-  constructor(options: HttpTicketAccessOptions, fetchImpl?: typeof fetch) {
-    super(ticketAccessEndpoint, options, fetchImpl);
+  constructor(options: HttpTicketAccessOptions) {
+    super(ticketAccessEndpoint, options);
   }
 }

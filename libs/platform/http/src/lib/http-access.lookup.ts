@@ -1,4 +1,5 @@
 import { describeZodError } from '@shopnest/contracts';
+import { Dispatcher, Pool } from 'undici';
 import { z } from 'zod';
 import { TtlCache } from './ttl-cache';
 
@@ -48,7 +49,9 @@ interface Waiting<T> {
 }
 
 /**
- * Asks a service's internal access endpoint over HTTP (Node's fetch), with a timeout, a short
+ * Asks a service's internal access endpoint over HTTP (an undici connection pool of keep-alive
+ * sockets; not `fetch`, whose web streams and abort signals cost the edge about 15 % of its CPU
+ * in a connect storm), with a timeout, a short
  * bounded cache of hits and misses, and one request in flight per id however many sockets ask at
  * once. 404 answers `null`; anything else that is not a valid 200 rejects with
  * {@link AccessLookupUnavailable}, and failures are not cached.
@@ -64,6 +67,9 @@ interface Waiting<T> {
  */
 export class HttpAccessLookup<T> {
   private readonly cache: TtlCache<string, T | null>;
+  private readonly pool: Pool;
+  /** The base URL's path, put before each endpoint path (a service behind a path prefix). */
+  private readonly basePath: string;
   private readonly inFlight = new Map<string, Promise<T | null>>();
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
@@ -77,9 +83,13 @@ export class HttpAccessLookup<T> {
   constructor(
     private readonly endpoint: AccessEndpoint<T>,
     private readonly options: HttpAccessOptions,
-    private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
   ) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const base = new URL(this.baseUrl);
+    this.basePath = base.pathname.replace(/\/+$/, '');
+    // No connection limit, as fetch had none (bulk requests are bounded by maxConcurrentBulkRequests);
+    // idle keep-alive sockets never hold the process open, so nothing needs closing at shutdown.
+    this.pool = new Pool(base.origin);
     this.timeoutMs = options.timeoutMs ?? 2_000;
     this.hitTtlMs = options.hitTtlMs ?? 5_000;
     this.missTtlMs = options.missTtlMs ?? 1_000;
@@ -142,9 +152,12 @@ export class HttpAccessLookup<T> {
           (body) => {
             const answers = (body as { access: Record<string, T | null> }).access;
             const missing = ids.filter((id) => !Object.hasOwn(answers, id));
-            const incomplete = new AccessLookupUnavailable(
-              `${this.endpoint.resource} access lookup at ${this.baseUrl}${bulk.path} left out ${missing.length} of ${ids.length} ids`,
-            );
+            // Built only when needed: an Error captures a stack, which every answer would pay for.
+            const incomplete =
+              missing.length > 0 &&
+              new AccessLookupUnavailable(
+                `${this.endpoint.resource} access lookup at ${this.baseUrl}${bulk.path} left out ${missing.length} of ${ids.length} ids`,
+              );
             for (const entry of batch) {
               if (Object.hasOwn(answers, entry.id)) entry.resolve(answers[entry.id] ?? null);
               else entry.reject(incomplete);
@@ -172,36 +185,36 @@ export class HttpAccessLookup<T> {
     const url = `${this.baseUrl}${path}`;
     const failed = (reason: string) =>
       new AccessLookupUnavailable(`${this.endpoint.resource} access lookup at ${url} ${reason}`);
-    let response: Response;
+    let response: Dispatcher.ResponseData;
     try {
-      response = await this.fetchImpl(url, {
+      response = await this.pool.request({
         method: body ? 'POST' : 'GET',
+        path: `${this.basePath}${path}`,
         headers: {
           authorization: `Bearer ${this.options.serviceToken}`,
           accept: 'application/json',
           ...(body && { 'content-type': 'application/json' }),
         },
         ...(body && { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        // Timers instead of an AbortSignal per request: the answer's head, then each pause in its body.
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       });
     } catch (error) {
-      // fetch rejects with a DOMException named TimeoutError, which is not always `instanceof Error`.
-      const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
-      throw failed(`failed: ${timedOut ? `no answer within ${this.timeoutMs} ms` : describe(error)}`);
+      throw failed(`failed: ${describe(error, this.timeoutMs)}`);
     }
-    if (response.status === 404 && notFoundIsNull) {
-      await response.body?.cancel();
-      return null;
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw failed(`answered HTTP ${response.status}`);
+    const { statusCode } = response;
+    if ((statusCode === 404 && notFoundIsNull) || statusCode < 200 || statusCode > 299) {
+      await response.body.dump().catch(() => undefined);
+      if (statusCode === 404 && notFoundIsNull) return null;
+      throw failed(`answered HTTP ${statusCode}`);
     }
     let json: unknown;
     try {
-      json = await response.json();
+      json = await response.body.json();
     } catch (error) {
-      throw failed(`sent a body that is not JSON: ${describe(error)}`);
+      if (isTimeout(error)) throw failed(`failed: ${describe(error, this.timeoutMs)}`);
+      throw failed(`sent a body that is not JSON: ${describe(error, this.timeoutMs)}`);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw failed(`sent an unexpected body: ${describeZodError(parsed.error)}`);
@@ -209,9 +222,13 @@ export class HttpAccessLookup<T> {
   }
 }
 
-/** fetch hides the network reason (ECONNREFUSED, ...) in `cause`. */
-function describe(error: unknown): string {
-  const { message, cause } = (error ?? {}) as { message?: unknown; cause?: { message?: unknown } };
-  if (typeof message !== 'string') return String(error);
-  return typeof cause?.message === 'string' ? `${message} (${cause.message})` : message;
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function isTimeout(error: unknown): boolean {
+  return TIMEOUT_CODES.has(String((error as { code?: unknown } | null)?.code));
+}
+
+function describe(error: unknown, timeoutMs: number): string {
+  if (isTimeout(error)) return `no answer within ${timeoutMs} ms`;
+  return error instanceof Error ? error.message : String(error);
 }
