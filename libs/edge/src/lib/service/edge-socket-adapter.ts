@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { LocalFanout, LocalIoAdapter, RedisIoAdapter } from '@shopnest/platform-fanout';
-import { ReadinessRegistry } from '@shopnest/platform-observability';
+import { MetricsService, ReadinessRegistry } from '@shopnest/platform-observability';
 import { DeliveryCanary } from '../canary/delivery-canary';
 import { DeliveryFeed } from '../replay/delivery-feed';
 import { socketServerOptions } from '../socket-server.options';
@@ -29,8 +29,20 @@ export async function useEdgeSocketAdapter(
     app.get(DeliveryCanary).watch(app.get(DeliveryFeed));
     return;
   }
+  const failures = app
+    .get(MetricsService)
+    .counter(
+      'edge_fanout_command_failures_total',
+      "Room broadcasts (PUBLISH) and subscriptions the socket.io Redis adapter sent that failed (Redis away): other edges' sockets missed them",
+      ['command'],
+    );
   // Nest closes the socket.io server and then disposes the adapter (quitting Redis) on shutdown.
-  const adapter = new RedisIoAdapter(app, { url: config.fanout.redis.url, key: config.fanout.redis.keyPrefix, server });
+  const adapter = new RedisIoAdapter(app, {
+    url: config.fanout.redis.url,
+    key: config.fanout.redis.keyPrefix,
+    server,
+    onCommandFailure: (command) => failures.inc({ command }),
+  });
   await adapter.connect();
   app.useWebSocketAdapter(adapter);
   app.get(DeliveryFeed).use(adapter);

@@ -3,8 +3,11 @@ import Redis, { RedisOptions } from 'ioredis';
 /** Options for {@link connectRedis}; `lazyConnect` is always on, the rest are ioredis options. */
 export type RedisConnectOptions = Omit<RedisOptions, 'lazyConnect'>;
 
+/** A client class to open instead of ioredis' own (a subclass; see {@link connectRedis}). */
+export type RedisClientClass<C extends Redis> = new (url: string, options: RedisOptions) => C;
+
 /**
- * Opens an ioredis client and resolves once it is ready, so a service fails at boot instead of
+ * Opens an ioredis client (or one of `Client`, a subclass) and resolves once it is ready, so a service fails at boot instead of
  * retrying in the background forever (ioredis' default).
  *
  * Guarantees: on failure nothing is left reconnecting, and the error names the URL (password
@@ -16,8 +19,12 @@ export type RedisConnectOptions = Omit<RedisOptions, 'lazyConnect'>;
  * const redis = await connectRedis(config.fanout.redis.url, { connectionName: 'fanout' });
  * await pingRedis(redis);
  */
-export async function connectRedis(url: string, options: RedisConnectOptions = {}): Promise<Redis> {
-  const client = new Redis(url, {
+export async function connectRedis<C extends Redis = Redis>(
+  url: string,
+  options: RedisConnectOptions = {},
+  Client: RedisClientClass<C> = Redis as unknown as RedisClientClass<C>,
+): Promise<C> {
+  const client = new Client(url, {
     maxRetriesPerRequest: 3,
     connectTimeout: 5_000,
     ...options,

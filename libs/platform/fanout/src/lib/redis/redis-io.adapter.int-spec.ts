@@ -82,6 +82,37 @@ describe('RedisIoAdapter', () => {
     }
   }, 60_000);
 
+  it('survives a room broadcast while its Redis is down: the failed PUBLISH is reported, never an unhandled rejection', async () => {
+    const redis = await dedicatedRedis();
+    await redis.start();
+    const failures: string[] = [];
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const adapter = new RedisIoAdapter(createServer(), {
+      url: redis.url,
+      key: `test:${randomUUID()}`,
+      onCommandFailure: (command) => failures.push(command),
+    });
+    try {
+      await adapter.connect();
+      const server = adapter.createIOServer(0);
+      await adapter.ping();
+
+      await redis.kill();
+      server.to('ticket:t-1').emit('typing', { userId: 'u-1' });
+      // ioredis gives up on the queued PUBLISH after maxRetriesPerRequest reconnect attempts.
+      await waitFor(() => failures.includes('publish'), 20_000);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      await adapter.close(server);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await adapter.dispose();
+      await redis.remove();
+    }
+  }, 60_000);
+
   it('reports onFeedRestored before the restored feed hands its first emit to the room, even when both arrive in one read', async () => {
     // The PING that confirms the feed and the first message after it can arrive in one TCP read:
     // a client handed that message before the restore would resume after it, past what was lost.

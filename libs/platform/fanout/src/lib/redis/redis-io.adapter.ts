@@ -1,4 +1,4 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext, Logger } from '@nestjs/common';
 import { LeanIoAdapter } from '../lean-io.adapter';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
@@ -7,6 +7,7 @@ import { Server, ServerOptions } from 'socket.io';
 import { connectRedis, pingRedis, quitRedis } from '@shopnest/platform-redis';
 import { DEFAULT_SOCKET_IO_KEY } from '../fanout.config';
 import { RoomEmit, RoomEmitListeners, RoomEmitSource } from '../room-emit-source';
+import { AdapterRedisClient } from './adapter-redis-client';
 
 export interface RedisIoAdapterOptions {
   url: string;
@@ -14,7 +15,16 @@ export interface RedisIoAdapterOptions {
   key?: string;
   /** Defaults for every socket.io server this adapter creates; a gateway's own options win. */
   server?: Partial<ServerOptions>;
+  /**
+   * Told of each command the socket.io adapter sent without awaiting it that failed (a room
+   * broadcast's PUBLISH while Redis is away, say): for a metric. Failures are also logged, at most
+   * one line per 10 s, with how many failed.
+   */
+  onCommandFailure?: (command: string, error: Error) => void;
 }
+
+/** At most one log line per this long about failed adapter commands, with how many failed. */
+const FAILURE_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Nest WebSocket adapter whose socket.io servers share rooms across edge processes through Redis
@@ -38,7 +48,11 @@ export interface RedisIoAdapterOptions {
  * readiness.register('redis-adapter', () => adapter.ping());
  */
 export class RedisIoAdapter extends LeanIoAdapter implements RoomEmitSource {
+  private readonly logger = new Logger(RedisIoAdapter.name);
   private clients: { pub: Redis; sub: Redis } | undefined;
+  /** Adapter commands failed since the last log line about them, and when that line was written. */
+  private unloggedFailures = 0;
+  private lastFailureLog = -Infinity;
   private adapterConstructor: ReturnType<typeof createAdapter> | undefined;
   private readonly roomEmits = new RoomEmitListeners();
   private readonly restoredListeners = new Set<() => void>();
@@ -53,19 +67,16 @@ export class RedisIoAdapter extends LeanIoAdapter implements RoomEmitSource {
   /** Opens the publish and subscribe connections; rejects (naming the URL) when Redis is unreachable. */
   async connect(): Promise<void> {
     if (this.clients) return;
-    const pub = await connectRedis(this.options.url, {
-      connectionName: 'socket.io-pub',
-    });
-    let sub: Redis;
+    const pub = await connectRedis(this.options.url, { connectionName: 'socket.io-pub' }, AdapterRedisClient);
+    let sub: AdapterRedisClient;
     try {
       // A second connection: once subscribed, a Redis connection can no longer publish.
-      sub = await connectRedis(this.options.url, {
-        connectionName: 'socket.io-sub',
-      });
+      sub = await connectRedis(this.options.url, { connectionName: 'socket.io-sub' }, AdapterRedisClient);
     } catch (error) {
       await quitRedis(pub);
       throw error;
     }
+    pub.onUnawaitedFailure = sub.onUnawaitedFailure = (command, error) => this.commandFailed(command, error);
     this.clients = { pub, sub };
     this.watchFeed(sub);
     this.adapterConstructor = createAdapter(pub, sub, {
@@ -133,6 +144,19 @@ export class RedisIoAdapter extends LeanIoAdapter implements RoomEmitSource {
       };
       setImmediate(confirm);
     });
+  }
+
+  /** A room broadcast (or a (un)subscription) that did not reach Redis: its sockets elsewhere miss it. */
+  private commandFailed(command: string, error: Error): void {
+    this.options.onCommandFailure?.(command, error);
+    this.unloggedFailures++;
+    const now = performance.now();
+    if (now - this.lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
+    this.logger.warn(
+      `${this.unloggedFailures} socket.io adapter command(s) failed (last: ${command.toUpperCase()}: ${error.message}); broadcasts meanwhile did not reach other edges`,
+    );
+    this.unloggedFailures = 0;
+    this.lastFailureLog = now;
   }
 
   private report(message: Buffer): void {
