@@ -62,6 +62,10 @@ export function describeInboxStoreContract(name: string, open: () => Promise<Inb
       const { items } = await store.list('u-1', { limit: 10 });
       expect(items).toHaveLength(1);
       expect(items[0]?.readAt).not.toBeNull();
+      // Found by its event, as it now is; not for another user, nor for an event never added.
+      await expect(store.findByEvent('u-1', notification.eventId)).resolves.toEqual(items[0]);
+      await expect(store.findByEvent('u-2', notification.eventId)).resolves.toBeNull();
+      await expect(store.findByEvent('u-1', testNotification().eventId)).resolves.toBeNull();
       // Another user told of the same event has an item of their own.
       await expect(store.add('u-2', notification)).resolves.not.toBeNull();
     });

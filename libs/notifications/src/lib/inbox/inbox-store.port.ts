@@ -36,6 +36,8 @@ export abstract class InboxStore {
     query: { cursor?: string; limit: number; filter?: InboxFilter },
   ): Promise<{ items: InboxItem[]; nextCursor: string | null }>;
   abstract get(userId: string, id: string): Promise<InboxItem | null>;
+  /** The item `add` made for this user and notification event id, as it now is; `null` when none. */
+  abstract findByEvent(userId: string, eventId: string): Promise<InboxItem | null>;
   /** `null` when the user has no such item. */
   abstract update(userId: string, id: string, change: InboxItemChange, now?: Date): Promise<InboxUpdate>;
   /** Marks every unread item read (and seen); resolves with how many changed. */

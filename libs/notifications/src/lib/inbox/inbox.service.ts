@@ -45,8 +45,11 @@ export class InboxService {
   ) {}
 
   /**
-   * Keeps `event` as an item when it is a notification pushed to a user's channel; idempotent
-   * per (user, event id): a redelivered event adds nothing and pushes nothing.
+   * Keeps `event` as an item when it is a notification pushed to a user's channel, and pushes it.
+   * Idempotent per (user, event id): a redelivered event adds nothing, but pushes the item (as it
+   * now is) and the counts again. The delivery that added it may have failed before its push
+   * (Redis away), and that push is the item's only live announcement; clients replace an item by
+   * its id, so a second one changes nothing.
    */
   async keep(channel: string, event: Envelope): Promise<void> {
     const parsed = parseChannel(channel);
@@ -60,7 +63,8 @@ export class InboxService {
       time: event.time,
       data: event.data ?? null,
     });
-    if (item) await this.pushChange(parsed.id, [item]);
+    const kept = item ?? (await this.store.findByEvent(parsed.id, event.id));
+    if (kept) await this.pushChange(parsed.id, [kept]);
   }
 
   list(userId: string, query: { cursor?: string; limit: number; filter?: InboxFilter }): Promise<InboxPage> {

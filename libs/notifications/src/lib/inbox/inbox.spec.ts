@@ -100,7 +100,7 @@ describe('the inbox in the worker', () => {
     return { ...event, id: uuidv7(), data: { ...event.data, from: 'placed' as const, to } };
   };
 
-  it('keeps each status notification routed to the shopper once, and pushes the item and the counts once', async () => {
+  it('keeps each status notification routed to the shopper once, and pushes the item and the counts (again on a redelivery)', async () => {
     const consumer = app.get(OrderEventsConsumer);
     const change = statusChange('confirmed');
     await consumer.handle(message(change));
@@ -128,17 +128,50 @@ describe('the inbox in the worker', () => {
       ['inbox.counts', { unseen: 1, unread: 1 }],
     ]);
 
-    // The same notification again (a redelivery whose processed mark was lost): no second item, no push.
+    // The same notification again (a redelivery whose processed mark was lost): no second item; the
+    // item and counts pushed again, as they now are (clients replace an item by its id).
     const notification = fanout.emitted.find((e) => e.delivery.event.type === 'notification.order_status');
     await app.get(InboxService).keep('user:u-1', notification?.delivery.event as Envelope);
     expect((await call('GET', '/inbox', SHOPPER)).body.items).toHaveLength(1);
-    expect(inboxPushes('u-1')).toHaveLength(2);
+    const pushed = [
+      ['inbox.item', (listed.body.items?.[0] as { id: string }).id],
+      ['inbox.counts', { unseen: 1, unread: 1 }],
+    ];
+    expect(inboxPushes('u-1').map((e) => [e.type, e.type === 'inbox.counts' ? e.data : e.data['id']])).toEqual([
+      ...pushed,
+      ...pushed,
+    ]);
     // Only notifications to users become items: not the order event the user channel also gets, nor other channels.
     await app.get(InboxService).keep('order:o-1', testNotification() as never);
     await expect(call('GET', '/inbox/counts', SHOPPER)).resolves.toEqual({
       status: 200,
       body: { unseen: 1, unread: 1 },
     });
+  });
+
+  it('announces an item whose first push failed when its event is delivered again', async () => {
+    const consumer = app.get(OrderEventsConsumer);
+    const change = statusChange('shipped');
+    await consumer.handle(message(change));
+    const notification = fanout.emitted.find((e) => e.delivery.event.type === 'notification.order_status');
+    const event = notification?.delivery.event as Envelope;
+    await db.exec('TRUNCATE inbox_items');
+    fanout.emitted.length = 0;
+
+    // Redis goes away between the item's insert and its push: the item is kept, nobody hears of it.
+    fanout.failNext(1);
+    await expect(app.get(InboxService).keep('user:u-1', event)).rejects.toThrow('fanout unavailable');
+    expect((await call('GET', '/inbox', SHOPPER)).body.items).toHaveLength(1);
+    expect(inboxPushes('u-1')).toEqual([]);
+
+    // Kafka delivers the event again: no second item, and now the item and counts go out.
+    await app.get(InboxService).keep('user:u-1', event);
+    const { items } = (await call('GET', '/inbox', SHOPPER)).body;
+    expect(items).toHaveLength(1);
+    expect(inboxPushes('u-1').map((e) => [e.type, e.type === 'inbox.counts' ? e.data : e.data['id']])).toEqual([
+      ['inbox.item', (items?.[0] as { id: string }).id],
+      ['inbox.counts', { unseen: 1, unread: 1 }],
+    ]);
   });
 
   it('patches read, seen and archived, pushing the item and the lower counts; a change to nothing pushes nothing', async () => {

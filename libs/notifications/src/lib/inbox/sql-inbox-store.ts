@@ -164,11 +164,19 @@ export class SqlInboxStore extends InboxStore {
     return { items, nextCursor: rows.length > query.limit ? (items.at(-1)?.id ?? null) : null };
   }
 
-  async get(userId: string, id: string): Promise<InboxItem | null> {
-    const rows = await this.db.query<ItemRow>(`SELECT ${COLUMNS} FROM inbox_items WHERE user_id = $1 AND id = $2`, [
-      userId,
-      id,
-    ]);
+  get(userId: string, id: string): Promise<InboxItem | null> {
+    return this.one('id', userId, id);
+  }
+
+  findByEvent(userId: string, eventId: string): Promise<InboxItem | null> {
+    return this.one('event_id', userId, eventId);
+  }
+
+  private async one(column: 'id' | 'event_id', userId: string, value: string): Promise<InboxItem | null> {
+    const rows = await this.db.query<ItemRow>(
+      `SELECT ${COLUMNS} FROM inbox_items WHERE user_id = $1 AND ${column} = $2`,
+      [userId, value],
+    );
     return rows[0] ? toItem(rows[0]) : null;
   }
 
