@@ -61,11 +61,14 @@ export async function pingRedis(client: Redis, timeoutMs = 1_000): Promise<void>
 }
 
 /**
- * Closes a client: QUIT (pending replies arrive first), or a hard disconnect when the connection
- * is already down. Idempotent.
+ * Closes a client: QUIT (pending replies arrive first, auto-pipelined commands included), or a
+ * hard disconnect when the connection is already down. Idempotent.
  */
 export async function quitRedis(client: Redis): Promise<void> {
   if (client.status === 'end') return;
+  // With auto-pipelining, this turn's commands leave on the next (setImmediate); QUIT is never
+  // pipelined and would overtake them, failing them with "Connection is closed".
+  if (client.autoPipelineQueueSize > 0) await new Promise((resolve) => setImmediate(resolve));
   try {
     await client.quit();
   } catch {
