@@ -13,6 +13,17 @@ describe('connectRedis', () => {
     await expect(quitRedis(client)).resolves.toBeUndefined();
   });
 
+  it('quits after the commands an auto-pipelining client still holds for the next turn', async () => {
+    const client = await connectRedis(REDIS_URL, { enableAutoPipelining: true });
+    const key = `test:quit:${Date.now()}:${Math.random()}`;
+    const written = client.set(key, 'kept', 'EX', 60);
+    await quitRedis(client);
+    await expect(written).resolves.toBe('OK');
+    const reader = await connectRedis(REDIS_URL);
+    await expect(reader.get(key)).resolves.toBe('kept');
+    await quitRedis(reader);
+  });
+
   it('fails fast naming the URL (password masked) and the cause', async () => {
     const started = Date.now();
     const failure = connectRedis(UNREACHABLE);
