@@ -48,6 +48,7 @@ describe('notificationWorkerEnvSchema', () => {
           schema: 'inbox',
           poolMax: 10,
           timeoutMs: 5_000,
+          preparedStatements: 100,
         },
         retention: { days: 90, intervalMs: 3_600_000, batchSize: 1_000 },
       },

@@ -58,6 +58,7 @@ describe('order-tracking config', () => {
         LOCATION_EVENT_MAX_PER_SEC: '0.5',
         OUTBOX_SWEEP_INTERVAL_MS: '500',
         OUTBOX_RETENTION_HOURS: '24',
+        DATABASE_PREPARED_STATEMENTS: '0',
       }).orders,
     ).toEqual({
       store: {
@@ -66,6 +67,7 @@ describe('order-tracking config', () => {
         schema: 'orders_7',
         poolMax: 4,
         timeoutMs: 3000,
+        preparedStatements: 0,
       },
       locationEventsPerSecond: 0.5,
       outbox: expect.objectContaining({ batchSize: 100, sweepIntervalMs: 500, retentionMs: 24 * 3_600_000 }),

@@ -75,6 +75,7 @@ function createSqlDatabase(config: SqlDatabaseConfig, options: OpenSqlDatabaseOp
         schema: config.schema,
         poolMax: config.poolMax,
         timeoutMs: config.timeoutMs,
+        preparedStatements: config.preparedStatements,
         applicationName: options.applicationName,
       });
     case 'pglite':

@@ -6,14 +6,24 @@ export const SQL_DATABASE_DRIVERS = ['postgres', 'pglite'] as const;
 
 /** Which {@link SqlDatabase} a service opens, with its settings: the argument of `openSqlDatabase`. */
 export type SqlDatabaseConfig =
-  | { driver: 'postgres'; url: string; schema: string; poolMax: number; timeoutMs: number }
+  | {
+      driver: 'postgres';
+      url: string;
+      schema: string;
+      poolMax: number;
+      timeoutMs: number;
+      /** Distinct statements the pool prepares (default 100, 0: none); see `PgDatabaseOptions.preparedStatements`. */
+      preparedStatements?: number;
+    }
   | { driver: 'pglite'; schema: string; dataDir?: string };
 
 /**
  * `DATABASE=postgres|pglite` (default `postgres`; anything else stops start-up), `DATABASE_URL`
  * (a secret; required when `DATABASE=postgres`), `DATABASE_SCHEMA` (default `public`),
  * `DATABASE_POOL_MAX` (10), `DATABASE_TIMEOUT_MS` (5000: longest wait for a connection or a statement;
- * past it a call rejects with `DatabaseUnavailable`) and `PGLITE_DATA_DIR` (PGlite's files; unset: in memory). Parses to a
+ * past it a call rejects with `DatabaseUnavailable`), `DATABASE_PREPARED_STATEMENTS` (100: distinct statements
+ * each connection may keep prepared; 0 for a pooler that does not support them) and `PGLITE_DATA_DIR`
+ * (PGlite's files; unset: in memory). Parses to a
  * {@link SqlDatabaseConfig}.
  *
  * @example
@@ -45,6 +55,7 @@ export function sqlDatabaseEnv(options: { defaultSchema: string }) {
         .default(options.defaultSchema),
       DATABASE_POOL_MAX: positiveInt(10),
       DATABASE_TIMEOUT_MS: positiveInt(5000),
+      DATABASE_PREPARED_STATEMENTS: z.coerce.number().int().min(0).max(10_000).default(100),
       PGLITE_DATA_DIR: z.string().min(1).optional(),
     })
     .superRefine((env, ctx) => {
@@ -65,6 +76,7 @@ export function sqlDatabaseEnv(options: { defaultSchema: string }) {
               schema: env.DATABASE_SCHEMA,
               poolMax: env.DATABASE_POOL_MAX,
               timeoutMs: env.DATABASE_TIMEOUT_MS,
+              preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
             }
           : {
               driver: 'pglite',

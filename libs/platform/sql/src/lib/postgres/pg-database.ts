@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { retryWithBackoff } from '@shopnest/platform-retry';
 import { Client, ClientConfig, DatabaseError, Pool, PoolClient } from 'pg';
 import { DatabaseUnavailable, SCHEMA_NAME, SqlDatabase, SqlExecutor } from '../sql-database';
+import { StatementNames } from './statement-names';
 
 export interface PgDatabaseOptions {
   /** `postgres://user:password@host:port/database` */
@@ -17,6 +18,11 @@ export interface PgDatabaseOptions {
   timeoutMs?: number;
   /** Names the connections in `pg_stat_activity` (default `shopnest`). */
   applicationName?: string;
+  /**
+   * How many distinct statements the pool prepares on its connections (default 100; 0: none).
+   * See {@link StatementNames}.
+   */
+  preparedStatements?: number;
 }
 
 /**
@@ -41,11 +47,23 @@ function translate(error: unknown, where: string): unknown {
   return new DatabaseUnavailable(where, error);
 }
 
-const executor = (client: Pool | PoolClient, where: string): SqlExecutor => ({
+/** PostgreSQL's answer to a prepared statement whose result columns a schema change altered. */
+function isStalePlan(error: unknown): boolean {
+  return error instanceof DatabaseError && error.code === '0A000' && /cached plan/.test(error.message);
+}
+
+const executor = (client: Pool | PoolClient, where: string, names: StatementNames): SqlExecutor => ({
   async query<R>(text: string, params?: unknown[]) {
+    const name = params ? names.nameFor(text) : undefined;
     try {
-      return (await client.query(text, params)).rows as R[];
+      return (await client.query({ text, values: params, ...(name && { name }) })).rows as R[];
     } catch (error) {
+      if (name && isStalePlan(error)) {
+        names.refuse(text);
+        // Outside a transaction the statement can run again at once, unnamed; inside one, the
+        // transaction is aborted and the caller's retry runs it unnamed.
+        if (client instanceof Pool) return this.query<R>(text, params);
+      }
       throw translate(error, where);
     }
   },
@@ -86,12 +104,14 @@ export class PgDatabase extends SqlDatabase {
   private readonly logger = new Logger('PgDatabase');
   private closing?: Promise<void>;
   private readonly listeners = new Set<Client>();
+  private readonly names: StatementNames;
 
   constructor(private readonly options: PgDatabaseOptions) {
     super();
     if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${JSON.stringify(options.schema)}`);
     this.schema = options.schema;
     this.where = redactUrl(options.url);
+    this.names = new StatementNames(options.preparedStatements ?? 100);
     this.pool = new Pool({ ...this.clientConfig(), max: options.poolMax ?? 10 });
     this.signalPool = new Pool({ ...this.clientConfig(), max: 1 });
     // An idle client losing its server must not crash the process; the next query reconnects.
@@ -111,11 +131,11 @@ export class PgDatabase extends SqlDatabase {
   }
 
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]> {
-    return executor(this.pool, this.where).query<R>(text, params);
+    return executor(this.pool, this.where, this.names).query<R>(text, params);
   }
 
   exec(script: string): Promise<void> {
-    return executor(this.pool, this.where).exec(script);
+    return executor(this.pool, this.where, this.names).exec(script);
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -133,7 +153,7 @@ export class PgDatabase extends SqlDatabase {
       this.logger.warn(`connection to ${this.where} lost during a transaction: ${error.message}`);
     };
     client.on('error', onError);
-    const tx = executor(client, this.where);
+    const tx = executor(client, this.where, this.names);
     try {
       await tx.query('BEGIN');
       const result = await work(tx);
@@ -197,7 +217,7 @@ export class PgDatabase extends SqlDatabase {
 
   protected async sendNotification(channel: string): Promise<void> {
     if (this.closing) return;
-    await executor(this.signalPool, this.where).query('SELECT pg_notify($1, $2)', [channel, '']);
+    await executor(this.signalPool, this.where, this.names).query('SELECT pg_notify($1, $2)', [channel, '']);
   }
 
   /**
