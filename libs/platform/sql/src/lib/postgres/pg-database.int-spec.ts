@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { openSqlDatabase } from '../open-sql-database';
 import { describeSqlDatabaseContract } from '../sql-database.contract';
+import { DatabaseUnavailable } from '../sql-database';
 import { PgDatabase } from './pg-database';
 
 const url = process.env['DATABASE_URL'];
@@ -78,6 +79,16 @@ describe('PgDatabase prepared statements', () => {
       await db.exec('ALTER TABLE items ADD COLUMN note text');
       await expect(db.query(read, [1])).resolves.toEqual([{ id: 1, label: 'one', note: null }]);
       await expect(db.query(read, [2])).resolves.toEqual([{ id: 2, label: 'two', note: null }]);
+
+      // Inside a transaction the stale copy aborts it: unavailable once, then unnamed.
+      const other = 'SELECT * FROM items WHERE id = $1 AND label IS NOT NULL';
+      await db.query(other, [1]);
+      await db.query(other, [1]);
+      await db.exec('ALTER TABLE items ADD COLUMN extra int');
+      await expect(db.transaction((tx) => tx.query(other, [1]))).rejects.toThrow(DatabaseUnavailable);
+      await expect(db.transaction((tx) => tx.query(other, [1]))).resolves.toEqual([
+        { id: 1, label: 'one', note: null, extra: null },
+      ]);
     } finally {
       await db.close();
     }

@@ -61,8 +61,9 @@ const executor = (client: Pool | PoolClient, where: string, names: StatementName
       if (name && isStalePlan(error)) {
         names.refuse(text);
         // Outside a transaction the statement can run again at once, unnamed; inside one, the
-        // transaction is aborted and the caller's retry runs it unnamed.
+        // transaction is aborted: unavailable this once (503, retried), unnamed on the next try.
         if (client instanceof Pool) return this.query<R>(text, params);
+        throw new DatabaseUnavailable(where, error);
       }
       throw translate(error, where);
     }
