@@ -51,9 +51,8 @@ interface Waiting<T> {
 /**
  * Asks a service's internal access endpoint over HTTP (an undici connection pool of keep-alive
  * sockets; not `fetch`, whose web streams and abort signals cost the edge about 15 % of its CPU
- * in a connect storm), with a timeout, a short
- * bounded cache of hits and misses, and one request in flight per id however many sockets ask at
- * once. 404 answers `null`; anything else that is not a valid 200 rejects with
+ * in a connect storm), with a timeout, a short bounded cache of hits and misses, and one request
+ * in flight per id however many sockets ask at once. 404 answers `null`; anything else that is not a valid 200 rejects with
  * {@link AccessLookupUnavailable}, and failures are not cached.
  *
  * When the endpoint has a bulk form, the cache misses of one event-loop turn go out as one bulk
@@ -154,10 +153,11 @@ export class HttpAccessLookup<T> {
             const missing = ids.filter((id) => !Object.hasOwn(answers, id));
             // Built only when needed: an Error captures a stack, which every answer would pay for.
             const incomplete =
-              missing.length > 0 &&
-              new AccessLookupUnavailable(
-                `${this.endpoint.resource} access lookup at ${this.baseUrl}${bulk.path} left out ${missing.length} of ${ids.length} ids`,
-              );
+              missing.length === 0
+                ? undefined
+                : new AccessLookupUnavailable(
+                    `${this.endpoint.resource} access lookup at ${this.baseUrl}${bulk.path} left out ${missing.length} of ${ids.length} ids`,
+                  );
             for (const entry of batch) {
               if (Object.hasOwn(answers, entry.id)) entry.resolve(answers[entry.id] ?? null);
               else entry.reject(incomplete);
@@ -204,7 +204,7 @@ export class HttpAccessLookup<T> {
       throw failed(`failed: ${describe(error, this.timeoutMs)}`);
     }
     const { statusCode } = response;
-    if ((statusCode === 404 && notFoundIsNull) || statusCode < 200 || statusCode > 299) {
+    if (statusCode < 200 || statusCode > 299) {
       await response.body.dump().catch(() => undefined);
       if (statusCode === 404 && notFoundIsNull) return null;
       throw failed(`answered HTTP ${statusCode}`);

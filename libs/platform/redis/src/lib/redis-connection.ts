@@ -7,8 +7,8 @@ export type RedisConnectOptions = Omit<RedisOptions, 'lazyConnect'>;
 export type RedisClientClass<C extends Redis> = new (url: string, options: RedisOptions) => C;
 
 /**
- * Opens an ioredis client (or one of `Client`, a subclass) and resolves once it is ready, so a service fails at boot instead of
- * retrying in the background forever (ioredis' default).
+ * Opens an ioredis client (or one of `Client`, a subclass) and resolves once it is ready, so a
+ * service fails at boot instead of retrying in the background forever (ioredis' default).
  *
  * Guarantees: on failure nothing is left reconnecting, and the error names the URL (password
  * masked) and the cause. Once connected, a command waits for at most `maxRetriesPerRequest`
