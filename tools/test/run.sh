@@ -30,8 +30,14 @@ tools/infra/infra.sh tools
 step() { printf '\n==> %s\n' "$*"; }
 step "formatting (Prettier)"
 npx prettier --check . --log-level warn
-step "lint, type checks and unit tests"
-npx nx run-many -t lint shellcheck typecheck test --parallel=2 $NX_CACHE_FLAG --outputStyle=stream-without-prefixes
+# ESLint once over the workspace, each file under its nearest config: its typed rules then share
+# one TypeScript service instead of building a program per project (a third of the time).
+step "lint (ESLint, the whole workspace in one process)"
+npx nx run workspace:lint-workspace --outputStyle=stream-without-prefixes
+# Unit tests compile each file on its own (isolatedModules); type errors are the typecheck
+# targets' (tools/workspace checks every lib and service, specs included, in two programs).
+step "type checks and unit tests"
+npx nx run-many -t shellcheck typecheck test --parallel=2 $NX_CACHE_FLAG --outputStyle=stream-without-prefixes
 step "integration tests (real Kafka, Redis, PostgreSQL)"
 npx nx run-many -t int-test --parallel=1 $NX_CACHE_FLAG --outputStyle=stream-without-prefixes
 step "end-to-end tests (services as processes)"
