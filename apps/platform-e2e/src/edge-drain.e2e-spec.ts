@@ -90,10 +90,12 @@ describe(`graceful drain: ${CLIENTS} SDK clients, one of two edges drained durin
     const moved = (await lb.connections()).slice(connected.length).filter((c) => c.at >= drainStarted);
     expect(moved.every((c) => c.backend === edgeB.name)).toBe(true);
     // Within the window: the delay, the window, the grace, the SDK's first backoff (≤ 100 ms), plus
-    // slack for 2,000 handshakes queued on a shared 2-core machine. A herd-free drain needs all of it;
-    // the point is that nobody waits for a second round (reconnect backoff, heartbeat timeouts).
+    // slack for 1,000 handshakes and subscribes queued behind each other on a shared 2-core machine
+    // that also runs this test's 2,000 clients (the last move came 16.5 s after the drain began in a
+    // CI run on a slow day). Loose on purpose: the first move and the spread below tell a drain from a
+    // herd; this bound catches a client left to notice by itself (heartbeat: 45 s).
     const moves = moved.map((c) => c.at - drainStarted).sort((a, b) => a - b);
-    expect(moves[moves.length - 1]).toBeLessThan(DRAIN_DELAY_MS + DRAIN_WINDOW_MS + 1_000 + 6_000);
+    expect(moves[moves.length - 1]).toBeLessThan(DRAIN_DELAY_MS + DRAIN_WINDOW_MS + 1_000 + 20_000);
     // Nobody left before the delay let the load balancer notice.
     expect(moves[0]).toBeGreaterThanOrEqual(DRAIN_DELAY_MS);
     // No herd: the moves spread over the window. The load balancer's own process stamps them (in this

@@ -228,13 +228,20 @@ export async function createOrder(platform: Platform, token: string): Promise<{ 
 
 /** Moves an order to `status` as ops over REST. */
 export async function setStatus(platform: Platform, orderId: string, status: OrderStatus): Promise<void> {
-  const response = await fetch(`${platform.orders.url}/orders/${orderId}/status`, {
-    method: 'PATCH',
-    headers: {
-      authorization: `Bearer ${signTestToken('ops-e2e', { roles: ['ops'] })}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({ status }),
+  const request = () =>
+    fetch(`${platform.orders.url}/orders/${orderId}/status`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${signTestToken('ops-e2e', { roles: ['ops'] })}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ status }),
+    });
+  // A server whose event loop stalled past its keep-alive timeout (a starved CI machine) closes the
+  // idle connection just as the request goes out on it; it never read the request, so send it again.
+  const response = await request().catch((error: unknown) => {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+    return request();
   });
   if (response.status !== 200)
     throw new Error(`PATCH status ${status} answered ${response.status}: ${await response.text()}`);
