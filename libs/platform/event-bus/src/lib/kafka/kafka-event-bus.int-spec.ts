@@ -147,6 +147,14 @@ describe('KafkaEventBus consumer concurrency', () => {
     const bus = new KafkaEventBus({ ...options, consumer: { ...options.consumer, partitionsConsumedConcurrently: 3 } });
     const topic = uniqueName('test.event-bus');
     await bus.ensureTopics([{ topic, numPartitions: 3 }]);
+    // Published before consuming, so that the first fetch carries every partition's records: kafkajs
+    // fetches again only once a fetch's batches are all handled, so a partition whose records came
+    // in a later fetch would wait behind the held one.
+    // Ten keys: with three partitions, at least two of them receive one.
+    await bus.publish(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ key: `order-${i}`, event: testEnvelope(`order-${i}`, 1) })),
+    );
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     let heldPartition: number | undefined;
@@ -166,11 +174,6 @@ describe('KafkaEventBus consumer concurrency', () => {
       },
     });
     try {
-      // Ten keys: with three partitions, at least two of them receive one.
-      await bus.publish(
-        topic,
-        Array.from({ length: 10 }, (_, i) => ({ key: `order-${i}`, event: testEnvelope(`order-${i}`, 1) })),
-      );
       await waitFor(() => others.length > 0, 15_000);
     } finally {
       release();
