@@ -198,9 +198,16 @@ export class RedisRateLimits extends RateLimits {
     super();
   }
 
-  /** Connects (failing fast, naming the URL) and returns limits on that connection, which `close()` quits. */
+  /**
+   * Connects (failing fast, naming the URL) and returns limits on that connection, which `close()`
+   * quits. Auto-pipelined: a burst of handshakes and messages costs one socket write per event-loop
+   * turn instead of one per command (12 % of an edge's CPU while clients connect, in its profile).
+   */
   static async connect(url: string, options: { keyPrefix: string }): Promise<RedisRateLimits> {
-    return new RedisRateLimits(await connectRedis(url, { connectionName: 'rate-limit' }), options.keyPrefix);
+    return new RedisRateLimits(
+      await connectRedis(url, { connectionName: 'rate-limit', enableAutoPipelining: true }),
+      options.keyPrefix,
+    );
   }
 
   limiter(policy: RateLimitPolicy): RateLimiter {

@@ -24,8 +24,12 @@ export class RedisTokenRevocations extends TokenRevocations {
     super();
   }
 
+  /** Auto-pipelined, like the rate limits: one write per event-loop turn for a burst of handshakes. */
   static async connect(url: string, keyPrefix: string): Promise<RedisTokenRevocations> {
-    return new RedisTokenRevocations(await connectRedis(url, { connectionName: 'token-revocations' }), keyPrefix);
+    return new RedisTokenRevocations(
+      await connectRedis(url, { connectionName: 'token-revocations', enableAutoPipelining: true }),
+      keyPrefix,
+    );
   }
 
   async revokeToken(tokenId: string, until: Date): Promise<void> {
