@@ -2,8 +2,22 @@
 import { startChild } from './processes.mjs';
 import { percentiles, round } from './stats.mjs';
 
-/** Loopback source addresses for the clients: each adds a full ephemeral port range. */
-export const SOURCE_ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
+/** Loopback source addresses per connect batch: each adds a full ephemeral port range. */
+const ADDRESSES_PER_BATCH = 8;
+/** Where the next batch's addresses start: 127.0.<block>.2–9, a block per batch, from a random one per run. */
+let nextBlock = 1 + Math.floor(Math.random() * 250);
+
+/**
+ * Source addresses no earlier batch of this run used. A client that binds its source address
+ * makes the kernel search that address's ports for a free one, and ports still in TIME_WAIT
+ * (60 s after the clients of the previous server closed them) lengthen the search: on shared
+ * addresses, the second server measured paid up to ~5 ms of the load's CPU per connect.
+ */
+function freshAddresses() {
+  const block = nextBlock;
+  nextBlock = (nextBlock % 250) + 1;
+  return Array.from({ length: ADDRESSES_PER_BATCH }, (_, i) => `127.0.${block}.${i + 2}`);
+}
 /** Sockets per load process, under the ~20,000 open files a process may have here. */
 export const SOCKETS_PER_WORKER = 15_000;
 
@@ -39,6 +53,7 @@ export class Fleet {
   async connect(options) {
     const per = Math.ceil(options.users.length / this.workers.length);
     const urls = Array.isArray(options.url) ? options.url : [options.url];
+    const addresses = freshAddresses();
     const replies = await Promise.all(
       this.workers.map((worker, w) => {
         const from = w * per;
@@ -51,7 +66,7 @@ export class Fleet {
             users: options.users.slice(from, from + per),
             channels: options.channels.slice(from, from + per),
             bare: options.bare,
-            addresses: SOURCE_ADDRESSES,
+            addresses,
             concurrency: options.concurrencyPerWorker ?? 100,
             timeoutMs: options.timeoutMs ?? 120_000,
             reconnection: options.reconnection ?? false,

@@ -1,6 +1,6 @@
 // @ts-check
 import { execFile, fork } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,8 +100,11 @@ export class Child {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     children.add(this);
+    // BENCH_LOG_DIR=<dir>: every child's whole output in <dir>/<name>.log, to read after the run.
+    const logFile = process.env['BENCH_LOG_DIR'] && join(process.env['BENCH_LOG_DIR'], `${name}.log`);
     const append = (/** @type {Buffer} */ chunk) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
+      if (logFile) appendFileSync(logFile, chunk);
     };
     this.process.stdout?.on('data', append);
     this.process.stderr?.on('data', append);
