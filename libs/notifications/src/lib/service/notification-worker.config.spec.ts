@@ -13,7 +13,7 @@ const problems = (env: NodeJS.ProcessEnv): string[] => envProblems(notificationW
 describe('notificationWorkerEnvSchema', () => {
   it('needs only a JWT key, the brokers, Redis and the inbox database, and defaults the rest', () => {
     expect(parseEnv(notificationWorkerEnvSchema, required)).toEqual({
-      http: { host: '127.0.0.1', port: 3002 },
+      http: { host: '127.0.0.1', port: 3002, keepAliveTimeoutMs: 65_000 },
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
       jwt: expect.objectContaining({ algorithms: ['HS256'], secretOrKey: required.JWT_SECRET }),

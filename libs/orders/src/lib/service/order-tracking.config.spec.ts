@@ -8,7 +8,7 @@ const PGLITE = { DATABASE: 'pglite' };
 describe('order-tracking config', () => {
   it('defaults the port to 3001 and nests each fragment', () => {
     const config = load({ ...TEST_JWT_ENV, ...PGLITE, KAFKA_BROKERS: '127.0.0.1:19092' });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 3001 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3001, keepAliveTimeoutMs: 65_000 });
     expect(config.eventBus).toEqual({
       driver: 'kafka',
       kafka: {

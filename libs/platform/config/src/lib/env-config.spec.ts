@@ -37,9 +37,19 @@ describe('envFragments', () => {
 
   it('gives each fragment its parsed output under its name', () => {
     expect(parseEnv(schema, { KAFKA_BROKERS: 'k:1', PORT: '4000' })).toEqual({
-      service: { http: { host: '127.0.0.1', port: 4000 }, logLevel: 'info', shutdownTimeoutMs: 10_000 },
+      service: {
+        http: { host: '127.0.0.1', port: 4000, keepAliveTimeoutMs: 65_000 },
+        logLevel: 'info',
+        shutdownTimeoutMs: 10_000,
+      },
       bus: { brokers: ['k:1'] },
     });
+  });
+
+  it('reads how long idle keep-alive connections are kept, and names a bad value', () => {
+    const service = envFragments({ service: serviceEnv(3001) });
+    expect(parseEnv(service, { HTTP_KEEP_ALIVE_TIMEOUT_MS: '75000' }).service.http.keepAliveTimeoutMs).toBe(75_000);
+    expect(() => parseEnv(service, { HTTP_KEEP_ALIVE_TIMEOUT_MS: '-1' })).toThrow(/HTTP_KEEP_ALIVE_TIMEOUT_MS/);
   });
 
   it('reports the bad keys of every fragment together', () => {

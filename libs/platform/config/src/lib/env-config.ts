@@ -60,23 +60,41 @@ export const bool = (fallback: boolean) =>
 
 /** Settings every service shares: where it listens, how it logs, how long it may drain. */
 export interface ServiceSettings {
-  http: { host: string; port: number };
+  http: HttpSettings;
   logLevel: string;
   shutdownTimeoutMs: number;
 }
 
-/** `HOST`, `PORT` (the service's default), `LOG_LEVEL`, `SHUTDOWN_TIMEOUT_MS` → {@link ServiceSettings}. */
+/** Where a service's HTTP server listens, and how long it keeps an idle keep-alive connection. */
+export interface HttpSettings {
+  host: string;
+  port: number;
+  /**
+   * Idle keep-alive connections are closed after this long. Above the idle timeout of whatever
+   * proxies to the service (load balancer, ingress), so that the proxy, not the service, closes an
+   * idle connection: otherwise a request sent just as the service closes it fails
+   * (`ECONNRESET`, a 502 at the proxy).
+   */
+  keepAliveTimeoutMs?: number;
+}
+
+/**
+ * `HOST`, `PORT` (the service's default), `HTTP_KEEP_ALIVE_TIMEOUT_MS`, `LOG_LEVEL`,
+ * `SHUTDOWN_TIMEOUT_MS` → {@link ServiceSettings}.
+ */
 export const serviceEnv = (defaultPort: number) =>
   z
     .object({
       HOST: z.string().default('127.0.0.1'),
       PORT: port(defaultPort),
+      // Above common proxies' idle timeouts (60 s: AWS ALB, ingress-nginx's upstream keep-alive).
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt(65_000),
       LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
       SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
     })
     .transform(
       (env): ServiceSettings => ({
-        http: { host: env.HOST, port: env.PORT },
+        http: { host: env.HOST, port: env.PORT, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS },
         logLevel: env.LOG_LEVEL,
         shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       }),

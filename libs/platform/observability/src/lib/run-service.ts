@@ -1,11 +1,13 @@
 import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { ReadinessRegistry } from './readiness.registry';
 
 export interface ServiceSpec {
   service: string;
-  http: { host: string; port: number };
+  /** `keepAliveTimeoutMs` absent: Node's default (5 s). */
+  http: { host: string; port: number; keepAliveTimeoutMs?: number };
   /** The variable that moves `http.port`, named when the port is taken (default `PORT`). */
   portVariable?: string;
   /** Extra wiring before listen, e.g. a WebSocket adapter. */
@@ -111,6 +113,13 @@ async function initService(module: unknown, spec: ServiceSpec): Promise<INestApp
 }
 
 async function listen(app: INestApplication, spec: ServiceSpec): Promise<void> {
+  const { keepAliveTimeoutMs } = spec.http;
+  if (keepAliveTimeoutMs !== undefined) {
+    const server = app.getHttpServer() as Server;
+    server.keepAliveTimeout = keepAliveTimeoutMs;
+    // A request's headers must be allowed longer than an idle connection is kept (Node's own advice).
+    server.headersTimeout = Math.max(server.headersTimeout, keepAliveTimeoutMs + 1_000);
+  }
   try {
     await app.listen(spec.http.port, spec.http.host);
   } catch (error) {

@@ -13,7 +13,7 @@ describe('support-desk config', () => {
       DATABASE_URL: 'postgres://u:p@db:5432/shopnest',
       SERVICE_TOKEN,
     });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 3003 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3003, keepAliveTimeoutMs: 65_000 });
     expect(config.support).toMatchObject({
       store: { driver: 'postgres', schema: 'support' },
       outbox: { batchSize: 100, retentionMs: 7 * 24 * 3_600_000 },
