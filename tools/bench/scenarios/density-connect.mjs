@@ -108,7 +108,10 @@ export async function densityAndConnect(ctx) {
         );
       }
       ctx.log(`density: ${target}: restarting the server (reconnect storm)`);
-      await server.stop();
+      // How long the graceful shutdown of a loaded server takes (SIGTERM → exit), and how it ended.
+      const stopping = now();
+      const exitCode = await server.stop();
+      const stop = { seconds: round((now() - stopping) / 1000, 2), exitCode };
       const whileDown = await Promise.all(
         probe.map((id) => http('PATCH', `${ctx.ordersUrl}/orders/${id}/status`, ops, { status: STATUSES[2] })),
       );
@@ -148,6 +151,8 @@ export async function densityAndConnect(ctx) {
         idleCpuCores: idleStats.cpuCores,
         idleLagP99Ms: idleStats.lagP99Ms,
         storm: {
+          /** SIGTERM → exit of the loaded server, and its exit code (ours: 1 when the drain outlived SHUTDOWN_TIMEOUT_MS) */
+          stop,
           serverDownSeconds: round((up - down) / 1000, 2),
           resubscribed: status.resubscribed,
           failed: connect.ok - status.resubscribed,
@@ -159,7 +164,7 @@ export async function densityAndConnect(ctx) {
           /** subscribe refusals by code in the storm alone */
           refusals: Object.fromEntries(
             Object.entries(status.refusals)
-              .map(([code, count]) => [code, count - (connectRefusals[code] ?? 0)])
+              .map(([code, count]) => /** @type {[string, number]} */ ([code, count - (connectRefusals[code] ?? 0)]))
               .filter(([, count]) => count > 0),
           ),
         },
@@ -267,6 +272,7 @@ export async function densityAndConnect(ctx) {
           'p50 ms',
           'p99 ms',
           'CPU ms per client: server / order-tracking / Redis / load',
+          'stop s (exit code)',
           'restart: resubscribed',
           'failed',
           's after restart',
@@ -286,6 +292,7 @@ export async function densityAndConnect(ctx) {
             r.cpuPerClientMs.redis ?? '–',
             r.cpuPerClientMs.load,
           ].join(' / '),
+          `${r.storm.stop.seconds} (${r.storm.stop.exitCode})`,
           r.storm.resubscribed,
           r.storm.failed,
           r.storm.secondsAfterRestart,
