@@ -189,7 +189,13 @@ export async function stopAll() {
  */
 export async function startService(app, options) {
   const child = new Child(options.name ?? app, join(ROOT, 'dist', 'apps', app), {
-    env: { HOST: '127.0.0.1', PORT: String(options.port), LOG_LEVEL: 'warn', ...options.env },
+    // BENCH_LOG_LEVEL (with BENCH_LOG_DIR): the services' pino level, e.g. info to see a drain's steps.
+    env: {
+      HOST: '127.0.0.1',
+      PORT: String(options.port),
+      LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
+      ...options.env,
+    },
   });
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
