@@ -53,6 +53,7 @@ export async function densityAndConnect(ctx) {
           ? { heapSnapshot: join(process.env['BENCH_HEAP_SNAPSHOTS'], `${target}-${when}.heapsnapshot`) }
           : {};
       const empty = await server.sample({ gc: true, ...snapshot('empty') });
+      if (target === 'ours') await fleet.signTokens(users.slice(warm));
       // Where the CPU of a connect + subscribe goes, process by process (order-tracking answers
       // our edge's order-access look-ups; Redis serves its admission, budget and history reads).
       const lookups = target === 'ours' ? [ctx.services.orders] : [];
