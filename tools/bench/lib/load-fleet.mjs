@@ -51,12 +51,21 @@ export class Fleet {
    * @param {string[]} users
    */
   async signTokens(users) {
-    const per = Math.ceil(users.length / this.workers.length);
     await Promise.all(
-      this.workers.map((worker, w) =>
-        worker.request({ cmd: 'sign', users: users.slice(w * per, w * per + per) }, 120_000),
-      ),
+      this.workers.map((worker, w) => worker.request({ cmd: 'sign', users: this.share(users, w).users }, 120_000)),
     );
+  }
+
+  /**
+   * Worker `w`'s share of a batch, and where it starts: contiguous slices of equal size, so that
+   * {@link signTokens} and {@link connect} give each user to the same worker.
+   * @template T
+   * @param {T[]} items
+   * @param {number} w
+   */
+  share(items, w) {
+    const per = Math.ceil(items.length / this.workers.length);
+    return { from: w * per, users: items.slice(w * per, w * per + per) };
   }
 
   /**
@@ -66,20 +75,19 @@ export class Fleet {
    *   concurrencyPerWorker?: number, timeoutMs?: number, parser?: 'json' | 'msgpack' }} options
    */
   async connect(options) {
-    const per = Math.ceil(options.users.length / this.workers.length);
     const urls = Array.isArray(options.url) ? options.url : [options.url];
     const addresses = freshAddresses();
     const replies = await Promise.all(
       this.workers.map((worker, w) => {
-        const from = w * per;
+        const { from, users } = this.share(options.users, w);
         return worker.request(
           {
             cmd: 'connect',
             // With several servers (edges), client i goes to urls[i % urls.length].
             urls,
             from,
-            users: options.users.slice(from, from + per),
-            channels: options.channels.slice(from, from + per),
+            users,
+            channels: this.share(options.channels, w).users,
             bare: options.bare,
             addresses,
             concurrency: options.concurrencyPerWorker ?? 100,
