@@ -16,7 +16,6 @@ class PingController {
 class PingModule {}
 
 const shutdownTimeoutMs = 1_000;
-const portOf = (app: INestApplication) => ((app.getHttpServer() as Server).address() as AddressInfo).port;
 
 /**
  * One GET on a raw keep-alive connection (an HTTP agent would close the connection itself on the
@@ -42,6 +41,13 @@ function idleUntilClosed(port: number): Promise<number> {
 
 describe('runServices', () => {
   const started: INestApplication[] = [];
+  /** The ping module as one service on a free port; its HTTP server. */
+  const startPing = async (keepAliveTimeoutMs?: number): Promise<Server> => {
+    const http = { host: '127.0.0.1', port: 0, ...(keepAliveTimeoutMs !== undefined && { keepAliveTimeoutMs }) };
+    const [app] = await runServices([{ module: PingModule, spec: { service: 'ping', http } }], { shutdownTimeoutMs });
+    started.push(app as INestApplication);
+    return (app as INestApplication).getHttpServer() as Server;
+  };
   afterEach(async () => {
     await Promise.all(started.splice(0).map((app) => app.close()));
     // runServices waits for SIGTERM/SIGINT; these tests close their apps themselves.
@@ -50,50 +56,26 @@ describe('runServices', () => {
   });
 
   it('closes an idle keep-alive connection after keepAliveTimeoutMs', async () => {
-    const [app] = await runServices(
-      [
-        {
-          module: PingModule,
-          spec: { service: 'ping', http: { host: '127.0.0.1', port: 0, keepAliveTimeoutMs: 200 } },
-        },
-      ],
-      { shutdownTimeoutMs },
-    );
-    started.push(app as INestApplication);
-    const server = (app as INestApplication).getHttpServer() as Server;
+    const server = await startPing(200);
     expect(server.keepAliveTimeout).toBe(200);
 
     // Closed by the server well before Node's default of 5 s (the check runs on a 1 s tick at worst).
-    const idleMs = await idleUntilClosed(portOf(app as INestApplication));
+    const idleMs = await idleUntilClosed((server.address() as AddressInfo).port);
     expect(idleMs).toBeGreaterThanOrEqual(150);
     expect(idleMs).toBeLessThan(4_000);
   });
 
   it('keeps headersTimeout a second above a keep-alive timeout longer than its own default', async () => {
-    const [app] = await runServices(
-      [
-        {
-          module: PingModule,
-          spec: { service: 'ping', http: { host: '127.0.0.1', port: 0, keepAliveTimeoutMs: 70_000 } },
-        },
-      ],
-      { shutdownTimeoutMs },
-    );
-    started.push(app as INestApplication);
-    const server = (app as INestApplication).getHttpServer() as Server;
+    const server = await startPing(70_000);
     expect([server.keepAliveTimeout, server.headersTimeout]).toEqual([70_000, 71_000]);
   });
 
   it('leaves Node defaults when no keep-alive timeout is given', async () => {
-    const [app] = await runServices(
-      [{ module: PingModule, spec: { service: 'ping', http: { host: '127.0.0.1', port: 0 } } }],
-      { shutdownTimeoutMs },
-    );
-    started.push(app as INestApplication);
-    expect(((app as INestApplication).getHttpServer() as Server).keepAliveTimeout).toBe(5_000);
+    const server = await startPing();
+    expect(server.keepAliveTimeout).toBe(5_000);
   });
 
-  it('names the variable to change when the port is taken, and leaves nothing listening', async () => {
+  it('names the variable to change when the port is taken', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as AddressInfo).port;
